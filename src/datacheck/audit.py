@@ -1,0 +1,111 @@
+"""`audit()`: load, detect, normalize, check, decide. The one entry point every front end uses."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+import polars as pl
+
+from datacheck.detect import detect
+from datacheck.errors import InputError
+from datacheck.load import Loaded, load
+from datacheck.normalize import normalize
+from datacheck.result import AuditResult, SourceInfo
+
+#: load errors kept in full in the report; the count is always exact
+MAX_LISTED_LOAD_ERRORS = 100
+
+
+class _Timer:
+    def __init__(self) -> None:
+        self.phases: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, phase: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.phases[phase] = round(self.phases.get(phase, 0.0) + time.perf_counter() - start, 3)
+
+
+def audit(
+    source: str | Path | pl.DataFrame,
+    *,
+    eval_source: str | Path | pl.DataFrame | None = None,
+    task: str | None = None,
+    text_field: str | None = None,
+    label_field: str | None = None,
+) -> AuditResult:
+    """Audit a dataset for fine-tuning readiness and return the findings.
+
+    `source` is a file path (JSONL, JSON, CSV, TSV, Parquet), a Hugging Face dataset folder or a
+    cached hub id, or a polars DataFrame. `eval_source` names held-out data checked alongside.
+    Raises `InputError` when the source cannot be read at all.
+    """
+    timer = _Timer()
+    with timer("load"):
+        loaded = load(source)
+        _require_rows(loaded)
+        eval_loaded = load(eval_source) if eval_source is not None else None
+        if eval_loaded is not None:
+            _require_rows(eval_loaded)
+    with timer("detect"):
+        detection = detect(loaded.frame, task=task, text_field=text_field, label_field=label_field)
+        frame = normalize(loaded.frame, detection)
+        if eval_loaded is not None:
+            eval_frame = normalize(eval_loaded.frame, detection, split="eval")
+            frame = pl.concat([frame, eval_frame], how="diagonal_relaxed")
+    train = frame.filter(pl.col("split") != "eval")
+    labels = _label_counts(train) if detection.task == "classification" else None
+    return AuditResult(
+        source=_source_info(loaded),
+        eval_source=_source_info(eval_loaded) if eval_loaded is not None else None,
+        detected=detection.to_dict(),
+        config={},
+        profile={"task": detection.task},
+        labels=labels,
+        checks=(),
+        assessment=(),
+        verdict="ready",
+        generated_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        timings=timer.phases,
+    )
+
+
+def _require_rows(loaded: Loaded) -> None:
+    if loaded.frame.height > 0:
+        return
+    if loaded.errors:
+        first = "; ".join(f"line {e.line}: {e.message}" for e in loaded.errors[:3])
+        raise InputError(
+            f"{loaded.path}: none of its {len(loaded.errors):,} non-empty lines could be read "
+            f"({first})."
+        )
+    raise InputError(f"{loaded.path}: contains no examples (the file is empty).")
+
+
+def _label_counts(train: pl.DataFrame) -> dict[str, int]:
+    counts = (
+        train.filter(pl.col("label").is_not_null())
+        .group_by("label")
+        .len()
+        .sort(["len", "label"], descending=[True, False])
+    )
+    return dict(zip(counts["label"].to_list(), counts["len"].to_list(), strict=True))
+
+
+def _source_info(loaded: Loaded) -> SourceInfo:
+    return SourceInfo(
+        path=loaded.path,
+        format=loaded.format,
+        sha256=loaded.sha256,
+        rows=loaded.frame.height,
+        position=loaded.position,
+        load_errors=tuple(e.to_dict() for e in loaded.errors[:MAX_LISTED_LOAD_ERRORS]),
+        load_error_count=len(loaded.errors),
+    )

@@ -1,0 +1,340 @@
+"""Work out a dataset's shape (schema kind) and the fine-tuning task it is for.
+
+Detection reads column names and a little of the content; every decision comes with the reasons
+behind it, and every part can be overridden (`task`, `text_field`, `label_field`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from datacheck.errors import InputError
+from datacheck.load import SOURCE_LINE, SPLIT
+
+SCHEMAS = ("chat", "prompt_completion", "instruction", "text_label", "extraction")
+TASKS = (
+    "classification",
+    "extraction",
+    "response_generation",
+    "document_parsing",
+    "code_comments",
+    "open_chat",
+)
+
+_CHAT_FIELDS = ("messages", "conversation", "conversations", "dialog", "chat")
+_TEXT_FIELDS = (
+    "text", "body", "query", "utterance", "content", "message", "sentence", "input", "question",
+    "ticket", "description", "email", "document", "prompt", "subject", "title", "review",
+)  # fmt: skip
+_LABEL_FIELDS = (
+    "label", "labels", "category", "intent", "department", "class", "target", "topic", "tag",
+    "queue", "team", "sentiment", "type",
+)  # fmt: skip
+_OUTPUT_FIELDS = (
+    "output", "target", "json", "extraction", "extracted", "fields", "answer", "result",
+    "response", "completion", "label", "labels",
+)  # fmt: skip
+_DOCUMENT_KEYS = {"invoice", "invoice_number", "vendor", "amount", "total", "due_date", "iban"}
+_CODE_LINE = re.compile(r"(?m)^\s*(def |class |function |public |private |fn |func |#include)")
+
+_SAMPLE = 2_000
+
+
+@dataclass(frozen=True)
+class Detection:
+    """The detected shape and task, how sure we are, and why."""
+
+    schema: str
+    task: str
+    confidence: float
+    reasons: tuple[str, ...]
+    text_field: str | None
+    label_field: str | None
+    #: the field holding the model's expected output (chat: the messages field)
+    target_field: str | None = None
+    #: instruction data only: the optional context field
+    context_field: str | None = None
+    overridden: tuple[str, ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "schema": self.schema,
+            "task": self.task,
+            "confidence": self.confidence,
+            "reasons": list(self.reasons),
+            "text_field": self.text_field,
+            "label_field": self.label_field,
+        }
+
+
+def detect(
+    frame: pl.DataFrame,
+    *,
+    task: str | None = None,
+    text_field: str | None = None,
+    label_field: str | None = None,
+) -> Detection:
+    """Detect schema and task; raise `InputError` when no usable shape is found."""
+    columns = [c for c in frame.columns if c not in (SOURCE_LINE, SPLIT)]
+    for name, value in (("text field", text_field), ("label field", label_field)):
+        if value is not None and value not in columns:
+            raise InputError(
+                f"the {name} `{value}` is not a column of the data; columns are: "
+                f"{', '.join(columns) or '(none)'}."
+            )
+    if task is not None and task not in TASKS:
+        raise InputError(f"unknown task `{task}`; choose one of: {', '.join(TASKS)}.")
+    sample = frame.head(_SAMPLE)
+    shape = _shape(sample, columns, text_field, label_field)
+    detected_task, confidence, task_reasons = _task(sample, shape)
+    overridden: list[str] = []
+    if text_field:
+        overridden.append("text_field")
+    if label_field:
+        overridden.append("label_field")
+    if task is not None:
+        overridden.append("task")
+        if task != detected_task:
+            task_reasons = [
+                f"task set to `{task}` by option (the data looked like {detected_task})"
+            ]
+        detected_task, confidence = task, 1.0
+    return Detection(
+        schema=shape.schema,
+        task=detected_task,
+        confidence=round(confidence, 2),
+        reasons=tuple(shape.reasons + task_reasons),
+        text_field=shape.text_field,
+        label_field=shape.label_field,
+        target_field=shape.target_field,
+        context_field=shape.context_field,
+        overridden=tuple(overridden),
+    )
+
+
+@dataclass
+class _Shape:
+    schema: str
+    text_field: str | None
+    label_field: str | None
+    target_field: str | None
+    reasons: list[str]
+    context_field: str | None = None
+
+
+def _find(
+    columns: list[str], names: tuple[str, ...], exclude: tuple[str | None, ...] = ()
+) -> str | None:
+    lowered = {c.lower().strip(): c for c in columns if c not in exclude}
+    for name in names:
+        if name in lowered:
+            return lowered[name]
+    return None
+
+
+def _shape(
+    sample: pl.DataFrame, columns: list[str], text_field: str | None, label_field: str | None
+) -> _Shape:
+    if not text_field and not label_field:
+        chat = _find(columns, _CHAT_FIELDS)
+        if chat is not None and _is_message_list(sample[chat]):
+            return _Shape(
+                "chat", chat, None, chat, [f"field `{chat}` holds role/content message lists"]
+            )
+        instruction = _find(columns, ("instruction",))
+        output = _find(columns, ("output", "response", "answer"))
+        if instruction and output:
+            context = _find(columns, ("input", "context"))
+            return _Shape(
+                "instruction",
+                instruction,
+                None,
+                output,
+                [f"fields `{instruction}` and `{output}` (alpaca-style instruction data)"],
+                context_field=context,
+            )
+        prompt = _find(columns, ("prompt",))
+        completion = _find(columns, ("completion", "response", "chosen"))
+        if prompt and completion:
+            return _Shape(
+                "prompt_completion", prompt, None, completion,
+                [f"fields `{prompt}` and `{completion}` (prompt/completion pairs)"],
+            )  # fmt: skip
+    text = text_field or _find(columns, _TEXT_FIELDS, exclude=(label_field,))
+    if text is None:
+        text = _longest_text_column(sample, columns, exclude=(label_field,))
+    if text is None:
+        raise InputError(
+            "cannot find a text field. Name it with --text-field; columns are: "
+            f"{', '.join(columns) or '(none)'}."
+        )
+    reasons = [f"text field `{text}`" + (" (set by option)" if text_field else " (by its name)")]
+    output = label_field or _find(columns, _OUTPUT_FIELDS, exclude=(text,))
+    if output is not None and _json_object_share(sample[output]) >= 0.8:
+        reasons.append(f"field `{output}` holds JSON objects (structured output)")
+        return _Shape("extraction", text, None, output, reasons)
+    label = label_field or _find(columns, _LABEL_FIELDS, exclude=(text,))
+    if label is None:
+        label = _low_cardinality_column(sample, columns, exclude=(text,))
+        if label is not None:
+            reasons.append(f"label field `{label}` (few distinct values)")
+    elif not label_field:
+        reasons.append(f"label field `{label}` (by its name)")
+    else:
+        reasons.append(f"label field `{label}` (set by option)")
+    if label is None:
+        raise InputError(
+            f"found the text field `{text}` but no label or output field. Name it with "
+            f"--label-field; columns are: {', '.join(columns)}."
+        )
+    return _Shape("text_label", text, label, label, reasons)
+
+
+def _is_message_list(series: pl.Series) -> bool:
+    dtype = series.dtype
+    if not isinstance(dtype, pl.List) or not isinstance(dtype.inner, pl.Struct):
+        return False
+    names = {f.name for f in dtype.inner.fields}
+    return {"role", "content"} <= names
+
+
+def _json_object_share(series: pl.Series) -> float:
+    values = series.drop_nulls()
+    if values.is_empty():
+        return 0.0
+    if isinstance(series.dtype, pl.Struct):
+        return 1.0
+    if series.dtype != pl.String:
+        return 0.0
+    stripped = values.str.strip_chars()
+    looks = stripped.str.starts_with("{") & stripped.str.ends_with("}")
+    return float(looks.mean() or 0.0)
+
+
+def _longest_text_column(
+    sample: pl.DataFrame, columns: list[str], exclude: tuple[str | None, ...]
+) -> str | None:
+    best, best_len = None, 0.0
+    for column in columns:
+        if column in exclude or sample[column].dtype != pl.String:
+            continue
+        mean = sample[column].str.len_chars().mean()
+        if isinstance(mean, (int, float)) and mean > best_len:
+            best, best_len = column, float(mean)
+    return best
+
+
+def _low_cardinality_column(
+    sample: pl.DataFrame, columns: list[str], exclude: tuple[str | None, ...]
+) -> str | None:
+    for column in columns:
+        if column in exclude or sample[column].dtype not in (pl.String, pl.Int64, pl.Boolean):
+            continue
+        distinct = sample[column].n_unique()
+        if 1 < distinct <= max(50, sample.height // 20) and distinct < sample.height:
+            return column
+    return None
+
+
+def target_texts(sample: pl.DataFrame, shape_schema: str, target_field: str | None) -> pl.Series:
+    """The expected outputs as text: the last assistant message for chat, else the target field."""
+    if target_field is None:
+        return pl.Series([], dtype=pl.String)
+    column = sample[target_field]
+    if shape_schema == "chat":
+        return sample.select(last_assistant(pl.col(target_field))).to_series()
+    if isinstance(column.dtype, pl.Struct):
+        return column.struct.json_encode()
+    return column.cast(pl.String)
+
+
+def last_assistant(messages: pl.Expr) -> pl.Expr:
+    """The content of the last assistant message of a chat example."""
+    role = pl.element().struct.field("role")
+    content = pl.element().struct.field("content").cast(pl.String)
+    return messages.list.eval(content.filter(role == "assistant")).list.last()
+
+
+def _task(sample: pl.DataFrame, shape: _Shape) -> tuple[str, float, list[str]]:
+    if shape.schema == "text_label":
+        assert shape.label_field is not None
+        distinct = sample[shape.label_field].n_unique()
+        return (
+            "classification",
+            0.95,
+            [f"fixed label set: {distinct} distinct values in `{shape.label_field}`"],
+        )
+    targets = target_texts(sample, shape.schema, shape.target_field).drop_nulls()
+    inputs = None
+    if shape.schema != "chat":
+        fields = [f for f in (shape.text_field, shape.context_field) if f is not None]
+        inputs = sample.select(
+            pl.concat_str(
+                [pl.col(f).cast(pl.String) for f in fields], separator="\n", ignore_nulls=True
+            )
+        ).to_series()
+    if shape.schema == "extraction" or _json_object_share(targets) >= 0.8:
+        keys = _json_keys(targets)
+        mean_input = float(inputs.str.len_chars().mean() or 0.0) if inputs is not None else 0.0
+        if keys & _DOCUMENT_KEYS and mean_input >= 1_000:
+            return (
+                "document_parsing",
+                0.7,
+                [
+                    "JSON outputs with document fields "
+                    f"({', '.join(sorted(keys & _DOCUMENT_KEYS))}) "
+                    f"from long inputs (mean {mean_input:,.0f} characters)"
+                ],
+            )
+        return (
+            "extraction",
+            0.9,
+            [f"{_json_object_share(targets):.0%} of outputs are JSON objects with fixed fields"],
+        )
+    if targets.len() > 0:
+        distinct = targets.str.strip_chars().n_unique()
+        mean_len = float(targets.str.len_chars().mean() or 0.0)
+        if distinct <= max(20, targets.len() // 50) and mean_len < 40:
+            return (
+                "classification",
+                0.8,
+                [
+                    f"outputs are short ({mean_len:.0f} characters on average) and take only "
+                    f"{distinct} distinct values"
+                ],
+            )
+    if inputs is not None and inputs.len() > 0:
+        code_share = float(inputs.str.contains(_CODE_LINE.pattern).mean() or 0.0)
+        if code_share >= 0.5:
+            return "code_comments", 0.7, [f"{code_share:.0%} of inputs look like source code"]
+    if shape.schema == "chat":
+        users = sample.select(
+            pl.col(shape.target_field)
+            .list.eval((pl.element().struct.field("role") == "user").cast(pl.Int32))
+            .list.sum()
+        ).to_series()
+        median_turns = float(users.median() or 0.0)
+        if median_turns >= 2:
+            return (
+                "open_chat",
+                0.6,
+                [
+                    f"multi-turn conversations (median {median_turns:.0f} user turns) "
+                    "with free-form replies"
+                ],
+            )
+    return "response_generation", 0.6, ["free-form text outputs that vary from example to example"]
+
+
+def _json_keys(targets: pl.Series) -> set[str]:
+    objects = targets.head(200).filter(targets.head(200).str.strip_chars().str.starts_with("{"))
+    try:
+        decoded = objects.str.json_decode(infer_schema_length=None)
+    except Exception:  # one unparseable target: the format checks report it, not detection
+        return set()
+    if isinstance(decoded.dtype, pl.Struct):
+        return {f.name for f in decoded.dtype.fields}
+    return set()

@@ -1,0 +1,39 @@
+"""What every loader returns: the rows, where each came from, and what could not be read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+#: Column added to every loaded frame: the 1-based line (text files) or row (tables)
+#: each example came from.
+SOURCE_LINE = "__source_line__"
+#: Column added when the source has named splits (Hugging Face DatasetDict, --eval files).
+SPLIT = "__split__"
+
+
+@dataclass(frozen=True)
+class LoadError:
+    """One line or row that could not be read, and why."""
+
+    line: int
+    message: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {"line": self.line, "message": self.message}
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A loaded source: a polars frame with a provenance column, plus per-line errors."""
+
+    frame: pl.DataFrame
+    path: str
+    format: str
+    #: "line" for line-oriented text files, "row" for tables and datasets.
+    position: str = "line"
+    errors: tuple[LoadError, ...] = field(default_factory=tuple)
+    sha256: str | None = None
+    files: tuple[Path, ...] = field(default_factory=tuple)

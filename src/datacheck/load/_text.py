@@ -1,0 +1,63 @@
+"""Reading text files as bytes: gzip, byte-order marks, and per-line UTF-8 problems."""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import hashlib
+from pathlib import Path
+
+from datacheck.errors import InputError
+from datacheck.load._base import LoadError
+
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def read_bytes(path: Path) -> tuple[bytes, str]:
+    """Return the file's bytes (gunzipped when it is gzip) and the sha256 of the bytes on disk."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the file ({exc.strerror or exc}).") from exc
+    digest = hashlib.sha256(raw).hexdigest()
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as exc:
+            raise InputError(f"{path}: the gzip stream is damaged ({exc}).") from exc
+    return raw, digest
+
+
+def to_utf8(path: Path, data: bytes) -> bytes:
+    """Drop a UTF-8 byte-order mark and transcode UTF-16 files (which carry a BOM) to UTF-8."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8) :]
+    if data.startswith(_UTF16_BOMS):
+        try:
+            return data.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{path}: starts like UTF-16 but cannot be decoded ({exc}).") from exc
+    return data
+
+
+def bad_utf8_lines(lines: list[bytes]) -> dict[int, LoadError]:
+    """Map 0-based line index to a load error for every line that is not valid UTF-8."""
+    errors: dict[int, LoadError] = {}
+    for index, line in enumerate(lines):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            errors[index] = LoadError(
+                index + 1,
+                f"not valid UTF-8 (byte 0x{line[exc.start]:02x} at column {exc.start + 1}); "
+                "re-save the file as UTF-8, e.g. `iconv -f cp1252 -t utf-8`",
+            )
+    return errors
+
+
+def is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True

@@ -1,0 +1,85 @@
+"""A JSON document: an array of objects, an object holding one such array, or one per split."""
+
+from __future__ import annotations
+
+import json as _json
+from pathlib import Path
+
+import polars as pl
+
+from datacheck.errors import InputError
+from datacheck.load._base import SOURCE_LINE, SPLIT, Loaded, LoadError
+from datacheck.load._text import read_bytes, to_utf8
+from datacheck.load.jsonl import frame_from_rows, json_kind, load_jsonl
+
+
+def load_json(path: Path) -> Loaded:
+    raw, digest = read_bytes(path)
+    data = to_utf8(path, raw)
+    try:
+        document = _json.loads(data)
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{path}: not valid UTF-8 at byte {exc.start}; re-save the file as UTF-8."
+        ) from exc
+    except _json.JSONDecodeError as exc:
+        if exc.msg == "Extra data" and exc.lineno > 1:
+            # one object per line in a file named .json: read it as JSON Lines
+            loaded = load_jsonl(path)
+            return Loaded(**{**loaded.__dict__, "format": "jsonl"})
+        raise InputError(
+            f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}. "
+            "Fix the file, or save one object per line as .jsonl so one bad line "
+            "does not stop the audit."
+        ) from exc
+    splits = _records(path, document)
+    frames: list[pl.DataFrame] = []
+    errors: list[LoadError] = []
+    for split, records in splits.items():
+        rows: list[dict[str, object]] = []
+        numbers: list[int] = []
+        for number, record in enumerate(records, 1):
+            if isinstance(record, dict):
+                rows.append(record)
+                numbers.append(number)
+            else:
+                errors.append(
+                    LoadError(number, f"expected a JSON object, found {json_kind(record)}")
+                )
+        frame = frame_from_rows(rows, numbers)
+        if split is not None:
+            frame = frame.with_columns(pl.lit(split).alias(SPLIT))
+        frames.append(frame)
+    frame = pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
+    if SOURCE_LINE not in frame.columns:
+        frame = frame.with_columns(pl.Series(SOURCE_LINE, [], dtype=pl.Int64))
+    return Loaded(
+        frame=frame,
+        path=str(path),
+        format="json",
+        position="row",
+        errors=tuple(errors),
+        sha256=digest,
+        files=(path,),
+    )
+
+
+def _records(path: Path, document: object) -> dict[str | None, list[object]]:
+    if isinstance(document, list):
+        return {None: document}
+    if isinstance(document, dict):
+        arrays = {k: v for k, v in document.items() if isinstance(v, list)}
+        if len(arrays) == 1:
+            return {None: next(iter(arrays.values()))}
+        split_names = {"train", "test", "validation", "valid", "eval", "dev"}
+        if arrays and set(arrays) <= split_names:
+            return dict(arrays)
+        if arrays:
+            raise InputError(
+                f"{path}: the top-level object holds several arrays ({', '.join(sorted(arrays))}); "
+                "keep the examples in one array, or in arrays named after splits (train, test)."
+            )
+    raise InputError(
+        f"{path}: expected an array of objects (or an object holding one), "
+        f"found {json_kind(document) if not isinstance(document, dict) else 'an object'}."
+    )

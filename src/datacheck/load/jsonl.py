@@ -1,0 +1,102 @@
+"""JSON Lines (`.jsonl`, `.ndjson`, `.jsonl.gz`): one object per line, bad lines collected."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import polars as pl
+
+from datacheck.load._base import SOURCE_LINE, Loaded, LoadError
+from datacheck.load._text import bad_utf8_lines, is_utf8, read_bytes, to_utf8
+
+
+def load_jsonl(path: Path) -> Loaded:
+    raw, digest = read_bytes(path)
+    data = to_utf8(path, raw)
+    lines = data.split(b"\n")
+    frame, errors = _fast(data, lines) if is_utf8(data) else (None, [])
+    if frame is None:
+        frame, errors = _line_by_line(lines)
+    return Loaded(
+        frame=frame,
+        path=str(path),
+        format="jsonl",
+        position="line",
+        errors=tuple(errors),
+        sha256=digest,
+        files=(path,),
+    )
+
+
+def _fast(data: bytes, lines: list[bytes]) -> tuple[pl.DataFrame | None, list[LoadError]]:
+    """Let polars parse a clean file in one go; any surprise sends us down the careful path."""
+    numbers = [i for i, line in enumerate(lines, 1) if line.strip()]
+    if not numbers:
+        return pl.DataFrame({SOURCE_LINE: pl.Series([], dtype=pl.Int64)}), []
+    try:
+        frame = pl.read_ndjson(io.BytesIO(data), infer_schema_length=None)
+    except Exception:  # polars raises several kinds; all mean "go slow"
+        return None, []
+    if frame.height != len(numbers):
+        return None, []
+    return frame.with_columns(pl.Series(SOURCE_LINE, numbers, dtype=pl.Int64)), []
+
+
+def _line_by_line(lines: list[bytes]) -> tuple[pl.DataFrame, list[LoadError]]:
+    encoding_errors = bad_utf8_lines(lines)
+    errors: list[LoadError] = []
+    rows: list[dict[str, object]] = []
+    numbers: list[int] = []
+    for index, line in enumerate(lines):
+        if not line.strip():
+            continue
+        if index in encoding_errors:
+            errors.append(encoding_errors[index])
+            continue
+        number = index + 1
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as exc:
+            errors.append(LoadError(number, f"invalid JSON: {_where(exc)}; fix or delete the line"))
+            continue
+        if not isinstance(value, dict):
+            errors.append(LoadError(number, f"expected a JSON object, found {json_kind(value)}"))
+            continue
+        rows.append(value)
+        numbers.append(number)
+    return frame_from_rows(rows, numbers), errors
+
+
+def frame_from_rows(rows: list[dict[str, object]], numbers: list[int]) -> pl.DataFrame:
+    """Build a frame from parsed objects; fields whose JSON kind varies are kept as JSON text."""
+    if not rows:
+        return pl.DataFrame({SOURCE_LINE: pl.Series([], dtype=pl.Int64)})
+    try:
+        frame = pl.from_dicts(rows, infer_schema_length=None)
+    except Exception:  # mixed struct/list/scalar kinds in one field
+        flattened = [
+            {k: json.dumps(v) if isinstance(v, (dict, list)) else v for k, v in row.items()}
+            for row in rows
+        ]
+        frame = pl.from_dicts(flattened, infer_schema_length=None)
+    return frame.with_columns(pl.Series(SOURCE_LINE, numbers, dtype=pl.Int64))
+
+
+def _where(exc: json.JSONDecodeError) -> str:
+    message = exc.msg[0].lower() + exc.msg[1:]
+    joiner = " column" if message.endswith(" at") else " at column"
+    return f"{message}{joiner} {exc.colno}"
+
+
+def json_kind(value: object) -> str:
+    if isinstance(value, list):
+        return "an array"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return "a string"

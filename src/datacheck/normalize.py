@@ -1,0 +1,68 @@
+"""Turn any detected shape into one canonical frame the checks and tokenizers share.
+
+Columns: `example_id` (0-based, load order), `source_line` (1-based line or row in the source),
+`split` (train / eval / a dataset's own split names), `input_text` (what the model reads),
+`target_text` (what it must write), `label` (classification only, as written), and for chat
+data `messages` (the original message list).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from datacheck.detect import Detection, last_assistant
+from datacheck.load import SOURCE_LINE, SPLIT
+
+CANONICAL = ("example_id", "source_line", "split", "input_text", "target_text", "label")
+
+
+def normalize(frame: pl.DataFrame, detection: Detection, *, split: str = "train") -> pl.DataFrame:
+    """Return the canonical frame for `frame` as `detection` describes it."""
+    split_expr = (
+        pl.col(SPLIT).cast(pl.String).fill_null(split) if SPLIT in frame.columns else pl.lit(split)
+    )
+    inputs, targets = _texts(frame, detection)
+    label: pl.Expr = targets if detection.task == "classification" else pl.lit(None)
+    if detection.schema == "text_label" and detection.label_field is not None:
+        label = _as_text(frame, detection.label_field)
+    out = frame.select(
+        pl.int_range(pl.len(), dtype=pl.Int64).alias("example_id"),
+        pl.col(SOURCE_LINE).alias("source_line"),
+        split_expr.alias("split"),
+        inputs.alias("input_text"),
+        targets.alias("target_text"),
+        label.cast(pl.String).alias("label"),
+    )
+    if detection.schema == "chat" and detection.target_field is not None:
+        out = out.with_columns(frame[detection.target_field].alias("messages"))
+    return out
+
+
+def _texts(frame: pl.DataFrame, d: Detection) -> tuple[pl.Expr, pl.Expr]:
+    if d.schema == "chat":
+        messages = pl.col(d.target_field)
+        role = pl.element().struct.field("role")
+        content = pl.element().struct.field("content").cast(pl.String)
+        inputs = messages.list.eval(content.filter(role != "assistant")).list.join("\n")
+        return inputs, last_assistant(messages)
+    assert d.text_field is not None
+    inputs = _as_text(frame, d.text_field)
+    if d.schema == "instruction" and d.context_field is not None:
+        context = _as_text(frame, d.context_field)
+        inputs = (
+            pl.when(context.str.strip_chars().str.len_chars() > 0)
+            .then(pl.concat_str([inputs, context], separator="\n\n"))
+            .otherwise(inputs)
+        )
+    target = _as_text(frame, d.target_field) if d.target_field else pl.lit(None, pl.String)
+    return inputs, target
+
+
+def _as_text(frame: pl.DataFrame, column: str) -> pl.Expr:
+    """A column as text: JSON for structs and lists, the written form for scalars."""
+    dtype = frame.schema[column]
+    if isinstance(dtype, pl.Struct):
+        return pl.col(column).struct.json_encode()
+    if isinstance(dtype, (pl.List, pl.Array)):
+        return pl.col(column).cast(pl.List(pl.String), strict=False).list.join(",")
+    return pl.col(column).cast(pl.String, strict=False)

@@ -1,0 +1,96 @@
+"""The summary a person reads in a terminal: verdict first, then what to fix."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.text import Text
+
+from datacheck._version import __version__
+from datacheck.result import AuditResult
+
+#: how many failing checks the summary spells out before "and N more"
+TOP_FINDINGS = 5
+_VERDICT_TEXT = {
+    "ready": ("READY", "bold green"),
+    "ready_with_warnings": ("READY WITH WARNINGS", "bold yellow"),
+    "not_ready": ("NOT READY", "bold red"),
+}
+_MARK = {"error": ("✗", "red"), "warning": ("!", "yellow"), "info": ("i", "cyan")}
+
+
+def render_terminal(result: AuditResult, console: Console, *, verbose: bool = False) -> None:
+    """Print the summary to `console` (colour only when it is a terminal)."""
+    data = result.to_dict()
+    source, detected = data["source"], data["detected"]
+    console.print(Text(f"datacheck {__version__} — {source['path']}", style="bold"))
+    console.print(_shape_line(source, detected))
+    _print_load_errors(console, source)
+    if result.eval_source is not None:
+        ev = data["eval_source"]
+        console.print(f"eval: {ev['path']} · {ev['rows']:,} rows")
+        _print_load_errors(console, ev)
+    console.print()
+    failed = [c for c in data["checks"] if c["status"] == "fail"]
+    errors = sum(c["severity"] == "error" for c in failed)
+    warnings = sum(c["severity"] == "warning" for c in failed)
+    label, style = _VERDICT_TEXT[result.verdict]
+    counts = f" — {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+    passed = sum(c["status"] == "pass" for c in data["checks"])
+    console.print(Text(label, style=style) + Text(counts + f", {passed} checks passed"))
+    shown = failed if verbose else failed[:TOP_FINDINGS]
+    for check in shown:
+        _print_check(console, check)
+    if len(failed) > len(shown):
+        console.print(f"  … and {len(failed) - len(shown)} more (see the report, or --verbose)")
+    if data.get("assessment"):
+        console.print()
+        console.print(Text("Quick assessment (from the fine-tuning starter guide)", style="bold"))
+        for item in data["assessment"]:
+            console.print(f"  {item['question']} {item['answer']}")
+    if data.get("labels"):
+        console.print()
+        _print_labels(console, data["labels"])
+
+
+def _shape_line(source: dict[str, Any], detected: dict[str, Any]) -> str:
+    schema = {
+        "chat": "chat messages",
+        "prompt_completion": "prompt + completion",
+        "instruction": "instruction + output",
+        "text_label": "text + label",
+        "extraction": "input + JSON output",
+    }[detected["schema"]]
+    sure = "sure" if detected["confidence"] >= 0.9 else "likely"
+    first_reason = detected["reasons"][-1] if detected["reasons"] else ""
+    return f"{source['rows']:,} rows · {schema} · {detected['task']} ({sure}: {first_reason})"
+
+
+def _print_load_errors(console: Console, source: dict[str, Any]) -> None:
+    count = source["load_error_count"]
+    if not count:
+        return
+    unit = source["position"]
+    noun = f"{unit} could" if count == 1 else f"{unit}s could"
+    console.print(Text(f"{count:,} {noun} not be read:", style="yellow"))
+    for error in source["load_errors"][:5]:
+        console.print(f"  {unit} {error['line']:,}: {error['message']}")
+    if count > 5:
+        console.print(f"  … and {count - 5:,} more (all in the JSON report)")
+
+
+def _print_check(console: Console, check: dict[str, Any]) -> None:
+    mark, style = _MARK[check["severity"]]
+    line = Text(f"  {mark} ", style=style) + Text(f"{check['id']:<26}", style="bold")
+    line += Text(" " + str(check.get("message") or check["title"]))
+    console.print(line)
+    if check.get("fix"):
+        console.print(Text(f"  {'':<28}→ {check['fix']}", style="dim"))
+
+
+def _print_labels(console: Console, labels: dict[str, int]) -> None:
+    console.print(Text("Examples per label", style="bold"))
+    width = max(len(repr(k)) for k in labels)
+    for label, count in labels.items():
+        console.print(f"  {label!r:<{width}}  {count:>8,}")

@@ -1,0 +1,89 @@
+"""The result of an audit: plain, frozen data that every renderer reads."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from datacheck._version import __version__
+
+SCHEMA_VERSION = 1
+VERDICTS = ("ready", "ready_with_warnings", "not_ready")
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    path: str
+    format: str
+    sha256: str | None
+    rows: int
+    position: str
+    load_errors: tuple[dict[str, Any], ...]
+    load_error_count: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "format": self.format,
+            "sha256": self.sha256,
+            "rows": self.rows,
+            "position": self.position,
+            "load_errors": list(self.load_errors),
+            "load_error_count": self.load_error_count,
+        }
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    """Everything an audit found. `to_dict()` is the JSON report's contract."""
+
+    source: SourceInfo
+    detected: dict[str, Any]
+    config: dict[str, Any]
+    profile: dict[str, Any]
+    labels: dict[str, int] | None
+    checks: tuple[dict[str, Any], ...]
+    assessment: tuple[dict[str, Any], ...]
+    verdict: str
+    generated_at: str
+    eval_source: SourceInfo | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ready(self) -> bool:
+        return self.verdict != "not_ready"
+
+    @property
+    def failed_checks(self) -> list[dict[str, Any]]:
+        return [c for c in self.checks if c["status"] == "fail"]
+
+    def to_dict(self) -> dict[str, Any]:
+        report: dict[str, Any] = {
+            "schema_version": SCHEMA_VERSION,
+            "datacheck_version": __version__,
+            "generated_at": self.generated_at,
+            "source": self.source.to_dict(),
+        }
+        if self.eval_source is not None:
+            report["eval_source"] = self.eval_source.to_dict()
+        report.update(
+            {
+                "detected": self.detected,
+                "config": self.config,
+                "profile": self.profile,
+                "labels": self.labels,
+                "checks": list(self.checks),
+                "assessment": list(self.assessment),
+            }
+        )
+        report.update(self.extras)
+        report["timings"] = self.timings
+        report["verdict"] = self.verdict
+        return report
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """The JSON report; identical input and options give identical text but for
+        `generated_at` and `timings`."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False) + "\n"

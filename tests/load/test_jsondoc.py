@@ -1,0 +1,44 @@
+import json
+
+import pytest
+
+from datacheck.errors import InputError
+from datacheck.load import SOURCE_LINE, SPLIT, load
+
+
+def test_array_of_objects(tmp_path):
+    path = tmp_path / "d.json"
+    path.write_text(json.dumps([{"text": "a", "label": "x"}, 5, {"text": "b", "label": "y"}]))
+    loaded = load(path)
+    assert loaded.frame["text"].to_list() == ["a", "b"]
+    assert loaded.frame[SOURCE_LINE].to_list() == [1, 3]
+    assert loaded.position == "row"
+    assert [(e.line, "number" in e.message) for e in loaded.errors] == [(2, True)]
+
+
+def test_object_holding_one_array(tmp_path):
+    path = tmp_path / "d.json"
+    path.write_text(json.dumps({"version": 2, "data": [{"text": "a", "label": "x"}]}))
+    assert load(path).frame["text"].to_list() == ["a"]
+
+
+def test_object_of_splits(tmp_path):
+    path = tmp_path / "d.json"
+    path.write_text(json.dumps({"train": [{"text": "a"}], "test": [{"text": "b"}]}))
+    frame = load(path).frame
+    assert sorted(zip(frame[SPLIT], frame["text"], strict=True)) == [("test", "b"), ("train", "a")]
+
+
+def test_json_lines_named_json_is_read_as_jsonl(tmp_path):
+    path = tmp_path / "d.json"
+    path.write_text('{"text": "a"}\n{"text": "b"}\n')
+    loaded = load(path)
+    assert loaded.format == "jsonl"
+    assert loaded.frame["text"].to_list() == ["a", "b"]
+
+
+def test_broken_document_names_line_and_column(tmp_path):
+    path = tmp_path / "d.json"
+    path.write_text('[\n  {"text": "a"},\n  {"text": }\n]\n')
+    with pytest.raises(InputError, match=r"d\.json:3:\d+: invalid JSON"):
+        load(path)

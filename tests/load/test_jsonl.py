@@ -1,0 +1,84 @@
+import gzip
+import json
+
+import pytest
+
+from datacheck.errors import InputError
+from datacheck.load import SOURCE_LINE, load
+
+
+def _lines(frame):
+    return frame[SOURCE_LINE].to_list()
+
+
+def test_clean_file_keeps_line_numbers_across_blank_lines(tmp_path):
+    path = tmp_path / "d.jsonl"
+    path.write_text('{"text": "a", "label": "x"}\n\n{"text": "b", "label": "y"}\n')
+    loaded = load(path)
+    assert loaded.frame["text"].to_list() == ["a", "b"]
+    assert _lines(loaded.frame) == [1, 3]
+    assert loaded.errors == ()
+    assert loaded.format == "jsonl"
+
+
+def test_bad_lines_are_collected_and_loading_goes_on(tmp_path):
+    path = tmp_path / "d.jsonl"
+    path.write_bytes(
+        b'{"text": "a", "label": "x"}\n'
+        b'{"text": "b", \n'
+        b"[1, 2]\n"
+        b'{"text": "caf\xe9", "label": "y"}\n'
+        b'{"text": "d", "label": "z"}\n'
+    )
+    loaded = load(path)
+    assert loaded.frame["text"].to_list() == ["a", "d"]
+    assert _lines(loaded.frame) == [1, 5]
+    by_line = {e.line: e.message for e in loaded.errors}
+    assert set(by_line) == {2, 3, 4}
+    assert "invalid JSON" in by_line[2]
+    assert "array" in by_line[3]
+    assert "UTF-8" in by_line[4] and "0xe9" in by_line[4]
+
+
+def test_bom_and_crlf_load_cleanly(tmp_path):
+    path = tmp_path / "d.jsonl"
+    path.write_bytes(b'\xef\xbb\xbf{"text": "a", "label": "x"}\r\n{"text": "b", "label": "y"}\r\n')
+    loaded = load(path)
+    assert loaded.errors == ()
+    assert loaded.frame["text"].to_list() == ["a", "b"]
+    assert loaded.frame["label"].to_list() == ["x", "y"]
+
+
+def test_utf16_with_bom_is_transcoded(tmp_path):
+    path = tmp_path / "d.jsonl"
+    path.write_bytes('{"text": "é", "label": "x"}\n'.encode("utf-16"))
+    assert load(path).frame["text"].to_list() == ["é"]
+
+
+def test_gzip(tmp_path):
+    path = tmp_path / "d.jsonl.gz"
+    path.write_bytes(gzip.compress(b'{"text": "a", "label": "x"}\n'))
+    loaded = load(path)
+    assert loaded.frame["text"].to_list() == ["a"]
+    assert loaded.format == "jsonl"
+
+
+def test_input_file_is_not_modified(tmp_path):
+    path = tmp_path / "d.jsonl"
+    content = b'\xef\xbb\xbf{"text": "a"}\r\n{bad\n'
+    path.write_bytes(content)
+    load(path)
+    assert path.read_bytes() == content
+
+
+def test_sha256_is_of_the_bytes_on_disk(tmp_path):
+    import hashlib
+
+    path = tmp_path / "d.jsonl"
+    path.write_text(json.dumps({"text": "a"}) + "\n")
+    assert load(path).sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_missing_path_names_the_path(tmp_path):
+    with pytest.raises(InputError, match="nope.jsonl"):
+        load(tmp_path / "nope.jsonl")

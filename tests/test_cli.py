@@ -1,0 +1,71 @@
+import json
+
+from click.testing import CliRunner
+
+from datacheck.cli import cli
+from tests.conftest import SAMPLES, write_jsonl
+
+
+def test_help_teaches_with_examples():
+    result = CliRunner().invoke(cli, ["audit", "--help"])
+    assert result.exit_code == 0
+    assert "Examples:" in result.output and "datacheck audit tickets.jsonl" in result.output
+
+
+def test_version():
+    from datacheck import __version__
+
+    result = CliRunner().invoke(cli, ["--version"])
+    assert result.exit_code == 0 and __version__ in result.output
+
+
+def test_missing_file_exits_2_and_names_the_path(tmp_path):
+    result = CliRunner().invoke(cli, ["audit", str(tmp_path / "nope.jsonl")])
+    assert result.exit_code == 2
+    assert "nope.jsonl" in result.output
+
+
+def test_empty_file_exits_2_with_a_reason(tmp_path):
+    (tmp_path / "empty.jsonl").write_text("")
+    result = CliRunner().invoke(cli, ["audit", str(tmp_path / "empty.jsonl")])
+    assert result.exit_code == 2
+    assert "empty" in result.output
+
+
+def test_bad_option_is_usage_error():
+    result = CliRunner().invoke(cli, ["audit", "x.jsonl", "--task", "poetry"])
+    assert result.exit_code == 2
+
+
+def test_json_to_stdout_is_pure_json(tmp_path):
+    path = write_jsonl(
+        tmp_path / "d.jsonl", [{"text": "a", "label": "x"}, {"text": "b", "label": "y"}]
+    )
+    result = CliRunner().invoke(cli, ["audit", str(path), "--json", "-"])
+    report = json.loads(result.stdout)
+    assert report["source"]["rows"] == 2
+    assert report["detected"]["schema"] == "text_label"
+
+
+def test_report_is_never_written_over_the_input(tmp_path):
+    path = write_jsonl(tmp_path / "d.jsonl", [{"text": "a", "label": "x"}])
+    before = path.read_bytes()
+    result = CliRunner().invoke(cli, ["audit", str(path), "--json", str(path)])
+    assert result.exit_code == 2
+    assert "refusing" in result.output
+    assert path.read_bytes() == before
+
+
+def test_subprocess_audit_of_the_sample(run_cli, tmp_path):
+    proc = run_cli("audit", str(SAMPLES / "tickets.jsonl"), "--json", "out.json")
+    assert proc.returncode in (0, 1), proc.stderr
+    report = json.loads((tmp_path / "out.json").read_text())
+    assert report["source"]["load_errors"][0]["line"] == 1207
+    assert "line 1,207" in proc.stdout
+    assert "Technical" in proc.stdout
+
+
+def test_subprocess_missing_file(run_cli):
+    proc = run_cli("audit", "missing.jsonl")
+    assert proc.returncode == 2
+    assert "missing.jsonl" in proc.stderr

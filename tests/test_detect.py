@@ -1,0 +1,134 @@
+import json
+
+import polars as pl
+import pytest
+
+from datacheck.detect import detect
+from datacheck.errors import InputError
+from datacheck.load import load
+from datacheck.normalize import normalize
+
+
+def _chat(user: str, reply: str, system: str | None = None) -> dict:
+    messages = [{"role": "system", "content": system}] if system else []
+    return {"messages": [*messages, {"role": "user", "content": user},
+                         {"role": "assistant", "content": reply}]}  # fmt: skip
+
+
+def _frame(tmp_path, rows):
+    path = tmp_path / "d.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return load(path).frame
+
+
+CASES = {
+    "chat_extraction": (
+        [_chat(f"order {i} broke", json.dumps({"order_id": str(i), "issue": "damaged"}))
+         for i in range(30)],
+        "chat", "extraction",
+    ),
+    "chat_classification": (
+        [_chat(f"ticket {i} about money", ["Billing", "Technical"][i % 2]) for i in range(60)],
+        "chat", "classification",
+    ),
+    "chat_open": (
+        [{"messages": [{"role": "user", "content": f"hi {i}"},
+                       {"role": "assistant", "content": f"hello there, friend number {i}!"},
+                       {"role": "user", "content": "tell me more about anything"},
+                       {"role": "assistant", "content": f"sure, here is story {i} " * 3}]}
+         for i in range(30)],
+        "chat", "open_chat",
+    ),
+    "prompt_completion": (
+        [{"prompt": f"How do I reset device {i}?", "completion": f"Hold the button {i} seconds."}
+         for i in range(30)],
+        "prompt_completion", "response_generation",
+    ),
+    "instruction": (
+        [{"instruction": "Summarise the ticket", "input": f"ticket {i} text",
+          "output": f"A customer reports problem number {i} in detail."} for i in range(30)],
+        "instruction", "response_generation",
+    ),
+    "code_comments": (
+        [{"instruction": "Write a docstring", "input": f"def f{i}(x):\n    return x + {i}",
+          "output": f"Return x plus {i}, used by the billing module."} for i in range(30)],
+        "instruction", "code_comments",
+    ),
+    "text_label": (
+        [{"body": f"text {i}", "queue": ["a", "b", "c"][i % 3]} for i in range(30)],
+        "text_label", "classification",
+    ),
+    "extraction_struct": (
+        [{"email": f"mail {i}", "output": {"order_id": str(i), "priority": "low"}}
+         for i in range(30)],
+        "extraction", "extraction",
+    ),
+    "extraction_json_string": (
+        [{"text": f"mail {i}", "target": json.dumps({"order_id": str(i)})} for i in range(30)],
+        "extraction", "extraction",
+    ),
+    "document_parsing": (
+        [{"document": "INVOICE " + "line item " * 200,
+          "output": {"vendor": "Acme", "amount": 12.5, "due_date": "2026-01-01"}}
+         for _ in range(30)],
+        "extraction", "document_parsing",
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_shape_and_task(tmp_path, name):
+    rows, schema, task = CASES[name]
+    detection = detect(_frame(tmp_path, rows))
+    assert (detection.schema, detection.task) == (schema, task)
+    assert detection.reasons, "every detection explains itself"
+    assert 0 < detection.confidence <= 1
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_every_shape_normalizes_to_the_canonical_frame(tmp_path, name):
+    rows, _schema, _task = CASES[name]
+    frame = _frame(tmp_path, rows)
+    canonical = normalize(frame, detect(frame))
+    assert canonical.columns[:6] == [
+        "example_id", "source_line", "split", "input_text", "target_text", "label",
+    ]  # fmt: skip
+    assert canonical.height == len(rows)
+    assert canonical["input_text"].null_count() == 0
+    assert canonical["target_text"].null_count() == 0
+    assert canonical["source_line"].to_list() == list(range(1, len(rows) + 1))
+
+
+def test_chat_texts_split_into_input_and_last_reply(tmp_path):
+    frame = _frame(tmp_path, [_chat("where is my order", '{"a": 1}', system="be brief")])
+    row = normalize(frame, detect(frame)).row(0, named=True)
+    assert row["input_text"] == "be brief\nwhere is my order"
+    assert row["target_text"] == '{"a": 1}'
+
+
+def test_overrides_win_and_are_explained():
+    frame = pl.DataFrame({"a": ["x y z", "p q r"], "b": ["one", "two"], "__source_line__": [1, 2]})
+    detection = detect(frame, text_field="a", label_field="b", task="classification")
+    assert (detection.text_field, detection.label_field, detection.task) == (
+        "a",
+        "b",
+        "classification",
+    )
+    assert "task" in detection.overridden
+
+
+def test_unknown_field_override_is_an_input_error():
+    frame = pl.DataFrame({"text": ["x"], "label": ["a"], "__source_line__": [1]})
+    with pytest.raises(InputError, match="`body` is not a column"):
+        detect(frame, text_field="body")
+
+
+def test_no_label_field_says_how_to_name_it():
+    frame = pl.DataFrame({"text": [f"t{i}" for i in range(10)], "__source_line__": range(10)})
+    with pytest.raises(InputError, match="--label-field"):
+        detect(frame)
+
+
+def test_integer_labels_are_kept_as_written(tmp_path):
+    frame = _frame(tmp_path, [{"text": "a", "label": 1}, {"text": "b", "label": 2}])
+    assert normalize(frame, detect(frame))["label"].to_list() == ["1", "2"]
