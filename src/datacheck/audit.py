@@ -7,13 +7,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
+from datacheck.assessment import answer
+from datacheck.checks import Context
+from datacheck.checks._run import ordered, run_checks, verdict
+from datacheck.config import Settings, load_settings
 from datacheck.detect import detect
 from datacheck.errors import InputError
+from datacheck.features import training
+from datacheck.gx import load_suites
 from datacheck.load import Loaded, load
 from datacheck.normalize import normalize
+from datacheck.profiles import profile_for
 from datacheck.result import AuditResult, SourceInfo
 
 #: load errors kept in full in the report; the count is always exact
@@ -40,13 +48,25 @@ def audit(
     task: str | None = None,
     text_field: str | None = None,
     label_field: str | None = None,
+    config: Settings | str | Path | None = None,
+    **options: Any,
 ) -> AuditResult:
     """Audit a dataset for fine-tuning readiness and return the findings.
 
     `source` is a file path (JSONL, JSON, CSV, TSV, Parquet), a Hugging Face dataset folder or a
     cached hub id, or a polars DataFrame. `eval_source` names held-out data checked alongside.
-    Raises `InputError` when the source cannot be read at all.
+    `config` is a `Settings`, or the path of a `datacheck.toml`; keyword options (`labels`,
+    `label_fields`, `required_fields`, `thresholds`, `checks`, `fail_on`, `use_case`) override it.
+    Raises `InputError` when the source cannot be read at all, `ConfigError` for bad settings.
     """
+    settings = (
+        config
+        if isinstance(config, Settings)
+        else load_settings(Path(config) if config is not None else None, discover=False)
+    )
+    settings = settings.merged(task=task, text_field=text_field, label_field=label_field, **options)
+    if eval_source is None and settings.eval is not None:
+        eval_source = settings.eval
     timer = _Timer()
     with timer("load"):
         loaded = load(source)
@@ -55,23 +75,32 @@ def audit(
         if eval_loaded is not None:
             _require_rows(eval_loaded)
     with timer("detect"):
-        detection = detect(loaded.frame, task=task, text_field=text_field, label_field=label_field)
+        detection = detect(
+            loaded.frame,
+            task=settings.task,
+            text_field=settings.text_field,
+            label_field=settings.label_field,
+        )
         frame = normalize(loaded.frame, detection)
         if eval_loaded is not None:
             eval_frame = normalize(eval_loaded.frame, detection, split="eval")
             frame = pl.concat([frame, eval_frame], how="diagonal_relaxed")
-    train = frame.filter(pl.col("split") != "eval")
+    train = training(frame)
+    profile = profile_for(detection.task, settings.thresholds)
+    ctx = Context(detection=detection, settings=settings, profile=profile, frame=frame, train=train)
+    with timer("checks"):
+        findings = ordered(run_checks(ctx, load_suites()))
     labels = _label_counts(train) if detection.task == "classification" else None
     return AuditResult(
         source=_source_info(loaded),
         eval_source=_source_info(eval_loaded) if eval_loaded is not None else None,
         detected=detection.to_dict(),
-        config={},
-        profile={"task": detection.task},
+        config=settings.to_dict(),
+        profile=profile.to_dict(),
         labels=labels,
-        checks=(),
-        assessment=(),
-        verdict="ready",
+        checks=tuple(f.to_dict() for f in findings),
+        assessment=tuple(answer(ctx, findings)),
+        verdict=verdict(findings, settings.fail_on),
         generated_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         timings=timer.phases,
     )

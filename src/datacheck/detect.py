@@ -138,6 +138,11 @@ def _find(
 def _shape(
     sample: pl.DataFrame, columns: list[str], text_field: str | None, label_field: str | None
 ) -> _Shape:
+    if text_field and not label_field and _is_message_list(sample[text_field]):
+        return _Shape(
+            "chat", text_field, None, text_field,
+            [f"field `{text_field}` (set by option) holds role/content message lists"],
+        )  # fmt: skip
     if not text_field and not label_field:
         chat = _find(columns, _CHAT_FIELDS)
         if chat is not None and _is_message_list(sample[chat]):

@@ -48,10 +48,15 @@ def render_terminal(result: AuditResult, console: Console, *, verbose: bool = Fa
         console.print()
         console.print(Text("Quick assessment (from the fine-tuning starter guide)", style="bold"))
         for item in data["assessment"]:
-            console.print(f"  {item['question']} {item['answer']}")
+            line = Text(f"  {item['question']} ") + Text(item["answer"], style="bold")
+            console.print(line + Text(f" — {_clip(item['evidence'], 110)}", style="dim"))
     if data.get("labels"):
         console.print()
         _print_labels(console, data["labels"])
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _shape_line(source: dict[str, Any], detected: dict[str, Any]) -> str:
@@ -83,7 +88,7 @@ def _print_load_errors(console: Console, source: dict[str, Any]) -> None:
 def _print_check(console: Console, check: dict[str, Any]) -> None:
     mark, style = _MARK[check["severity"]]
     line = Text(f"  {mark} ", style=style) + Text(f"{check['id']:<26}", style="bold")
-    line += Text(" " + str(check.get("message") or check["title"]))
+    line += Text(" " + _clip(str(check.get("message") or check["title"]), 200))
     console.print(line)
     if check.get("fix"):
         console.print(Text(f"  {'':<28}→ {check['fix']}", style="dim"))

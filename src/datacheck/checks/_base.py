@@ -1,0 +1,163 @@
+"""What a check is: a declared unit with an id, a title, a severity, a fix, and a docstring
+that says what it measures and why it matters. Checks register themselves with `@register`."""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import polars as pl
+
+from datacheck.config import Settings
+from datacheck.detect import Detection
+from datacheck.features import JsonFacts, Table
+from datacheck.gx import Outcome
+from datacheck.profiles import Profile
+
+#: line numbers listed per check; `row_count` is always the full count
+MAX_ROWS = 50
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+@dataclass
+class Context:
+    """Everything a check may look at. Built once per audit."""
+
+    detection: Detection
+    settings: Settings
+    profile: Profile
+    frame: pl.DataFrame
+    train: pl.DataFrame
+    tables: dict[str, Table] = field(default_factory=dict)
+    outcomes: dict[str, list[Outcome]] = field(default_factory=dict)
+    json: JsonFacts | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def task(self) -> str:
+        return self.profile.task
+
+    def threshold(self, name: str) -> Any:
+        return self.profile.thresholds[name]
+
+    def lines_of(self, example_ids: list[int] | tuple[int, ...]) -> list[int]:
+        """Source line numbers of training examples, sorted."""
+        if not example_ids:
+            return []
+        lines = self.train.filter(pl.col("example_id").is_in(list(example_ids)))["source_line"]
+        return sorted(lines.to_list())
+
+
+@dataclass(frozen=True)
+class Finding:
+    """The result of one check, as the JSON report's `checks` entries carry it."""
+
+    id: str
+    title: str
+    severity: str
+    status: str
+    observed: Any
+    required: Any
+    message: str
+    fix: str
+    rows: tuple[int, ...] = ()
+    row_count: int = 0
+    expectation: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "severity": self.severity,
+            "status": self.status,
+            "observed": self.observed,
+            "required": self.required,
+            "message": self.message,
+            "rows": list(self.rows[:MAX_ROWS]),
+            "row_count": self.row_count,
+            "fix": self.fix,
+            "expectation": self.expectation,
+            "details": self.details,
+        }
+
+
+class Check:
+    """Base class. Subclasses set the class attributes and implement `evaluate`."""
+
+    id: ClassVar[str]
+    title: ClassVar[str]
+    severity: ClassVar[str] = "error"
+    fix: ClassVar[str]
+
+    def applies(self, ctx: Context) -> bool | str:
+        """True to run, False when irrelevant to this data (not reported), or a string: the
+        reason it is skipped (reported as `skip`)."""
+        return True
+
+    def evaluate(self, ctx: Context) -> Finding:
+        raise NotImplementedError
+
+    @classmethod
+    def describe(cls) -> str:
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    # helpers for subclasses ------------------------------------------------------------
+
+    def outcomes(self, ctx: Context) -> list[Outcome]:
+        return ctx.outcomes.get(self.id, [])
+
+    def gx_passed(self, ctx: Context) -> bool:
+        found = self.outcomes(ctx)
+        if not found:
+            raise RuntimeError(f"no Great Expectations result for {self.id}")
+        return all(o.success for o in found)
+
+    def failing_keys(self, ctx: Context) -> list[Any]:
+        keys: list[Any] = []
+        for outcome in self.outcomes(ctx):
+            keys.extend(k for k in outcome.unexpected_keys if k not in keys)
+        return keys
+
+    def expectation(self, ctx: Context) -> str | None:
+        found = self.outcomes(ctx)
+        return ", ".join(sorted({o.expectation for o in found})) if found else None
+
+    def result(
+        self,
+        ctx: Context,
+        *,
+        passed: bool,
+        observed: Any,
+        required: Any,
+        message: str,
+        rows: list[int] | None = None,
+        row_count: int | None = None,
+        fix: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> Finding:
+        rows = rows or []
+        return Finding(
+            id=self.id,
+            title=self.title,
+            severity=self.severity,
+            status="pass" if passed else "fail",
+            observed=observed,
+            required=required,
+            message=message,
+            fix=fix or self.fix,
+            rows=tuple(rows),
+            row_count=len(rows) if row_count is None else row_count,
+            expectation=self.expectation(ctx),
+            details=details or {},
+        )
+
+
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    return f"{count:,} {noun if count == 1 else (many or noun + 's')}"
+
+
+def listing(items: list[str], limit: int = 5) -> str:
+    shown = ", ".join(items[:limit])
+    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")

@@ -1,0 +1,118 @@
+"""Run every registered check that applies: build the derived tables, let GX decide, then let
+each check word its finding."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from datacheck import features
+from datacheck.checks._base import SEVERITY_ORDER, Check, Context, Finding
+from datacheck.checks._registry import REGISTRY
+from datacheck.features import Table
+from datacheck.gx import Suite, validate
+
+#: tasks whose expected outputs are JSON objects
+JSON_TASKS = ("extraction", "document_parsing")
+
+
+def build_tables(ctx: Context) -> None:
+    """Derive the small frames the suites validate, for this data's shape and task."""
+    examples = features.examples_table(ctx.train)
+    ctx.tables["examples"] = Table(examples, "example_id")
+    ctx.extras["length_bounds"] = features.length_bounds(
+        examples["input_log_len"], float(ctx.threshold("length_outlier_iqr"))
+    )
+    if ctx.task == "classification":
+        categories, spellings, declared = features.label_tables(examples, ctx.settings.labels)
+        ctx.tables["categories"] = Table(categories, "category")
+        ctx.tables["spellings"] = Table(spellings, "label")
+        if declared is not None:
+            ctx.tables["declared"] = Table(declared, "label")
+    if ctx.detection.schema == "chat" and "messages" in ctx.train.columns:
+        ctx.tables["chat"] = Table(features.chat_table(ctx.train), "example_id")
+    if ctx.task in JSON_TASKS:
+        facts = features.json_facts(ctx.train, ctx.settings.required_fields)
+        ctx.json = facts
+        ctx.tables["json"] = Table(facts.table, "example_id")
+        ctx.tables["output_values"] = Table(
+            features.output_value_table(
+                facts,
+                ctx.train["source_line"],
+                ctx.settings.label_fields,
+                int(ctx.threshold("max_output_field_values")),
+            ),
+            "value_key",
+        )
+    if ctx.detection.schema == "prompt_completion":
+        table, separator, ending = features.affix_table(ctx.train)
+        ctx.tables["affixes"] = Table(table, "example_id")
+        ctx.extras["affixes"] = (separator, ending)
+
+
+def parameters(ctx: Context) -> dict[str, Any]:
+    """The suites' `$PARAMETER` values: the profile's thresholds plus data-derived bounds."""
+    thresholds = ctx.profile.thresholds
+    params = dict(thresholds)
+    if ctx.task == "classification":
+        categories = ctx.tables["categories"].frame.height
+        params["min_total"] = int(thresholds["min_per_category"]) * max(categories, 2)
+    else:
+        params["min_total"] = int(thresholds["min_examples"])
+        params.setdefault("min_per_category", 0)
+    params["length_low"], params["length_high"] = ctx.extras["length_bounds"]
+    return params
+
+
+def run_checks(ctx: Context, suites: list[Suite]) -> list[Finding]:
+    build_tables(ctx)
+    severities = ctx.settings.checks
+    active: list[Check] = []
+    skipped: list[Finding] = []
+    for check_id, cls in sorted(REGISTRY.items()):
+        if severities.get(check_id) == "off":
+            continue
+        check = cls()
+        verdict = check.applies(ctx)
+        if verdict is True:
+            active.append(check)
+        elif isinstance(verdict, str):
+            skipped.append(_skip(check, verdict, severities.get(check_id)))
+    ctx.outcomes = validate(suites, ctx.tables, parameters(ctx), wanted={c.id for c in active})
+    findings = []
+    for check in active:
+        finding = check.evaluate(ctx)
+        if check.id in severities:
+            finding = replace(finding, severity=severities[check.id])
+        findings.append(finding)
+    return findings + skipped
+
+
+def _skip(check: Check, reason: str, severity: str | None) -> Finding:
+    return Finding(
+        id=check.id,
+        title=check.title,
+        severity=severity or check.severity,
+        status="skip",
+        observed=None,
+        required=None,
+        message=f"skipped: {reason}",
+        fix=check.fix,
+    )
+
+
+def verdict(findings: list[Finding], fail_on: str = "error") -> str:
+    failed = {f.severity for f in findings if f.status == "fail"}
+    if "error" in failed or (fail_on == "warning" and "warning" in failed):
+        return "not_ready"
+    if "warning" in failed:
+        return "ready_with_warnings"
+    return "ready"
+
+
+def ordered(findings: list[Finding]) -> list[Finding]:
+    """Failing checks first, most severe first; then passes; then skips; ids break ties."""
+    status = {"fail": 0, "pass": 1, "skip": 2}
+    return sorted(
+        findings, key=lambda f: (status[f.status], SEVERITY_ORDER.get(f.severity, 3), f.id)
+    )

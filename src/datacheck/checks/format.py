@@ -1,0 +1,291 @@
+"""Format consistency: texts present, lengths sane, chat turns well formed, JSON outputs
+that parse with one shape, and prompt/completion conventions kept."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from datacheck.checks._base import Check, Context, Finding, listing, plural
+from datacheck.checks._registry import register
+
+
+def _problem_rows(ctx: Context, table: str, column: str, ids: list[Any]) -> tuple[list[int], dict]:
+    """Lines of the failing examples and a count of each distinct problem."""
+    frame = ctx.tables[table].frame.filter(pl.col("example_id").is_in(ids))
+    counts = (
+        frame.group_by(column).len().sort(["len", column], descending=[True, False]).iter_rows()
+    )
+    return sorted(frame["source_line"].to_list()), {str(p): n for p, n in counts}
+
+
+def _samples(ctx: Context, table: str, column: str, ids: list[Any], limit: int = 3) -> list[str]:
+    frame = (
+        ctx.tables[table]
+        .frame.filter(pl.col("example_id").is_in(ids))
+        .sort("source_line")
+        .head(limit)
+    )
+    return [
+        f"line {line:,}: {problem}"
+        for line, problem in frame.select("source_line", column).iter_rows()
+    ]
+
+
+@register
+class EmptyText(Check):
+    """Examples whose input or expected output is empty or only white space.
+
+    They waste a training step at best; some trainers crash on them.
+    """
+
+    id = "format.empty_text"
+    title = "No empty inputs or outputs"
+    fix = "fill in or remove the empty rows"
+
+    def evaluate(self, ctx: Context) -> Finding:
+        examples = ctx.tables["examples"].frame
+        failing = self.failing_keys(ctx)
+        empty = examples.filter(pl.col("example_id").is_in(failing))
+        inputs = int((empty["input_chars"] == 0).sum())
+        outputs = int((empty["target_chars"] == 0).sum())
+        rows = sorted(empty["source_line"].to_list())
+        parts = [plural(inputs, "empty input")] if inputs else []
+        if outputs and ctx.task != "classification":
+            parts.append(plural(outputs, "empty output"))
+        elif outputs:
+            parts.append(plural(outputs, "empty label"))
+        return self.result(
+            ctx,
+            passed=self.gx_passed(ctx),
+            observed={"empty_inputs": inputs, "empty_outputs": outputs},
+            required=0,
+            message=(", ".join(parts) + (f" (lines {listing([f'{r:,}' for r in rows])})"))
+            if parts
+            else "no empty texts",
+            rows=rows,
+        )
+
+
+@register
+class LengthOutliers(Check):
+    """Inputs far shorter or longer than the bulk of the data (Tukey fences on log length).
+
+    Outliers are often pasted logs, signatures, truncated exports or test rows; a few are
+    harmless, but they are worth a look, and very long ones cost the most to train on.
+    """
+
+    id = "format.length_outliers"
+    title = "No extreme input lengths"
+    severity = "warning"
+    fix = "look at the outlier rows; trim pasted logs or signatures, drop test rows"
+
+    def evaluate(self, ctx: Context) -> Finding:
+        examples = ctx.tables["examples"].frame
+        failing = examples.filter(pl.col("example_id").is_in(self.failing_keys(ctx)))
+        low, high = ctx.extras["length_bounds"]
+        lo_chars, hi_chars = max(int(10**low - 1), 0), int(10**high - 1)
+        median = int(examples["input_chars"].median() or 0)
+        rows = sorted(failing["source_line"].to_list())
+        short = int((failing["input_log_len"] < low).sum())
+        message = (
+            f"{plural(len(rows), 'input')} outside {lo_chars:,}-{hi_chars:,} characters "
+            f"(median {median:,}): {short:,} very short, {len(rows) - short:,} very long"
+            if rows
+            else f"all inputs within {lo_chars:,}-{hi_chars:,} characters (median {median:,})"
+        )
+        return self.result(
+            ctx,
+            passed=self.gx_passed(ctx),
+            observed=len(rows),
+            required={"min_chars": lo_chars, "max_chars": hi_chars},
+            message=message,
+            rows=rows,
+        )
+
+
+class _ProblemCheck(Check):
+    """Shared shape of the per-example problem checks: a flag table and a problem column."""
+
+    table: str
+    column: str
+    what: str
+
+    def applies(self, ctx: Context) -> bool | str:
+        return self.table in ctx.tables
+
+    def evaluate(self, ctx: Context) -> Finding:
+        failing = self.failing_keys(ctx)
+        rows, problems = _problem_rows(ctx, self.table, self.column, failing)
+        samples = _samples(ctx, self.table, self.column, failing)
+        message = (
+            f"{plural(len(rows), 'example')} {self.what}: " + "; ".join(samples)
+            if rows
+            else f"every example passes ({ctx.tables[self.table].frame.height:,} checked)"
+        )
+        return self.result(
+            ctx,
+            passed=self.gx_passed(ctx),
+            observed=len(rows),
+            required=0,
+            message=message,
+            rows=rows,
+            details={"problems": problems},
+        )
+
+
+@register
+class ChatRoles(_ProblemCheck):
+    """Chat structure: known roles, an optional system message first, then user and assistant
+    turns alternating, ending with the assistant; no empty messages.
+
+    A conversation that ends with the user, or whose turns are out of order, trains the model
+    on the wrong speaker.
+    """
+
+    id = "format.chat_roles"
+    title = "Chat turns well formed"
+    fix = "reorder or repair these conversations: system?, user, assistant, …, assistant"
+    table, column, what = "chat", "roles_problem", "with malformed turns"
+
+
+@register
+class ChatOpenAI(_ProblemCheck):
+    """The OpenAI chat fine-tuning format: each message has a known role and text content,
+    only the allowed keys (role, content, name, weight, function_call, tool_calls,
+    tool_call_id), `weight` only on assistant messages and only 0 or 1, and at least one
+    assistant message per example. A file that passes is accepted by that API's validator.
+    """
+
+    id = "format.chat_openai"
+    title = "Accepted by the OpenAI chat fine-tuning format"
+    fix = "fix these rows so every message has a known role, text content and allowed keys"
+    table, column, what = "chat", "openai_problem", "the OpenAI format would reject"
+
+
+@register
+class JsonParse(_ProblemCheck):
+    """Structured outputs that are not a JSON object. The model would learn to sometimes
+    answer in prose; every target of an extraction task must parse."""
+
+    id = "format.json_parse"
+    title = "Every output is a JSON object"
+    fix = "rewrite these outputs as JSON objects with the same fields as the rest"
+    table, column, what = "json", "json_problem", "whose output is not a JSON object"
+
+    def evaluate(self, ctx: Context) -> Finding:
+        failing = self.failing_keys(ctx)
+        rows = ctx.lines_of(failing)
+        return self.result(
+            ctx,
+            passed=self.gx_passed(ctx),
+            observed=len(rows),
+            required=0,
+            message=f"{plural(len(rows), 'output')} that do not parse as a JSON object "
+            f"(lines {listing([f'{r:,}' for r in rows])})"
+            if rows
+            else "every output parses as a JSON object",
+            rows=rows,
+        )
+
+
+@register
+class JsonKeys(_ProblemCheck):
+    """Every JSON output has the same set of keys (the most common set, or the configured
+    `required_fields`). A missing key teaches the model to drop that field."""
+
+    id = "format.json_keys"
+    title = "Every output has the same fields"
+    fix = "add the missing fields (null when unknown) and remove unexpected ones"
+    table, column, what = "json", "json_problem", "with other fields"
+
+    def evaluate(self, ctx: Context) -> Finding:
+        finding = super().evaluate(ctx)
+        facts = ctx.json
+        assert facts is not None
+        detail = []
+        if facts.missing:
+            detail.append("missing " + ", ".join(f"{k} ({n:,})" for k, n in facts.missing.items()))
+        if facts.extra:
+            detail.append("unexpected " + ", ".join(f"{k} ({n:,})" for k, n in facts.extra.items()))
+        expected = list(facts.expected_keys)
+        message = finding.message
+        if detail:
+            message = (
+                f"{plural(finding.row_count, 'output')} differ from {{{', '.join(expected)}}}: "
+                + "; ".join(detail)
+            )
+        return Finding(
+            **{
+                **finding.__dict__,
+                "observed": {"missing": facts.missing, "unexpected": facts.extra},
+                "required": expected,
+                "message": message,
+            }
+        )
+
+
+@register
+class JsonTypes(_ProblemCheck):
+    """Each field of the JSON outputs keeps one type (text, number, boolean, list, object).
+    `"priority": 2` among `"priority": "high"` answers makes the output unparseable for the
+    code that consumes it."""
+
+    id = "format.json_types"
+    title = "Each output field keeps one type"
+    severity = "warning"
+    fix = "use one type per field, e.g. always text for priority"
+    table, column, what = "json", "json_problem", "with a field of another type"
+
+    def evaluate(self, ctx: Context) -> Finding:
+        finding = super().evaluate(ctx)
+        facts = ctx.json
+        assert facts is not None
+        breaks = [
+            f"{key} is {', '.join(f'{kind} in {n:,}' for kind, n in kinds.items())} "
+            f"(elsewhere {facts.key_types[key]})"
+            for key, kinds in facts.type_breaks.items()
+        ]
+        return Finding(
+            **{
+                **finding.__dict__,
+                "observed": facts.type_breaks,
+                "required": facts.key_types,
+                "message": "; ".join(breaks) if breaks else finding.message,
+            }
+        )
+
+
+@register
+class PromptCompletionConventions(Check):
+    """Prompt/completion data: every prompt ends with the same separator (like `\\n\\n###\\n\\n`)
+    and every completion with the same ending (like ` END`), when the data uses them.
+
+    The model learns where the prompt stops and when to stop writing from these markers; a
+    few rows without them blur both.
+    """
+
+    id = "format.pc_conventions"
+    title = "Prompt separator and completion ending used consistently"
+    severity = "warning"
+    fix = "add the separator to every prompt and the ending to every completion"
+
+    def applies(self, ctx: Context) -> bool | str:
+        return "affixes" in ctx.tables
+
+    def evaluate(self, ctx: Context) -> Finding:
+        separator, ending = ctx.extras["affixes"]
+        rows = ctx.lines_of(self.failing_keys(ctx))
+        conventions = {"separator": separator, "ending": ending}
+        used = ", ".join(f"{k} {v!r}" for k, v in conventions.items() if v) or "none found"
+        return self.result(
+            ctx,
+            passed=self.gx_passed(ctx),
+            observed=len(rows),
+            required=conventions,
+            message=f"{plural(len(rows), 'example')} break the conventions ({used})"
+            if rows
+            else f"conventions kept: {used}",
+            rows=rows,
+        )

@@ -1,0 +1,179 @@
+"""Configuration: `datacheck.toml` or `[tool.datacheck]` in `pyproject.toml`, then CLI options.
+
+Files are found by walking up from the current folder; `--config PATH` names one. An unknown key
+or a value of the wrong type is an error that names the key and the file.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from datacheck.errors import ConfigError
+from datacheck.profiles import HARD_TO_VERIFY, threshold_names
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+SEVERITIES = ("error", "warning", "info", "off")
+FAIL_ON = ("error", "warning")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The effective configuration of one audit (file values, then options on top)."""
+
+    task: str | None = None
+    use_case: str | None = None
+    text_field: str | None = None
+    label_field: str | None = None
+    labels: tuple[str, ...] | None = None
+    label_fields: tuple[str, ...] | None = None
+    required_fields: tuple[str, ...] | None = None
+    eval: str | None = None
+    fail_on: str = "error"
+    thresholds: dict[str, float] = field(default_factory=dict)
+    checks: dict[str, str] = field(default_factory=dict)
+    output: dict[str, str] = field(default_factory=dict)
+    source: str | None = None
+
+    def merged(self, **options: Any) -> Settings:
+        """These settings with every option that is not None laid over them."""
+        given = {k: v for k, v in options.items() if v is not None}
+        for key in ("labels", "label_fields", "required_fields"):
+            if key in given:
+                given[key] = tuple(given[key])
+        for key in ("thresholds", "checks", "output"):
+            if key in given:
+                given[key] = {**getattr(self, key), **given[key]}
+        unknown = set(given) - {f.name for f in fields(self)}
+        if unknown:
+            raise ConfigError(f"unknown option(s): {', '.join(sorted(unknown))}")
+        settings = replace(self, **given)
+        _validate_values(settings, "options")
+        return settings
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, tuple):
+                value = list(value)
+            elif isinstance(value, dict):
+                value = dict(sorted(value.items()))
+            out[f.name] = value
+        return out
+
+
+_LISTS = ("labels", "label_fields", "required_fields")
+_STRINGS = ("task", "use_case", "text_field", "label_field", "eval", "fail_on")
+_TABLES = ("thresholds", "checks", "output")
+_OUTPUT_KEYS = ("json", "html", "junit")
+
+
+def find_config(start: Path | None = None) -> Path | None:
+    """The nearest `datacheck.toml`, or `pyproject.toml` with `[tool.datacheck]`, walking up."""
+    folder = (start or Path.cwd()).resolve()
+    for candidate in (folder, *folder.parents):
+        own = candidate / "datacheck.toml"
+        if own.is_file():
+            return own
+        pyproject = candidate / "pyproject.toml"
+        if pyproject.is_file() and "datacheck" in _read_toml(pyproject).get("tool", {}):
+            return pyproject
+    return None
+
+
+def load_settings(path: Path | None = None, *, discover: bool = True) -> Settings:
+    """Read settings from `path`, or from the file found by walking up, or defaults."""
+    if path is None and discover:
+        path = find_config()
+    if path is None:
+        return Settings()
+    if not path.is_file():
+        raise ConfigError(f"{path}: no such configuration file.")
+    data = _read_toml(path)
+    if path.name == "pyproject.toml":
+        data = data.get("tool", {}).get("datacheck", {})
+        where = f"{path} [tool.datacheck]"
+    else:
+        where = str(path)
+    return _from_mapping(data, where, path)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc}).") from exc
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror or exc}).") from exc
+
+
+def _from_mapping(data: dict[str, Any], where: str, path: Path) -> Settings:
+    known = set(_LISTS) | set(_STRINGS) | set(_TABLES)
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in known:
+            raise ConfigError(
+                f"{where}: unknown key `{key}`. Known keys: {', '.join(sorted(known))}."
+            )
+        if key in _LISTS:
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ConfigError(f"{where}: `{key}` must be a list of strings.")
+            values[key] = tuple(value)
+        elif key in _STRINGS:
+            if not isinstance(value, str):
+                raise ConfigError(f"{where}: `{key}` must be a string.")
+            values[key] = value
+        else:
+            if not isinstance(value, dict):
+                raise ConfigError(f"{where}: `[{key}]` must be a table.")
+            values[key] = dict(value)
+    if "eval" in values and not Path(values["eval"]).is_absolute():
+        values["eval"] = str(path.parent / values["eval"])
+    settings = Settings(**values, source=str(path))
+    _validate_values(settings, where)
+    return settings
+
+
+def _validate_values(settings: Settings, where: str) -> None:
+    from datacheck.checks import check_ids
+    from datacheck.detect import TASKS
+
+    if settings.task is not None and settings.task not in TASKS:
+        raise ConfigError(f"{where}: `task` must be one of {', '.join(TASKS)}.")
+    if settings.use_case is not None and settings.use_case not in HARD_TO_VERIFY:
+        raise ConfigError(
+            f"{where}: `use_case` must be one of {', '.join(HARD_TO_VERIFY)} "
+            "(the guide's hard-to-verify use cases); leave it out otherwise."
+        )
+    if settings.fail_on not in FAIL_ON:
+        raise ConfigError(f"{where}: `fail_on` must be one of {', '.join(FAIL_ON)}.")
+    names = threshold_names()
+    for key, value in settings.thresholds.items():
+        if key not in names:
+            raise ConfigError(
+                f"{where}: unknown threshold `{key}`. Known: {', '.join(sorted(names))}."
+            )
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            raise ConfigError(f"{where}: threshold `{key}` must be a non-negative number.")
+    ids = check_ids()
+    for key, value in settings.checks.items():
+        if key not in ids:
+            raise ConfigError(
+                f"{where}: unknown check `{key}` in [checks]. See `datacheck checks`."
+            )
+        if value not in SEVERITIES:
+            raise ConfigError(f"{where}: [checks] `{key}` must be one of {', '.join(SEVERITIES)}.")
+    for key, value in settings.output.items():
+        if key not in _OUTPUT_KEYS or not isinstance(value, str):
+            raise ConfigError(
+                f"{where}: [output] takes {', '.join(_OUTPUT_KEYS)} as file names; "
+                f"`{key}` is not one of them."
+            )

@@ -1,0 +1,417 @@
+"""Derived columns and small aggregate tables, computed in polars, that the suites validate.
+
+Great Expectations never sees the raw texts: it gets per-example flags and lengths, and
+per-label counts. Each table has a key column, so a failing expectation names its rows.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+#: Which splits count as held-out data; everything else is training data.
+EVAL_SPLITS = ("eval", "test", "validation", "valid", "dev")
+
+KNOWN_ROLES = ("system", "user", "assistant", "tool", "function")
+OPENAI_MESSAGE_KEYS = frozenset(
+    {"role", "content", "name", "weight", "function_call", "tool_calls", "tool_call_id"}
+)
+_ORDER = re.compile(r"^(system,)?user,assistant(,user,assistant)*$")
+
+
+@dataclass(frozen=True)
+class Table:
+    """A frame handed to Great Expectations, and the column that identifies its rows."""
+
+    frame: pl.DataFrame
+    key: str
+
+
+def normalize_label(expr: pl.Expr) -> pl.Expr:
+    """The form two spellings of one label share: case-folded, white space collapsed."""
+    return expr.str.strip_chars().str.replace_all(r"\s+", " ").str.to_lowercase()
+
+
+def training(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.filter(~pl.col("split").is_in(EVAL_SPLITS))
+
+
+def examples_table(train: pl.DataFrame) -> pl.DataFrame:
+    """One row per training example: lengths and the label as written."""
+    stripped_in = pl.col("input_text").fill_null("").str.strip_chars()
+    stripped_out = pl.col("target_text").fill_null("").str.strip_chars()
+    return train.select(
+        "example_id",
+        "source_line",
+        stripped_in.str.len_chars().cast(pl.Int64).alias("input_chars"),
+        stripped_out.str.len_chars().cast(pl.Int64).alias("target_chars"),
+        # empty inputs are format.empty_text's business, not a length outlier
+        pl.when(stripped_in.str.len_chars() > 0)
+        .then((stripped_in.str.len_chars().cast(pl.Float64) + 1).log10())
+        .alias("input_log_len"),
+        pl.col("label"),
+        (pl.col("label").is_null() | (pl.col("label").str.strip_chars() == "")).alias(
+            "label_missing"
+        ),
+    )
+
+
+def length_bounds(log_lengths: pl.Series, iqr_factor: float) -> tuple[float, float]:
+    """Tukey fences on log10 length: far outside the bulk of the data, in either direction."""
+    values = log_lengths.drop_nulls()
+    if values.is_empty():
+        return 0.0, math.inf
+    q1 = float(values.quantile(0.25, "linear") or 0.0)
+    q3 = float(values.quantile(0.75, "linear") or 0.0)
+    spread = max(q3 - q1, 0.15)  # about a 1.4x length ratio, so uniform data has no outliers
+    return q1 - iqr_factor * spread, q3 + iqr_factor * spread
+
+
+def label_tables(
+    examples: pl.DataFrame, declared: tuple[str, ...] | None
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame | None]:
+    """Per-category counts (spellings merged), per-spelling counts, and declared-label counts."""
+    labelled = examples.filter(~pl.col("label_missing"))
+    spellings = (
+        labelled.group_by("label")
+        .agg(pl.len().cast(pl.Int64).alias("count"))
+        .with_columns(normalize_label(pl.col("label")).alias("normalized"))
+        .sort(["normalized", "count", "label"], descending=[False, True, False])
+    )
+    # a category is named by its most common spelling
+    majority = spellings.group_by("normalized", maintain_order=True).agg(
+        pl.col("label").first().alias("category"),
+        pl.col("count").sum().alias("category_count"),
+        pl.len().alias("spelling_count"),
+    )
+    spellings = spellings.join(majority, on="normalized", how="left").with_columns(
+        (pl.col("label") != pl.col("category")).alias("is_variant")
+    )
+    declared_norm = {_norm(label): label for label in declared} if declared else None
+    if declared_norm is not None:
+        spellings = spellings.with_columns(
+            pl.col("normalized").is_in(list(declared_norm)).alias("declared")
+        )
+    largest = majority["category_count"].max() if majority.height else 0
+    categories = (
+        majority.select(
+            "category",
+            pl.col("category_count").alias("count"),
+            "spelling_count",
+            "normalized",
+        )
+        .with_columns(
+            (pl.lit(largest, dtype=pl.Float64) / pl.col("count").cast(pl.Float64)).alias(
+                "imbalance_ratio"
+            )
+        )
+        .sort(["count", "category"], descending=[True, False])
+    )
+    declared_table = None
+    if declared_norm is not None:
+        counts = dict(zip(categories["normalized"], categories["count"], strict=True))
+        declared_table = pl.DataFrame(
+            {
+                "label": list(declared_norm.values()),
+                "count": [counts.get(n, 0) for n in declared_norm],
+            },
+            schema={"label": pl.String, "count": pl.Int64},
+        )
+    return categories, spellings, declared_table
+
+
+def _norm(label: str) -> str:
+    return " ".join(label.split()).lower()
+
+
+# --- chat structure -------------------------------------------------------------------------
+
+
+def chat_table(train: pl.DataFrame) -> pl.DataFrame:
+    """Per chat example: whether roles, order and content make sense, and whether the
+    OpenAI chat fine-tuning format accepts it; the first problem of each kind, in words."""
+    messages = train.select("example_id", "messages").explode("messages")
+    struct = messages.schema["messages"]
+    keys = [f.name for f in struct.fields] if isinstance(struct, pl.Struct) else []
+    m = messages.with_columns(
+        pl.int_range(pl.len()).over("example_id").alias("pos"),
+        pl.col("messages").is_null().alias("_absent"),
+    ).unnest("messages")
+    role = pl.col("role").cast(pl.String)
+    content = pl.col("content")
+    has_calls = pl.lit(False)
+    for call in ("tool_calls", "function_call"):
+        if call in keys:
+            has_calls = has_calls | pl.col(call).is_not_null()
+    empty = content.is_null() | (content.cast(pl.String).str.strip_chars() == "")
+    where = pl.format("message {} ({})", pl.col("pos") + 1, role.fill_null("no role"))
+    roles_problem = (
+        pl.when(role.is_null())
+        .then(pl.format("message {} has no role", pl.col("pos") + 1))
+        .when(~role.is_in(KNOWN_ROLES))
+        .then(pl.format("message {} has unknown role '{}'", pl.col("pos") + 1, role))
+        .when(empty & ~has_calls)
+        .then(pl.format("{} is empty", where))
+    )
+    extra = [k for k in keys if k not in OPENAI_MESSAGE_KEYS]
+    openai_problem = pl.when(role.is_null() | ~role.is_in(KNOWN_ROLES)).then(
+        pl.format("{}: role must be one of {}", where, pl.lit(", ".join(KNOWN_ROLES)))
+    )
+    for key in extra:
+        openai_problem = openai_problem.when(pl.col(key).is_not_null()).then(
+            pl.format("{}: key '{}' is not allowed in a message", where, pl.lit(key))
+        )
+    if "weight" in keys:
+        weight = pl.col("weight")
+        openai_problem = (
+            openai_problem.when(weight.is_not_null() & (role != "assistant"))
+            .then(pl.format("{}: 'weight' is only allowed on assistant messages", where))
+            .when(weight.is_not_null() & ~weight.cast(pl.Float64, strict=False).is_in([0.0, 1.0]))
+            .then(pl.format("{}: 'weight' must be 0 or 1", where))
+        )
+    if content.meta.output_name() in keys and m.schema["content"] != pl.String:
+        openai_problem = openai_problem.when(content.is_not_null()).then(
+            pl.format("{}: content must be text", where)
+        )
+    openai_problem = openai_problem.when(content.is_null() & ~has_calls).then(
+        pl.format("{}: content is missing", where)
+    )
+    per_message = m.select(
+        "example_id",
+        "_absent",
+        role.alias("role"),
+        roles_problem.alias("roles_problem"),
+        openai_problem.alias("openai_problem"),
+    )
+    per_example = per_message.group_by("example_id", maintain_order=True).agg(
+        pl.col("role")
+        .filter(~pl.col("role").is_in(["tool", "function"]))
+        .str.join(",")
+        .alias("sequence"),
+        pl.col("role").filter(pl.col("role") == "assistant").len().alias("assistants"),
+        pl.col("_absent").all().alias("no_messages"),
+        pl.col("roles_problem").drop_nulls().first().alias("roles_problem"),
+        pl.col("openai_problem").drop_nulls().first().alias("openai_problem"),
+    )
+    order_ok = pl.col("sequence").str.contains(_ORDER.pattern)
+    return (
+        train.select("example_id", "source_line")
+        .join(per_example, on="example_id", how="left")
+        .with_columns(
+            pl.when(pl.col("no_messages"))
+            .then(pl.lit("no messages"))
+            .when(pl.col("roles_problem").is_not_null())
+            .then(pl.col("roles_problem"))
+            .when(~order_ok)
+            .then(
+                pl.format(
+                    "order is {}; expected optional system, then user/assistant turns "
+                    "ending with assistant",
+                    pl.col("sequence"),
+                )
+            )
+            .alias("roles_problem"),
+            pl.when(pl.col("no_messages"))
+            .then(pl.lit("'messages' is empty"))
+            .when(pl.col("openai_problem").is_not_null())
+            .then(pl.col("openai_problem"))
+            .when(pl.col("assistants") == 0)
+            .then(pl.lit("no assistant message: there is nothing to learn from"))
+            .alias("openai_problem"),
+        )
+        .with_columns(
+            pl.col("roles_problem").is_null().alias("roles_ok"),
+            pl.col("openai_problem").is_null().alias("openai_ok"),
+        )
+        .select(
+            "example_id", "source_line", "roles_ok", "roles_problem", "openai_ok", "openai_problem"
+        )
+    )
+
+
+# --- structured (JSON) targets --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class JsonFacts:
+    """What the JSON targets look like: per example flags, and the expected shape."""
+
+    table: pl.DataFrame
+    expected_keys: tuple[str, ...]
+    key_types: dict[str, str]
+    missing: dict[str, int]
+    extra: dict[str, int]
+    type_breaks: dict[str, dict[str, int]]
+    values: dict[str, list[Any]]
+
+
+def _kind(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object"
+
+
+def json_facts(train: pl.DataFrame, required: tuple[str, ...] | None) -> JsonFacts:
+    """Parse each distinct target once; derive parse, key-set and type flags per example."""
+    targets = train["target_text"].to_list()
+    parsed: dict[str, dict[str, Any] | None] = {}
+    for text in set(targets):
+        try:
+            value = json.loads(text) if text is not None else None
+        except (json.JSONDecodeError, TypeError):
+            value = None
+        parsed[text] = value if isinstance(value, dict) else None
+    objects = [parsed[t] for t in targets]
+    signatures = Counter(tuple(sorted(o)) for o in objects if o is not None)
+    if required:
+        expected: tuple[str, ...] = tuple(sorted(required))
+    else:
+        expected = signatures.most_common(1)[0][0] if signatures else ()
+    kinds: dict[str, Counter[str]] = {}
+    for obj in objects:
+        for key, value in (obj or {}).items():
+            kinds.setdefault(key, Counter())[_kind(value)] += 1
+    key_types = {k: c.most_common(1)[0][0] for k, c in sorted(kinds.items())}
+    missing: Counter[str] = Counter()
+    extra: Counter[str] = Counter()
+    type_breaks: dict[str, Counter[str]] = {}
+    json_ok, keys_ok, types_ok, problems = [], [], [], []
+    values: dict[str, list[Any]] = {k: [] for k in key_types}
+    expected_set = set(expected)
+    for obj in objects:
+        json_ok.append(obj is not None)
+        if obj is None:
+            keys_ok.append(True)
+            types_ok.append(True)
+            problems.append(None)
+            for key in values:
+                values[key].append(None)
+            continue
+        absent = expected_set - set(obj)
+        surplus = set() if required else set(obj) - expected_set
+        missing.update(absent)
+        extra.update(surplus)
+        keys_ok.append(not absent and not surplus)
+        breaks = [k for k, v in obj.items() if _kind(v) != key_types[k]]
+        for key in breaks:
+            type_breaks.setdefault(key, Counter())[_kind(obj[key])] += 1
+        types_ok.append(not breaks)
+        problems.append(
+            "; ".join(
+                [f"missing {', '.join(sorted(absent))}"] * bool(absent)
+                + [f"unexpected {', '.join(sorted(surplus))}"] * bool(surplus)
+                + [f"{k} is {_kind(obj[k])}, elsewhere {key_types[k]}" for k in sorted(breaks)]
+            )
+            or None
+        )
+        for key in values:
+            values[key].append(obj.get(key))
+    table = train.select("example_id", "source_line").with_columns(
+        pl.Series("json_ok", json_ok, dtype=pl.Boolean),
+        pl.Series("keys_ok", keys_ok, dtype=pl.Boolean),
+        pl.Series("types_ok", types_ok, dtype=pl.Boolean),
+        pl.Series("json_problem", problems, dtype=pl.String),
+    )
+    return JsonFacts(
+        table=table,
+        expected_keys=expected,
+        key_types=key_types,
+        missing=dict(sorted(missing.items())),
+        extra=dict(sorted(extra.items())),
+        type_breaks={k: dict(sorted(v.items())) for k, v in sorted(type_breaks.items())},
+        values=values,
+    )
+
+
+def output_value_table(
+    facts: JsonFacts,
+    source_lines: pl.Series,
+    fields: tuple[str, ...] | None,
+    max_values: int,
+) -> pl.DataFrame:
+    """Counts of each value of the low-cardinality fields inside JSON outputs (labels that
+    live inside the output, e.g. `issue_type`), with spelling variants marked."""
+    rows: list[dict[str, Any]] = []
+    for field, column in facts.values.items():
+        # values of another type are format.json_types' finding, not a label of their own
+        kind = facts.key_types.get(field)
+        scalars = [v for v in column if v is not None and _kind(v) == kind and kind != "object"]
+        if kind in ("array", "object"):
+            continue
+        if not scalars:
+            continue
+        distinct = {str(v) for v in scalars}
+        if fields is not None:
+            if field not in fields:
+                continue
+        elif not (1 < len(distinct) <= max_values and len(distinct) <= len(scalars) // 2):
+            continue
+        lines: dict[str, list[int]] = {}
+        for value, line in zip(column, source_lines.to_list(), strict=True):
+            if value is not None and _kind(value) == kind:
+                lines.setdefault(str(value), []).append(line)
+        for value, at in lines.items():
+            rows.append({"field": field, "value": value, "count": len(at), "lines": at})
+    if not rows:
+        return pl.DataFrame(
+            schema={
+                "value_key": pl.String, "field": pl.String, "value": pl.String,
+                "count": pl.Int64, "lines": pl.List(pl.Int64), "is_variant": pl.Boolean,
+            }
+        )  # fmt: skip
+    table = pl.DataFrame(rows, schema_overrides={"count": pl.Int64, "lines": pl.List(pl.Int64)})
+    table = table.with_columns(normalize_label(pl.col("value")).alias("_norm")).sort(
+        ["field", "_norm", "count", "value"], descending=[False, False, True, False]
+    )
+    table = table.with_columns(
+        (pl.col("value") != pl.col("value").first().over(["field", "_norm"])).alias("is_variant"),
+        pl.format("{}={}", pl.col("field"), pl.col("value")).alias("value_key"),
+    )
+    return table.select("value_key", "field", "value", "count", "lines", "is_variant")
+
+
+# --- prompt/completion conventions ----------------------------------------------------------
+
+
+def _common_affix(texts: list[str], suffix: bool, min_share: float = 0.9) -> str | None:
+    """The longest separator/ending (up to 12 characters) that at least `min_share` of the
+    texts share; a convention needs 3+ characters, so plain punctuation does not count."""
+    best = None
+    for size in range(1, 13):
+        pieces = Counter((t[-size:] if suffix else t[:size]) for t in texts if len(t) >= size)
+        if not pieces:
+            break
+        piece, count = pieces.most_common(1)[0]
+        if count / len(texts) < min_share:
+            break
+        best = piece
+    return best if best is not None and len(best) >= 3 else None
+
+
+def affix_table(train: pl.DataFrame) -> tuple[pl.DataFrame, str | None, str | None]:
+    """Per example: does the prompt end with the common separator and the completion with the
+    common ending? (The prompt/completion convention of fine-tuning APIs.)"""
+    prompts = train["input_text"].fill_null("").to_list()
+    completions = train["target_text"].fill_null("").to_list()
+    separator = _common_affix(prompts, suffix=True)
+    ending = _common_affix(completions, suffix=True)
+    ok = [
+        (separator is None or p.endswith(separator)) and (ending is None or c.endswith(ending))
+        for p, c in zip(prompts, completions, strict=True)
+    ]
+    table = train.select("example_id", "source_line").with_columns(
+        pl.Series("affix_ok", ok, dtype=pl.Boolean)
+    )
+    return table, separator, ending

@@ -1,0 +1,180 @@
+"""The only module that talks to Great Expectations.
+
+Suites are JSON files in GX 1.x's own format (`expectations/*.json`). Each expectation carries
+`meta.check` (the datacheck check it decides) and `meta.frame` (which derived table it
+validates). We run them with an ephemeral context: no files written, no network, no progress
+bars. GX objects never leave this module: callers get `Outcome`s.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from datacheck.errors import ConfigError
+from datacheck.features import Table
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One expectation's verdict, in plain data."""
+
+    check: str
+    expectation: str
+    success: bool
+    frame: str
+    kwargs: dict[str, Any]
+    observed_value: Any = None
+    element_count: int | None = None
+    unexpected_count: int | None = None
+    #: key-column values of the failing rows, all of them (GX's index list is not capped)
+    unexpected_keys: tuple[Any, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Suite:
+    name: str
+    path: str
+    expectations: tuple[dict[str, Any], ...]
+
+
+def suites_folder() -> Path:
+    """Where the suites are: inside the installed package, or the source tree's top level."""
+    packaged = Path(str(resources.files("datacheck"))) / "expectations"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "expectations"
+
+
+def load_suites(folder: Path | None = None) -> list[Suite]:
+    folder = folder or suites_folder()
+    suites = []
+    for path in sorted(folder.glob("*.json")):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise ConfigError(f"{path}: cannot read the suite ({exc}).") from exc
+        for i, expectation in enumerate(data.get("expectations", [])):
+            meta = expectation.get("meta", {})
+            if "check" not in meta or "frame" not in meta:
+                raise ConfigError(
+                    f"{path}: expectation {i + 1} ({expectation.get('type')}) needs "
+                    "meta.check and meta.frame."
+                )
+        suites.append(Suite(data["name"], str(path), tuple(data.get("expectations", []))))
+    if not suites:
+        raise ConfigError(f"{folder}: no expectation suites found.")
+    return suites
+
+
+def _context() -> Any:
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return context
+
+
+def validate(
+    suites: Iterable[Suite],
+    tables: dict[str, Table],
+    parameters: dict[str, Any],
+    *,
+    wanted: set[str] | None = None,
+) -> dict[str, list[Outcome]]:
+    """Validate each table with the expectations aimed at it; outcomes keyed by check id.
+
+    Expectations for tables that are absent (not built for this data) or for checks not in
+    `wanted` are not run.
+    """
+    by_frame: dict[str, list[tuple[Suite, dict[str, Any]]]] = {}
+    for suite in suites:
+        for expectation in suite.expectations:
+            meta = expectation["meta"]
+            if meta["frame"] in tables and (wanted is None or meta["check"] in wanted):
+                by_frame.setdefault(meta["frame"], []).append((suite, expectation))
+    outcomes: dict[str, list[Outcome]] = {}
+    if not by_frame:
+        return outcomes
+    import great_expectations as gx
+
+    context = _context()
+    source = context.data_sources.add_pandas("datacheck")
+    for frame_name in sorted(by_frame):
+        table = tables[frame_name]
+        entries = by_frame[frame_name]
+        configs = [{k: v for k, v in e.items() if k != "id"} for _s, e in entries]
+        suite = gx.ExpectationSuite(name=f"datacheck.{frame_name}", expectations=configs)
+        if len(suite.expectations) != len(configs):
+            known = {e.expectation_type for e in suite.expectations}
+            lost = [f"{s.path}: {e['type']}" for s, e in entries if e["type"] not in known]
+            raise ConfigError(
+                "Great Expectations does not know these expectation types: " + "; ".join(lost)
+            )
+        asset = source.add_dataframe_asset(frame_name)
+        batch = asset.add_batch_definition_whole_dataframe(frame_name).get_batch(
+            batch_parameters={"dataframe": _to_pandas(table.frame)}
+        )
+        result = batch.validate(
+            suite,
+            expectation_parameters=parameters,
+            result_format={
+                "result_format": "COMPLETE",
+                "unexpected_index_column_names": [table.key],
+                "return_unexpected_index_query": False,
+            },
+        )
+        for item in result.results:
+            config = item.expectation_config
+            meta = config.meta or {}
+            payload = item.result or {}
+            keys = tuple(
+                _plain(row[table.key]) if isinstance(row, dict) else _plain(row)
+                for row in payload.get("unexpected_index_list") or []
+            )
+            outcome = Outcome(
+                check=meta["check"],
+                expectation=config.type,
+                success=bool(item.success),
+                frame=frame_name,
+                kwargs={k: _plain(v) for k, v in config.kwargs.items() if k != "batch_id"},
+                observed_value=_plain(payload.get("observed_value")),
+                element_count=payload.get("element_count"),
+                unexpected_count=payload.get("unexpected_count"),
+                unexpected_keys=keys,
+            )
+            outcomes.setdefault(outcome.check, []).append(outcome)
+    return outcomes
+
+
+def _to_pandas(frame: pl.DataFrame) -> Any:
+    plain = frame.select(
+        [c for c, t in frame.schema.items() if not isinstance(t, (pl.List, pl.Struct))]
+    )
+    return plain.to_pandas()
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars to Python, NaN to None: outcomes must serialise as strict JSON."""
+    if hasattr(value, "item") and not isinstance(value, (list, dict, str)):
+        try:
+            value = value.item()
+        except (ValueError, AttributeError):
+            return str(value)
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value
