@@ -58,7 +58,9 @@ def test_report_is_never_written_over_the_input(tmp_path):
 
 def test_subprocess_audit_of_the_sample(run_cli, tmp_path):
     proc = run_cli("audit", str(SAMPLES / "tickets.jsonl"), "--json", "out.json")
-    assert proc.returncode in (0, 1), proc.stderr
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stdout.splitlines()[5].startswith("NOT READY — 3 errors")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json"], "writes only what was asked"
     report = json.loads((tmp_path / "out.json").read_text())
     assert report["source"]["load_errors"][0]["line"] == 1207
     assert "line 1,207" in proc.stdout
@@ -69,3 +71,20 @@ def test_subprocess_missing_file(run_cli):
     proc = run_cli("audit", "missing.jsonl")
     assert proc.returncode == 2
     assert "missing.jsonl" in proc.stderr
+
+
+def test_subprocess_ready_sample_exits_0(run_cli):
+    proc = run_cli("audit", str(SAMPLES / "troubleshooting_prompt_completion.jsonl"))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "READY" in proc.stdout
+
+
+def test_every_command_has_help_with_examples_and_is_in_the_readme():
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text()
+    for name in cli.commands:
+        result = CliRunner().invoke(cli, [name, "--help"])
+        assert result.exit_code == 0
+        assert "Examples:" in result.output, f"{name} --help has no examples"
+        assert f"datacheck {name}" in readme, f"README does not show `datacheck {name}`"

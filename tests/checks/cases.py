@@ -1,0 +1,95 @@
+"""Pass/fail cases per check, as data: rows in, expected status and lines out.
+
+Each case: the check id, the rows (written as JSON Lines, so line N is row N), options for
+`datacheck.audit`, the expected status, and (optionally) the exact failing line numbers.
+"""
+
+from __future__ import annotations
+
+import json
+
+
+def tl(*labels: str, text: str = "ticket number {i} about an ordinary problem") -> list[dict]:
+    return [{"text": text.format(i=i), "label": label} for i, label in enumerate(labels)]
+
+
+def chat(*conversations: list[tuple[str, str]], **extra) -> list[dict]:
+    return [
+        {"messages": [{"role": r, "content": c, **extra.get(str(i), {})} for r, c in conv]}
+        for i, conv in enumerate(conversations)
+    ]
+
+
+GOOD_TURNS = [("system", "be brief"), ("user", "hello there"), ("assistant", "hi, how can I help")]
+
+
+def ext(*outputs: object) -> list[dict]:
+    return [
+        {"email": f"customer mail number {i} about an order", "output": json.dumps(o)
+         if not isinstance(o, str) else o}
+        for i, o in enumerate(outputs)
+    ]  # fmt: skip
+
+
+SMALL = {"thresholds": {"min_per_category": 3}}
+EXTRACTION = {"thresholds": {"min_examples": 3, "min_per_output_value": 2}}
+_ok = {"order_id": "1", "priority": "low"}
+_hi = {"order_id": "2", "priority": "high"}
+
+CASES = [
+    # volume
+    ("volume.total", "enough", tl(*"AAABBB"), SMALL, "pass", None),
+    ("volume.total", "too few", tl(*"AAABBB"), {"thresholds": {"min_per_category": 4}}, "fail", None),
+    ("volume.per_category", "every category full", tl(*"AAABBB"), SMALL, "pass", None),
+    ("volume.per_category", "B is short", tl(*"AAABB"), SMALL, "fail", None),
+    ("volume.imbalance", "balanced", tl(*"AAABBB"), SMALL, "pass", None),
+    ("volume.imbalance", "30 to 2", tl(*("A" * 30 + "BB")), {"thresholds": {"min_per_category": 1}}, "fail", None),
+    # labels
+    ("labels.missing", "all labelled", tl(*"AAABBB"), SMALL, "pass", None),
+    ("labels.missing", "blank label on line 3", tl("A", "A", " ", "A", "B", "B", "B"), SMALL, "fail", [3]),
+    ("labels.variants", "one spelling", tl(*"AAABBB"), SMALL, "pass", None),
+    ("labels.variants", "'billing ' beside 'Billing'",
+     tl("Billing", "Billing", "Billing", "billing ", "Tech", "Tech", "Tech"), SMALL, "fail", [4]),
+    ("labels.undeclared", "declared", tl(*"AAABBB"), {**SMALL, "labels": ["A", "B"]}, "pass", None),
+    ("labels.undeclared", "C undeclared", tl(*"AAABBBC"), {**SMALL, "labels": ["A", "B"]}, "fail", [7]),
+    ("labels.unused", "all used", tl(*"AAABBB"), {**SMALL, "labels": ["A", "B"]}, "pass", None),
+    ("labels.unused", "C unused", tl(*"AAABBB"), {**SMALL, "labels": ["A", "B", "C"]}, "fail", None),
+    ("labels.singleton", "none alone", tl(*"AAABBB"), SMALL, "pass", None),
+    ("labels.singleton", "C alone", tl(*"AAABBBC"), SMALL, "fail", [7]),
+    ("labels.in_outputs", "consistent", ext(_ok, _ok, _hi, _hi), EXTRACTION, "pass", None),
+    ("labels.in_outputs", "'High ' beside 'high'",
+     ext(_ok, _ok, _ok, _hi, _hi, _hi, {"order_id": "3", "priority": "High "}), EXTRACTION, "fail",
+     [7]),
+    # format
+    ("format.empty_text", "all filled", tl(*"AAABBB"), SMALL, "pass", None),
+    ("format.empty_text", "line 2 empty",
+     [{"text": "x y", "label": "A"}, {"text": "  ", "label": "A"}, *tl(*"AABBB")], SMALL, "fail", [2]),
+    ("format.length_outliers", "uniform", tl(*"AAABBB"), SMALL, "pass", None),
+    ("format.length_outliers", "one pasted log",
+     [*tl(*"AAAABBBB"), {"text": "log line " * 2000, "label": "A"}], SMALL, "fail", [9]),
+    ("format.chat_roles", "well formed", chat(GOOD_TURNS, GOOD_TURNS, GOOD_TURNS), EXTRACTION, "pass", None),
+    ("format.chat_roles", "reply first and ends with user",
+     chat(GOOD_TURNS, [("assistant", "hi"), ("user", "hello")], GOOD_TURNS), EXTRACTION, "fail", [2]),
+    ("format.chat_openai", "accepted", chat(GOOD_TURNS, GOOD_TURNS, GOOD_TURNS), EXTRACTION, "pass", None),
+    ("format.chat_openai", "unknown role on line 3",
+     chat(GOOD_TURNS, GOOD_TURNS, [("user", "hi"), ("bot", "hello")]), EXTRACTION, "fail", [3]),
+    ("format.json_parse", "all JSON", ext(_ok, _hi, _ok, _hi), EXTRACTION, "pass", None),
+    ("format.json_parse", "line 2 is prose",
+     ext(_ok, "order 2 is late", _ok, _hi, _hi), {**EXTRACTION, "task": "extraction"}, "fail", [2]),
+    ("format.json_keys", "same keys", ext(_ok, _hi, _ok, _hi), EXTRACTION, "pass", None),
+    ("format.json_keys", "line 3 misses priority",
+     ext(_ok, _hi, {"order_id": "3"}, _ok, _hi), EXTRACTION, "fail", [3]),
+    ("format.json_types", "one type per field", ext(_ok, _hi, _ok, _hi), EXTRACTION, "pass", None),
+    ("format.json_types", "priority as number on line 4",
+     ext(_ok, _hi, _ok, {"order_id": "4", "priority": 2}, _hi), EXTRACTION, "fail", [4]),
+    ("format.pc_conventions", "kept",
+     [{"prompt": f"question {i}\n\n###\n\n", "completion": f" answer {i} END"} for i in range(10)],
+     {"thresholds": {"min_examples": 1}}, "pass", None),
+    ("format.pc_conventions", "line 10 lacks the separator",
+     [{"prompt": f"question {i}\n\n###\n\n", "completion": f" answer {i} END"} for i in range(9)]
+     + [{"prompt": "question 9", "completion": " answer 9 END"}],
+     {"thresholds": {"min_examples": 1}}, "fail", [10]),
+    # task
+    ("task.hard_to_verify", "classification is fine", tl(*"AAABBB"), SMALL, "pass", None),
+    ("task.hard_to_verify", "declared general QA", tl(*"AAABBB"), {**SMALL, "use_case": "general_qa"}, "fail", None),
+]  # fmt: skip

@@ -1,0 +1,103 @@
+"""The issue's acceptance figures, end to end through Great Expectations."""
+
+import json
+import shutil
+
+import polars as pl
+
+import datacheck
+from datacheck import gx
+from tests.conftest import SAMPLES
+
+
+def _frame(counts: dict[str, int]) -> pl.DataFrame:
+    texts, labels = [], []
+    for label, count in counts.items():
+        texts += [f"customer ticket {i} about {label} and its usual problems" for i in range(count)]
+        labels += [label] * count
+    return pl.DataFrame({"text": texts, "label": labels})
+
+
+def _failing(result):
+    return {c["id"] for c in result.checks if c["status"] == "fail"}
+
+
+def test_five_labels_of_2000_pass_and_999_fails_exactly_one_check():
+    full = {f"L{i}": 2000 for i in range(5)}
+    assert _failing(datacheck.audit(_frame(full))) == set()
+    short = {**full, "L3": 999}
+    result = datacheck.audit(_frame(short))
+    assert _failing(result) == {"volume.per_category"}
+    check = next(c for c in result.checks if c["id"] == "volume.per_category")
+    assert check["details"]["short"] == [{"category": "L3", "count": 999, "shortfall": 1}]
+    assert result.verdict == "not_ready"
+
+
+def test_changing_the_suite_changes_the_verdict(tmp_path, monkeypatch):
+    """GX decides: raising the threshold inside the suite JSON flips the outcome."""
+    frame = _frame({"A": 1200, "B": 1100})
+    assert datacheck.audit(frame).verdict == "ready"
+    suites = tmp_path / "expectations"
+    shutil.copytree(gx.suites_folder(), suites)
+    volume = json.loads((suites / "volume.json").read_text())
+    for expectation in volume["expectations"]:
+        if expectation["meta"]["check"] == "volume.per_category":
+            expectation["kwargs"]["min_value"] = 1150
+    (suites / "volume.json").write_text(json.dumps(volume))
+    monkeypatch.setattr(gx, "suites_folder", lambda: suites)
+    result = datacheck.audit(frame)
+    assert result.verdict == "not_ready"
+    assert _failing(result) == {"volume.per_category"}
+
+
+def test_unknown_expectation_type_is_an_error_not_silence(tmp_path, monkeypatch):
+    suites = tmp_path / "expectations"
+    shutil.copytree(gx.suites_folder(), suites)
+    volume = json.loads((suites / "volume.json").read_text())
+    volume["expectations"][0]["type"] = "expect_table_row_count_to_be_frobbed"
+    (suites / "volume.json").write_text(json.dumps(volume))
+    monkeypatch.setattr(gx, "suites_folder", lambda: suites)
+    try:
+        datacheck.audit(_frame({"A": 5, "B": 5}))
+    except datacheck.ConfigError as exc:
+        assert "expect_table_row_count_to_be_frobbed" in str(exc)
+    else:
+        raise AssertionError("an unknown expectation type must not be dropped silently")
+
+
+def test_tickets_sample_finds_every_planted_volume_label_and_format_defect():
+    result = datacheck.audit(SAMPLES / "tickets.jsonl")
+    checks = {c["id"]: c for c in result.checks}
+    assert result.verdict == "not_ready"
+    per_category = checks["volume.per_category"]
+    assert per_category["status"] == "fail"
+    assert per_category["details"]["short"] == [
+        {"category": "Account", "count": 419, "shortfall": 581}
+    ]
+    assert "Account has 419" in per_category["message"] and "581 short" in per_category["message"]
+    variants = checks["labels.variants"]
+    assert variants["status"] == "fail" and variants["row_count"] == 37
+    assert "'billing '" in variants["message"] and "'Billing'" in variants["message"]
+    lines = (SAMPLES / "tickets.jsonl").read_text().splitlines()
+    empty = [
+        i for i, line in enumerate(lines, 1)
+        if line.startswith("{") and line.endswith("}") and not json.loads(line)["text"].strip()
+    ]  # fmt: skip
+    assert checks["format.empty_text"]["rows"] == empty and len(empty) == 5
+    assert result.source.load_errors[0]["line"] == 1207
+
+
+def test_orders_chat_sample_finds_its_planted_format_defects():
+    checks = {c["id"]: c for c in datacheck.audit(SAMPLES / "orders_chat.jsonl").checks}
+    assert checks["format.json_parse"]["row_count"] == 3
+    assert checks["format.json_keys"]["row_count"] == 3
+    assert checks["format.json_keys"]["observed"]["missing"] == {"priority": 3}
+    assert checks["format.json_types"]["row_count"] == 2
+    assert checks["format.chat_roles"]["row_count"] == 4  # 2 out of order + 2 empty messages
+    assert checks["labels.in_outputs"]["status"] == "fail"
+    assert "'Refund '" in checks["labels.in_outputs"]["message"]
+
+
+def test_clean_sample_is_ready():
+    result = datacheck.audit(SAMPLES / "troubleshooting_prompt_completion.jsonl")
+    assert result.verdict == "ready", [c for c in result.checks if c["status"] == "fail"]

@@ -1,0 +1,44 @@
+"""Every registered check has a passing and a failing case, and each case holds."""
+
+import pytest
+
+import datacheck
+from datacheck.checks import REGISTRY
+from tests.checks.cases import CASES
+from tests.conftest import write_jsonl
+
+
+def _find(result, check_id):
+    found = [c for c in result.checks if c["id"] == check_id]
+    assert found, f"{check_id} did not run; ran: {[c['id'] for c in result.checks]}"
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    ("check_id", "name", "rows", "options", "status", "lines"),
+    CASES,
+    ids=[f"{c[0]}:{c[1]}" for c in CASES],
+)
+def test_case(tmp_path, check_id, name, rows, options, status, lines):
+    path = write_jsonl(tmp_path / "data.jsonl", rows)
+    check = _find(datacheck.audit(path, **options), check_id)
+    assert check["status"] == status, check
+    if status == "fail":
+        assert check["message"] and check["fix"]
+    if lines is not None:
+        assert check["rows"] == lines
+        assert check["row_count"] == len(lines)
+
+
+def test_every_check_has_both_sides():
+    sides = {(c[0], c[4]) for c in CASES}
+    for check_id in REGISTRY:
+        assert (check_id, "pass") in sides, f"{check_id} has no passing case"
+        assert (check_id, "fail") in sides, f"{check_id} has no failing case"
+
+
+def test_every_check_is_documented():
+    for check_id, cls in REGISTRY.items():
+        doc = cls.describe()
+        assert len(doc.split()) >= 10, f"{check_id} needs a docstring that explains it"
+        assert cls.fix and cls.title

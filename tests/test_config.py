@@ -1,0 +1,117 @@
+import pytest
+from click.testing import CliRunner
+
+import datacheck
+from datacheck.cli import cli
+from datacheck.config import find_config, load_settings
+from tests.conftest import write_jsonl
+
+
+def _data(tmp_path):
+    rows = [{"text": f"ticket {i} text", "label": "AB"[i % 2]} for i in range(10)]
+    return write_jsonl(tmp_path / "d.jsonl", rows)
+
+
+def test_discovery_walks_up_and_reads_pyproject(tmp_path, monkeypatch):
+    (tmp_path / "pyproject.toml").write_text('[tool.datacheck]\ntask = "classification"\n')
+    deep = tmp_path / "a" / "b"
+    deep.mkdir(parents=True)
+    monkeypatch.chdir(deep)
+    assert find_config() == tmp_path / "pyproject.toml"
+    assert load_settings().task == "classification"
+
+
+def test_datacheck_toml_wins_in_its_folder(tmp_path, monkeypatch):
+    (tmp_path / "pyproject.toml").write_text('[tool.datacheck]\ntask = "extraction"\n')
+    (tmp_path / "datacheck.toml").write_text('task = "classification"\n')
+    monkeypatch.chdir(tmp_path)
+    assert load_settings().task == "classification"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("colour = 1\n", "unknown key `colour`"),
+        ("labels = 3\n", "`labels` must be a list of strings"),
+        ("[thresholds]\nmin_per_category = 'lots'\n", "must be a non-negative number"),
+        ("[thresholds]\nmin_per_kitten = 5\n", "unknown threshold `min_per_kitten`"),
+        ('[checks]\n"volume.total" = "fatal"\n', "must be one of error, warning, info, off"),
+        ('[checks]\n"volume.nope" = "off"\n', "unknown check `volume.nope`"),
+        ("task = [\n", "not valid TOML"),
+    ],
+)
+def test_bad_config_names_key_and_file(tmp_path, text, message):
+    path = tmp_path / "datacheck.toml"
+    path.write_text(text)
+    with pytest.raises(datacheck.ConfigError) as info:
+        load_settings(path)
+    assert message in str(info.value)
+    assert str(path) in str(info.value)
+
+
+def test_bad_config_is_exit_2_in_the_cli(tmp_path, monkeypatch):
+    data = _data(tmp_path)
+    (tmp_path / "datacheck.toml").write_text("colour = 1\n")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["audit", str(data)])
+    assert result.exit_code == 2
+    assert "colour" in result.output and "datacheck.toml" in result.output
+
+
+def test_thresholds_and_severities_from_config_change_the_outcome(tmp_path, monkeypatch):
+    data = _data(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert CliRunner().invoke(cli, ["audit", str(data), "-q"]).exit_code == 1  # 5 per label
+    (tmp_path / "datacheck.toml").write_text("[thresholds]\nmin_per_category = 5\n")
+    assert CliRunner().invoke(cli, ["audit", str(data), "-q"]).exit_code == 0
+    (tmp_path / "datacheck.toml").write_text(
+        '[thresholds]\nmin_per_category = 5\n[checks]\n"volume.imbalance" = "error"\n'
+        '"task.hard_to_verify" = "off"\n'
+    )
+    result = datacheck.audit(data, config=tmp_path / "datacheck.toml")
+    ids = {c["id"]: c for c in result.checks}
+    assert "task.hard_to_verify" not in ids
+    assert ids["volume.imbalance"]["severity"] == "error"
+    assert result.to_dict()["config"]["checks"]["volume.imbalance"] == "error"
+
+
+def test_cli_options_override_config(tmp_path, monkeypatch):
+    data = _data(tmp_path)
+    (tmp_path / "datacheck.toml").write_text('task = "extraction"\n')
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(
+        cli, ["audit", str(data), "--task", "classification", "--json", "-"]
+    )
+    import json
+
+    assert json.loads(result.stdout)["detected"]["task"] == "classification"
+
+
+def test_fail_on_warning(tmp_path):
+    rows = [{"text": f"ticket {i} text", "label": "A"} for i in range(40)]
+    rows += [{"text": f"other {i} text", "label": "B"} for i in range(2)]
+    data = write_jsonl(tmp_path / "d.jsonl", rows)
+    options = ["audit", str(data), "-q", "--no-config"]
+    thresholds = tmp_path / "c.toml"
+    thresholds.write_text("[thresholds]\nmin_per_category = 2\n")
+    runner = CliRunner()
+    assert runner.invoke(cli, [*options, "--config", str(thresholds)]).exit_code == 0
+    assert (
+        runner.invoke(
+            cli, [*options, "--config", str(thresholds), "--fail-on", "warning"]
+        ).exit_code
+        == 1
+    )
+
+
+def test_init_writes_a_config_that_loads_and_refuses_to_overwrite(tmp_path, monkeypatch):
+    data = _data(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["init", str(data)]).exit_code == 0
+    settings = load_settings(tmp_path / "datacheck.toml")
+    assert settings.task == "classification"
+    assert settings.labels == ("A", "B")
+    again = runner.invoke(cli, ["init", str(data)])
+    assert again.exit_code == 2 and "--force" in again.output
+    assert runner.invoke(cli, ["init", str(data), "--force"]).exit_code == 0
