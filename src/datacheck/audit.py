@@ -11,18 +11,22 @@ from typing import Any
 
 import polars as pl
 
+from datacheck import token_counts
 from datacheck.assessment import answer
 from datacheck.checks import Context
 from datacheck.checks._run import ordered, run_checks, verdict
 from datacheck.config import Settings, load_settings
-from datacheck.detect import detect
+from datacheck.cost import CostOptions, estimate
+from datacheck.detect import Detection, detect, json_object_share
 from datacheck.errors import InputError
 from datacheck.features import training
 from datacheck.gx import load_suites
 from datacheck.load import Loaded, load
 from datacheck.normalize import normalize
 from datacheck.profiles import profile_for
+from datacheck.recommend import recommend
 from datacheck.result import AuditResult, SourceInfo
+from datacheck.tokens import parse_names
 
 #: load errors kept in full in the report; the count is always exact
 MAX_LISTED_LOAD_ERRORS = 100
@@ -56,15 +60,72 @@ def audit(
     `source` is a file path (JSONL, JSON, CSV, TSV, Parquet), a Hugging Face dataset folder or a
     cached hub id, or a polars DataFrame. `eval_source` names held-out data checked alongside.
     `config` is a `Settings`, or the path of a `datacheck.toml`; keyword options (`labels`,
-    `label_fields`, `required_fields`, `thresholds`, `checks`, `fail_on`, `use_case`) override it.
+    `label_fields`, `required_fields`, `thresholds`, `checks`, `fail_on`, `use_case`,
+    `tokenizers`, `epochs`, `model`, `gpu`, `gpu_memory_gb`, `mfu`, `prices`) override it.
     Raises `InputError` when the source cannot be read at all, `ConfigError` for bad settings.
     """
+    settings, loaded, eval_loaded, detection, frame, timer = _prepare(
+        source, eval_source, config, task=task, text_field=text_field, label_field=label_field,
+        **options,
+    )  # fmt: skip
+    train = training(frame)
+    profile = profile_for(detection.task, settings.thresholds)
+    ctx = Context(detection=detection, settings=settings, profile=profile, frame=frame, train=train)
+    with timer("tokenize"):
+        counts, summary, recommendation = _tokens(settings, detection, frame, train)
+    ctx.extras.update(token_counts=counts, token_summary=summary, recommendation=recommendation)
+    with timer("checks"):
+        findings = ordered(run_checks(ctx, load_suites()))
+    costs = estimate(counts, _cost_options(settings))
+    labels = _label_counts(train) if detection.task == "classification" else None
+    return AuditResult(
+        source=_source_info(loaded),
+        eval_source=_source_info(eval_loaded) if eval_loaded is not None else None,
+        detected=detection.to_dict(),
+        config=settings.to_dict(),
+        profile=profile.to_dict(),
+        labels=labels,
+        checks=tuple(f.to_dict() for f in findings),
+        assessment=tuple(answer(ctx, findings)),
+        verdict=verdict(findings, settings.fail_on),
+        extras={"tokens": summary, "cost": costs, "recommendation": recommendation},
+        generated_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        timings=timer.phases,
+    )
+
+
+def estimate_cost(
+    source: str | Path | pl.DataFrame,
+    *,
+    config: Settings | str | Path | None = None,
+    **options: Any,
+) -> dict[str, Any]:
+    """Token counts, training cost and the base-model recommendation, without the checks."""
+    settings, loaded, _eval, detection, frame, _timer = _prepare(source, None, config, **options)
+    train = training(frame)
+    _counts, summary, recommendation = _tokens(settings, detection, frame, train)
+    return {
+        "source": _source_info(loaded).to_dict(),
+        "detected": detection.to_dict(),
+        "tokens": summary,
+        "cost": estimate(_counts, _cost_options(settings)),
+        "recommendation": recommendation,
+    }
+
+
+def _prepare(
+    source: str | Path | pl.DataFrame,
+    eval_source: str | Path | pl.DataFrame | None,
+    config: Settings | str | Path | None,
+    **options: Any,
+) -> tuple[Settings, Loaded, Loaded | None, Detection, pl.DataFrame, _Timer]:
+    """Settings, then load, detect and normalize: what every entry point starts with."""
     settings = (
         config
         if isinstance(config, Settings)
         else load_settings(Path(config) if config is not None else None, discover=False)
     )
-    settings = settings.merged(task=task, text_field=text_field, label_field=label_field, **options)
+    settings = settings.merged(**options)
     if eval_source is None and settings.eval is not None:
         eval_source = settings.eval
     timer = _Timer()
@@ -85,24 +146,32 @@ def audit(
         if eval_loaded is not None:
             eval_frame = normalize(eval_loaded.frame, detection, split="eval")
             frame = pl.concat([frame, eval_frame], how="diagonal_relaxed")
-    train = training(frame)
-    profile = profile_for(detection.task, settings.thresholds)
-    ctx = Context(detection=detection, settings=settings, profile=profile, frame=frame, train=train)
-    with timer("checks"):
-        findings = ordered(run_checks(ctx, load_suites()))
-    labels = _label_counts(train) if detection.task == "classification" else None
-    return AuditResult(
-        source=_source_info(loaded),
-        eval_source=_source_info(eval_loaded) if eval_loaded is not None else None,
-        detected=detection.to_dict(),
-        config=settings.to_dict(),
-        profile=profile.to_dict(),
-        labels=labels,
-        checks=tuple(f.to_dict() for f in findings),
-        assessment=tuple(answer(ctx, findings)),
-        verdict=verdict(findings, settings.fail_on),
-        generated_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        timings=timer.phases,
+    return settings, loaded, eval_loaded, detection, frame, timer
+
+
+def _tokens(
+    settings: Settings, detection: Detection, frame: pl.DataFrame, train: pl.DataFrame
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    counts = token_counts.count(frame, detection.schema, parse_names(settings.tokenizers))
+    summary = {name: token_counts.summarise(c) for name, c in counts.items()}
+    recommendation = recommend(
+        task=detection.task,
+        schema=detection.schema,
+        json_share=json_object_share(train["target_text"]),
+        counts=counts,
+        gpu_memory_gb=settings.gpu_memory_gb,
+        model=settings.model,
+    )
+    return counts, summary, recommendation
+
+
+def _cost_options(settings: Settings) -> CostOptions:
+    return CostOptions(
+        epochs=int(settings.epochs) if settings.epochs else None,
+        gpu=settings.gpu,
+        mfu=settings.mfu,
+        gpu_usd_per_hour=settings.gpu_usd_per_hour,
+        prices=settings.prices,
     )
 
 

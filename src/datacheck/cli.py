@@ -11,6 +11,7 @@ from rich.console import Console
 from datacheck._version import __version__
 from datacheck.detect import TASKS
 from datacheck.errors import DatacheckError
+from datacheck.models import GPUS, OPEN_MODELS
 from datacheck.outputs import write_atomic
 
 EXIT_OK = 0
@@ -39,6 +40,57 @@ def cli() -> None:
     Start with:
       datacheck audit tickets.jsonl
     """
+
+
+def _gpu_memory(ctx: click.Context, param: click.Parameter, value: str | None) -> float | None:
+    if value is None:
+        return None
+    number = value.strip().upper().removesuffix("GB").strip()
+    try:
+        return float(number)
+    except ValueError:
+        raise click.BadParameter("give the GPU memory in GB, like 24GB") from None
+
+
+def cost_options(command):  # noqa: ANN001, ANN201 - click decorator
+    """Options that shape token counts, cost and the recommendation (audit and cost)."""
+    for option in reversed(
+        [
+            click.option(
+                "--tokenizers",
+                metavar="NAMES",
+                help="Comma-separated tokenizers to count with (default: all; see "
+                "`datacheck models`).",
+            ),
+            click.option("--epochs", type=click.IntRange(min=1), help="Training epochs."),
+            click.option(
+                "--model",
+                type=click.Choice(list(OPEN_MODELS)),
+                help="Base model to plan for, instead of the recommended one.",
+            ),
+            click.option(
+                "--gpu", type=click.Choice(list(GPUS)), help="GPU for the GPU-hour estimate."
+            ),
+            click.option(
+                "--gpu-memory",
+                callback=_gpu_memory,
+                metavar="SIZE",
+                help="GPU memory you have, like 24GB (below 16GB the guide says Phi-2).",
+            ),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def _cost_settings(tokenizers, epochs, model, gpu, gpu_memory) -> dict:  # noqa: ANN001
+    return {
+        "tokenizers": tokenizers.split(",") if tokenizers else None,
+        "epochs": epochs,
+        "model": model,
+        "gpu": gpu,
+        "gpu_memory_gb": gpu_memory,
+    }
 
 
 @cli.command()
@@ -75,6 +127,7 @@ def cli() -> None:
     metavar="FILE",
     help="Write the JSON report to FILE ('-' for standard output).",
 )
+@cost_options
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing; only the exit code speaks.")
 @click.option("-v", "--verbose", is_flag=True, help="List every failing check, not just the top.")
 def audit(
@@ -87,6 +140,11 @@ def audit(
     no_config: bool,
     fail_on: str | None,
     json_path: str | None,
+    tokenizers: str | None,
+    epochs: int | None,
+    model: str | None,
+    gpu: str | None,
+    gpu_memory: float | None,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -124,6 +182,7 @@ def audit(
             label_field=label_field,
             config=settings,
             fail_on=fail_on,
+            **_cost_settings(tokenizers, epochs, model, gpu, gpu_memory),
         )
         json_path = json_path or settings.output.get("json")
         if json_path == "-":
@@ -140,6 +199,133 @@ def audit(
         if json_path and json_path != "-":
             console.print(f"JSON report: {json_path}")
     sys.exit(EXIT_OK if result.ready else EXIT_NOT_READY)
+
+
+@cli.command()
+@click.argument("path", metavar="PATH")
+@click.option("--task", type=click.Choice(TASKS), help="The fine-tuning task.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--no-config", is_flag=True, help="Ignore configuration files.")
+@cost_options
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def cost(
+    path: str,
+    task: str | None,
+    config_path: Path | None,
+    no_config: bool,
+    tokenizers: str | None,
+    epochs: int | None,
+    model: str | None,
+    gpu: str | None,
+    gpu_memory: float | None,
+    as_json: bool,
+) -> None:
+    """Estimate what fine-tuning on PATH costs: API dollars for OpenAI's fine-tunable models,
+    GPU hours and memory for the guide's open models, with every assumption shown.
+
+    Prices are a dated table in datacheck, overridable under [prices] in datacheck.toml;
+    epochs default to OpenAI's rule (3, more for tiny sets, fewer for huge ones).
+
+    \b
+    Examples:
+      datacheck cost tickets.jsonl
+      datacheck cost tickets.jsonl --epochs 2 --gpu H100
+      datacheck cost chats.jsonl --gpu-memory 12GB --json
+    """
+    import json as _json
+
+    from datacheck.audit import estimate_cost
+    from datacheck.config import load_settings
+    from datacheck.report.terminal import render_cost
+
+    try:
+        settings = load_settings(config_path, discover=not no_config)
+        report = estimate_cost(
+            path,
+            config=settings,
+            task=task,
+            **_cost_settings(tokenizers, epochs, model, gpu, gpu_memory),
+        )
+    except DatacheckError as exc:
+        raise DatacheckClickError(str(exc)) from exc
+    if as_json:
+        click.echo(_json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        render_cost(report, Console(highlight=False, soft_wrap=True))
+
+
+@cli.command()
+@click.argument("text", required=False)
+@click.option("--file", "file_path", type=click.File("r", encoding="utf-8"), help="Count a file.")
+@click.option("--tokenizer", "names", multiple=True, help="Only this tokenizer (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def tokens(text: str | None, file_path, names: tuple[str, ...], as_json: bool) -> None:  # noqa: ANN001
+    """Count the tokens of TEXT (or --file PATH, or '-' for standard input) with every
+    registered tokenizer: plain text, no chat template, no BOS/EOS.
+
+    \b
+    Examples:
+      datacheck tokens "Where is my refund?"
+      datacheck tokens --file prompt.txt --tokenizer llama-3.1
+      echo "hello" | datacheck tokens - --json
+    """
+    import json as _json
+
+    from datacheck import tokens as registry
+
+    if file_path is not None:
+        text = file_path.read()
+    elif text == "-":
+        text = sys.stdin.read()
+    if text is None:
+        raise click.UsageError("give TEXT, --file PATH, or '-' to read standard input")
+    try:
+        chosen = registry.parse_names(list(names))
+    except DatacheckError as exc:
+        raise DatacheckClickError(str(exc)) from exc
+    counts = {
+        n: {"tokens": registry.get(n).count(text), "exact": registry.get(n).exact} for n in chosen
+    }
+    if as_json:
+        click.echo(_json.dumps(counts, indent=2))
+        return
+    for name, item in counts.items():
+        note = "" if item["exact"] else "  (estimate)"
+        click.echo(f"{name:<18} {item['tokens']:>10,}{note}")
+
+
+@cli.command()
+def models() -> None:
+    """List the models datacheck plans for: context windows, sizes, the guide's GPU memory,
+    and whether each tokenizer is installed and exact.
+
+    \b
+    Examples:
+      datacheck models
+    """
+    from datacheck import tokens as registry
+    from datacheck.models import API_MODELS, PRICES_AS_OF
+
+    click.echo("Open models (the guide's model matrix)")
+    for m in OPEN_MODELS.values():
+        tok = registry.get(m.tokenizer)
+        state = "exact" if tok.exact else f"ESTIMATE ({tok.problem})"
+        click.echo(
+            f"  {m.name:<14} {m.parameters / 1e9:>5.2f}B  context {m.context:>7,}  "
+            f"GPU {m.guide_memory_gb:>2} GB  tokenizer {m.tokenizer} [{state}]"
+        )
+    click.echo(f"API models (OpenAI fine-tuning, prices as of {PRICES_AS_OF})")
+    for a in API_MODELS.values():
+        tok = registry.get(a.tokenizer)
+        state = "exact" if tok.exact else "ESTIMATE"
+        click.echo(
+            f"  {a.name:<24} ${a.usd_per_million:>5.2f}/1M training tokens  "
+            f"example limit {a.example_limit:>6,}  tokenizer {a.tokenizer} [{state}]"
+        )
+    click.echo("Tokenizer files")
+    for name in registry.NAMES:
+        tok = registry.get(name)
+        click.echo(f"  {name:<16} {tok.source}  licence: {tok.spec.licence}")
 
 
 @cli.command("checks")

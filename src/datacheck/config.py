@@ -39,15 +39,23 @@ class Settings:
     thresholds: dict[str, float] = field(default_factory=dict)
     checks: dict[str, str] = field(default_factory=dict)
     output: dict[str, str] = field(default_factory=dict)
+    tokenizers: tuple[str, ...] | None = None
+    epochs: int | None = None
+    model: str | None = None
+    gpu: str = "A100-80GB"
+    gpu_memory_gb: float | None = None
+    mfu: float = 0.35
+    gpu_usd_per_hour: float | None = None
+    prices: dict[str, float] = field(default_factory=dict)
     source: str | None = None
 
     def merged(self, **options: Any) -> Settings:
         """These settings with every option that is not None laid over them."""
         given = {k: v for k, v in options.items() if v is not None}
-        for key in ("labels", "label_fields", "required_fields"):
+        for key in _LISTS:
             if key in given:
                 given[key] = tuple(given[key])
-        for key in ("thresholds", "checks", "output"):
+        for key in _TABLES:
             if key in given:
                 given[key] = {**getattr(self, key), **given[key]}
         unknown = set(given) - {f.name for f in fields(self)}
@@ -69,9 +77,10 @@ class Settings:
         return out
 
 
-_LISTS = ("labels", "label_fields", "required_fields")
-_STRINGS = ("task", "use_case", "text_field", "label_field", "eval", "fail_on")
-_TABLES = ("thresholds", "checks", "output")
+_LISTS = ("labels", "label_fields", "required_fields", "tokenizers")
+_STRINGS = ("task", "use_case", "text_field", "label_field", "eval", "fail_on", "model", "gpu")
+_NUMBERS = ("epochs", "gpu_memory_gb", "mfu", "gpu_usd_per_hour")
+_TABLES = ("thresholds", "checks", "output", "prices")
 _OUTPUT_KEYS = ("json", "html", "junit")
 
 
@@ -116,7 +125,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def _from_mapping(data: dict[str, Any], where: str, path: Path) -> Settings:
-    known = set(_LISTS) | set(_STRINGS) | set(_TABLES)
+    known = set(_LISTS) | set(_STRINGS) | set(_NUMBERS) | set(_TABLES)
     values: dict[str, Any] = {}
     for key, value in data.items():
         if key not in known:
@@ -130,6 +139,10 @@ def _from_mapping(data: dict[str, Any], where: str, path: Path) -> Settings:
         elif key in _STRINGS:
             if not isinstance(value, str):
                 raise ConfigError(f"{where}: `{key}` must be a string.")
+            values[key] = value
+        elif key in _NUMBERS:
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+                raise ConfigError(f"{where}: `{key}` must be a positive number.")
             values[key] = value
         else:
             if not isinstance(value, dict):
@@ -171,6 +184,32 @@ def _validate_values(settings: Settings, where: str) -> None:
             )
         if value not in SEVERITIES:
             raise ConfigError(f"{where}: [checks] `{key}` must be one of {', '.join(SEVERITIES)}.")
+    from datacheck.models import API_MODELS, GPUS, OPEN_MODELS
+    from datacheck.tokens import NAMES
+
+    for name in settings.tokenizers or ():
+        if name not in NAMES:
+            raise ConfigError(
+                f"{where}: unknown tokenizer `{name}`; choose from {', '.join(NAMES)}."
+            )
+    if settings.model is not None and settings.model not in OPEN_MODELS:
+        raise ConfigError(f"{where}: `model` must be one of {', '.join(OPEN_MODELS)}.")
+    if settings.gpu not in GPUS:
+        raise ConfigError(f"{where}: `gpu` must be one of {', '.join(GPUS)}.")
+    if settings.epochs is not None and (
+        int(settings.epochs) != settings.epochs or settings.epochs < 1
+    ):
+        raise ConfigError(f"{where}: `epochs` must be a whole number of at least 1.")
+    if not 0 < settings.mfu <= 1:
+        raise ConfigError(f"{where}: `mfu` must be between 0 and 1.")
+    for key, value in settings.prices.items():
+        if key not in API_MODELS:
+            raise ConfigError(
+                f"{where}: [prices] `{key}` is not a fine-tunable API model; known: "
+                f"{', '.join(API_MODELS)}."
+            )
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            raise ConfigError(f"{where}: [prices] `{key}` must be dollars per 1M tokens.")
     for key, value in settings.output.items():
         if key not in _OUTPUT_KEYS or not isinstance(value, str):
             raise ConfigError(

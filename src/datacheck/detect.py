@@ -178,7 +178,7 @@ def _shape(
         )
     reasons = [f"text field `{text}`" + (" (set by option)" if text_field else " (by its name)")]
     output = label_field or _find(columns, _OUTPUT_FIELDS, exclude=(text,))
-    if output is not None and _json_object_share(sample[output]) >= 0.8:
+    if output is not None and json_object_share(sample[output]) >= 0.8:
         reasons.append(f"field `{output}` holds JSON objects (structured output)")
         return _Shape("extraction", text, None, output, reasons)
     label = label_field or _find(columns, _LABEL_FIELDS, exclude=(text,))
@@ -206,7 +206,7 @@ def _is_message_list(series: pl.Series) -> bool:
     return {"role", "content"} <= names
 
 
-def _json_object_share(series: pl.Series) -> float:
+def json_object_share(series: pl.Series) -> float:
     values = series.drop_nulls()
     if values.is_empty():
         return 0.0
@@ -281,7 +281,7 @@ def _task(sample: pl.DataFrame, shape: _Shape) -> tuple[str, float, list[str]]:
                 [pl.col(f).cast(pl.String) for f in fields], separator="\n", ignore_nulls=True
             )
         ).to_series()
-    if shape.schema == "extraction" or _json_object_share(targets) >= 0.8:
+    if shape.schema == "extraction" or json_object_share(targets) >= 0.8:
         keys = _json_keys(targets)
         mean_input = float(inputs.str.len_chars().mean() or 0.0) if inputs is not None else 0.0
         if keys & _DOCUMENT_KEYS and mean_input >= 1_000:
@@ -297,7 +297,7 @@ def _task(sample: pl.DataFrame, shape: _Shape) -> tuple[str, float, list[str]]:
         return (
             "extraction",
             0.9,
-            [f"{_json_object_share(targets):.0%} of outputs are JSON objects with fixed fields"],
+            [f"{json_object_share(targets):.0%} of outputs are JSON objects with fixed fields"],
         )
     if targets.len() > 0:
         distinct = targets.str.strip_chars().n_unique()

@@ -89,6 +89,10 @@ CASES = [
      [{"prompt": f"question {i}\n\n###\n\n", "completion": f" answer {i} END"} for i in range(9)]
      + [{"prompt": "question 9", "completion": " answer 9 END"}],
      {"thresholds": {"min_examples": 1}}, "fail", [10]),
+    # length
+    ("length.context_window", "fits", tl(*"AAABBB"), SMALL, "pass", None),
+    ("length.context_window", "line 4 is over Phi-2's window",
+     [*tl(*"AAA"), {"text": "word " * 2100, "label": "B"}, *tl(*"BB")], {**SMALL, "model": "phi-2"}, "fail", [4]),
     # task
     ("task.hard_to_verify", "classification is fine", tl(*"AAABBB"), SMALL, "pass", None),
     ("task.hard_to_verify", "declared general QA", tl(*"AAABBB"), {**SMALL, "use_case": "general_qa"}, "fail", None),

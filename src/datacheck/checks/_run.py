@@ -6,11 +6,14 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+import polars as pl
+
 from datacheck import features
 from datacheck.checks._base import SEVERITY_ORDER, Check, Context, Finding
 from datacheck.checks._registry import REGISTRY
-from datacheck.features import Table
+from datacheck.features import EVAL_SPLITS, Table
 from datacheck.gx import Suite, validate
+from datacheck.models import OPEN_MODELS
 
 #: tasks whose expected outputs are JSON objects
 JSON_TASKS = ("extraction", "document_parsing")
@@ -44,6 +47,13 @@ def build_tables(ctx: Context) -> None:
             ),
             "value_key",
         )
+    recommendation = ctx.extras.get("recommendation")
+    if recommendation is not None:
+        tokenizer = OPEN_MODELS[recommendation["model"]].tokenizer
+        counts = ctx.extras["token_counts"].get(tokenizer)
+        if counts is not None:
+            frame = counts.frame.filter(pl.col("split").is_in(EVAL_SPLITS).not_())
+            ctx.tables["context"] = Table(frame.select("example_id", "total"), "example_id")
     if ctx.detection.schema == "prompt_completion":
         table, separator, ending = features.affix_table(ctx.train)
         ctx.tables["affixes"] = Table(table, "example_id")
@@ -61,6 +71,8 @@ def parameters(ctx: Context) -> dict[str, Any]:
         params["min_total"] = int(thresholds["min_examples"])
         params.setdefault("min_per_category", 0)
     params["length_low"], params["length_high"] = ctx.extras["length_bounds"]
+    if "recommendation" in ctx.extras:
+        params["context_window"] = OPEN_MODELS[ctx.extras["recommendation"]["model"]].context
     return params
 
 

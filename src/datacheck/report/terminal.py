@@ -53,6 +53,78 @@ def render_terminal(result: AuditResult, console: Console, *, verbose: bool = Fa
     if data.get("labels"):
         console.print()
         _print_labels(console, data["labels"])
+    if data.get("tokens"):
+        console.print()
+        _print_tokens(console, data["tokens"])
+        _print_cost_line(console, data["cost"])
+        _print_recommendation(console, data["recommendation"])
+
+
+def render_cost(report: dict[str, Any], console: Console) -> None:
+    """The `datacheck cost` table: every estimate with its assumptions."""
+    console.print(Text(f"datacheck {__version__} — {report['source']['path']}", style="bold"))
+    console.print(_shape_line(report["source"], report["detected"]))
+    _print_tokens(console, report["tokens"])
+    console.print()
+    console.print(Text("API fine-tuning (OpenAI)", style="bold"))
+    for row in (r for r in report["cost"] if r["method"] == "api"):
+        mark = "" if row["exact"] else " (estimate)"
+        console.print(f"  {row['model']:<26} ${row['usd']:>10,.2f}{mark}   {row['assumptions']}")
+    console.print(Text("Open models (GPU hours and memory)", style="bold"))
+    for row in (r for r in report["cost"] if r["method"] != "api"):
+        console.print(
+            f"  {row['model']:<14} {row['method']:<6} {row['gpu_hours']:>9,.2f} GPU-h on "
+            f"{row['gpu']:<12} ~${row['usd']:>9,.2f}  {row['memory_gb']:>6,.1f} GB"
+        )
+        console.print(Text(f"      {row['assumptions']}", style="dim"))
+    _print_recommendation(console, report["recommendation"])
+
+
+def _print_tokens(console: Console, tokens: dict[str, Any]) -> None:
+    exact = all(t["exact"] for t in tokens.values())
+    parts = [
+        f"{name} {t['total'] / 1e6:.2f}M" if t["total"] >= 1e5 else f"{name} {t['total']:,}"
+        for name, t in tokens.items()
+    ]
+    label = "Tokens (exact)" if exact else "Tokens (some estimated)"
+    console.print(Text(f"{label}: ", style="bold") + Text(" · ".join(parts)))
+    for name, t in tokens.items():
+        if not t["exact"]:
+            console.print(f"  {name}: estimate — {t['source']}")
+        over = {m: n for m, n in t["over_context"].items() if n}
+        for model, n in over.items():
+            console.print(Text(f"  {n:,} examples exceed {model}'s context", style="yellow"))
+
+
+def _print_cost_line(console: Console, cost: list[dict[str, Any]]) -> None:
+    api = next((r for r in cost if r["method"] == "api"), None)
+    lora = next((r for r in cost if r["method"] == "lora"), None)
+    parts = []
+    if api:
+        parts.append(f"{api['model']} {api['epochs']} epochs ${api['usd']:,.2f}")
+    if lora:
+        parts.append(
+            f"{lora['model']} LoRA ~{lora['gpu_hours']:,.2f} GPU-h on {lora['gpu']} "
+            f"(~${lora['usd']:,.2f})"
+        )
+    if parts:
+        console.print(
+            Text("Cost: ", style="bold")
+            + Text(" · ".join(parts))
+            + Text("  (datacheck cost PATH for all models and assumptions)", style="dim")
+        )
+
+
+def _print_recommendation(console: Console, rec: dict[str, Any]) -> None:
+    steps = " → ".join(
+        f"{step['question'].rstrip('?').lower()}: {'yes' if step['answer'] else 'no'}"
+        for step in rec["path"]
+    )
+    console.print(
+        Text("Start with: ", style="bold")
+        + Text(f"{rec['title']} {rec['variant']}")
+        + Text(f" — {steps} ({rec['path'][-1]['evidence']})", style="dim")
+    )
 
 
 def _clip(text: str, limit: int) -> str:

