@@ -13,13 +13,13 @@ import polars as pl
 
 from datacheck import token_counts
 from datacheck.assessment import answer
-from datacheck.checks import Context
+from datacheck.checks import Context, Finding
 from datacheck.checks._run import ordered, run_checks, verdict
 from datacheck.config import Settings, load_settings
 from datacheck.cost import CostOptions, estimate
 from datacheck.detect import Detection, detect, json_object_share
 from datacheck.errors import InputError
-from datacheck.features import training
+from datacheck.features import EVAL_SPLITS, training
 from datacheck.gx import load_suites
 from datacheck.load import Loaded, load
 from datacheck.normalize import normalize
@@ -91,7 +91,62 @@ def audit(
         extras={"tokens": summary, "cost": costs, "recommendation": recommendation},
         generated_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         timings=timer.phases,
+        samples=_samples(train, findings),
+        distributions=_distributions(counts, recommendation),
     )
+
+
+#: affected rows shown per failing check in the HTML report, and their longest text
+SAMPLES_PER_CHECK = 5
+SAMPLE_CHARS = 2_000
+
+
+def _samples(train: pl.DataFrame, findings: list[Finding]) -> dict[str, tuple[dict[str, Any], ...]]:
+    wanted = {
+        f.id: list(f.rows[:SAMPLES_PER_CHECK]) for f in findings if f.status == "fail" and f.rows
+    }
+    lines = sorted({line for rows in wanted.values() for line in rows})
+    if not lines:
+        return {}
+    table = train.filter(pl.col("source_line").is_in(lines)).unique("source_line", keep="first")
+    by_line = {
+        row["source_line"]: {
+            "line": row["source_line"],
+            "input": (row["input_text"] or "")[:SAMPLE_CHARS],
+            "input_chars": len(row["input_text"] or ""),
+            "target": (row["target_text"] or "")[:SAMPLE_CHARS],
+            "target_chars": len(row["target_text"] or ""),
+        }
+        for row in table.select("source_line", "input_text", "target_text").iter_rows(named=True)
+    }
+    return {
+        check: tuple(by_line[line] for line in rows if line in by_line)
+        for check, rows in wanted.items()
+    }
+
+
+def _distributions(counts: dict[str, Any], recommendation: dict[str, Any]) -> dict[str, Any]:
+    """Binned token lengths (input, target, total) for the recommended model's tokenizer."""
+    from datacheck.models import OPEN_MODELS
+
+    name = OPEN_MODELS[recommendation["model"]].tokenizer
+    if name not in counts:
+        name = next(iter(counts), None)
+    if name is None:
+        return {}
+    frame = counts[name].frame.filter(~pl.col("split").is_in(EVAL_SPLITS))
+    top = max(int(frame["total"].max() or 0), 1)
+    width = max(1, -(-top // 40))
+    edges = list(range(0, top + width + 1, width))
+    binned = {}
+    for column in ("input_tokens", "target_tokens", "total"):
+        values = frame[column]
+        bucket = (values // width).value_counts().sort(column)
+        histogram = [0] * (len(edges) - 1)
+        for index, n in bucket.iter_rows():
+            histogram[min(int(index), len(histogram) - 1)] += int(n)
+        binned[column] = histogram
+    return {"tokenizer": name, "edges": edges, "bins": binned, "max": top}
 
 
 def estimate_cost(

@@ -127,6 +127,30 @@ def _cost_settings(tokenizers, epochs, model, gpu, gpu_memory) -> dict:  # noqa:
     metavar="FILE",
     help="Write the JSON report to FILE ('-' for standard output).",
 )
+@click.option(
+    "--html",
+    "html_path",
+    metavar="FILE",
+    help="Write the HTML report to FILE (default: datacheck-report.html when no other output "
+    "is asked for).",
+)
+@click.option("--no-html", is_flag=True, help="Do not write the default HTML report.")
+@click.option(
+    "--junit", "junit_path", metavar="FILE", help="Write JUnit XML (one testcase per check)."
+)
+@click.option(
+    "--github",
+    is_flag=True,
+    help="Print ::error/::warning annotations and append a summary to $GITHUB_STEP_SUMMARY.",
+)
+@click.option(
+    "--plotly-js",
+    type=click.Choice(["inline", "cdn"]),
+    default="inline",
+    show_default=True,
+    help="Inline plotly.js (works offline) or load it from the CDN (small file).",
+)
+@click.option("--show-pii", is_flag=True, help="Show e-mails, phones and card numbers in samples.")
 @cost_options
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing; only the exit code speaks.")
 @click.option("-v", "--verbose", is_flag=True, help="List every failing check, not just the top.")
@@ -140,6 +164,12 @@ def audit(
     no_config: bool,
     fail_on: str | None,
     json_path: str | None,
+    html_path: str | None,
+    no_html: bool,
+    junit_path: str | None,
+    github: bool,
+    plotly_js: str,
+    show_pii: bool,
     tokenizers: str | None,
     epochs: int | None,
     model: str | None,
@@ -161,16 +191,21 @@ def audit(
     \b
     Exit codes: 0 ready (warnings allowed), 1 not ready, 2 bad usage or unreadable input.
 
+    Outputs: a terminal summary, plus the HTML report (datacheck-report.html unless --html,
+    --json, --junit or --github name other outputs), JSON, JUnit XML and GitHub annotations;
+    several at once. Reports are written atomically and never over the input.
+
     \b
     Examples:
       datacheck audit tickets.jsonl
       datacheck audit train.jsonl --eval eval.jsonl --json report.json
+      datacheck audit train.jsonl --junit datacheck.xml --github --html report.html
       datacheck audit export.csv --text-field body --label-field queue
       datacheck audit train.jsonl --fail-on warning -q && echo "ready to train"
     """
     from datacheck.audit import audit as run_audit
     from datacheck.config import load_settings
-    from datacheck.report import render_json, render_terminal
+    from datacheck.report import render_terminal
 
     try:
         settings = load_settings(config_path, discover=not no_config)
@@ -185,10 +220,20 @@ def audit(
             **_cost_settings(tokenizers, epochs, model, gpu, gpu_memory),
         )
         json_path = json_path or settings.output.get("json")
-        if json_path == "-":
-            click.echo(render_json(result), nl=False)
-        elif json_path:
-            write_atomic(Path(json_path), render_json(result), inputs=[path, eval_path])
+        html_path = html_path or settings.output.get("html")
+        junit_path = junit_path or settings.output.get("junit")
+        if not (html_path or json_path or junit_path or github or no_html):
+            html_path = DEFAULT_HTML
+        written = _write_outputs(
+            result,
+            inputs=[path, eval_path],
+            json_path=json_path,
+            html_path=None if no_html else html_path,
+            junit_path=junit_path,
+            github=github,
+            html_options={"plotly_js": plotly_js, "show_pii": show_pii},
+            fail_on=result.config["fail_on"],
+        )
     except DatacheckError as exc:
         raise DatacheckClickError(str(exc)) from exc
     if not quiet:
@@ -196,9 +241,52 @@ def audit(
         render_terminal(result, console, verbose=verbose)
         if settings.source:
             console.print(f"Config: {settings.source}")
-        if json_path and json_path != "-":
-            console.print(f"JSON report: {json_path}")
+        for kind, where in written:
+            console.print(f"{kind}: {where}")
     sys.exit(EXIT_OK if result.ready else EXIT_NOT_READY)
+
+
+DEFAULT_HTML = "datacheck-report.html"
+
+
+def _write_outputs(
+    result,  # noqa: ANN001 - AuditResult, imported lazily
+    *,
+    inputs: list[str | None],
+    json_path: str | None,
+    html_path: str | None,
+    junit_path: str | None,
+    github: bool,
+    html_options: dict,
+    fail_on: str,
+) -> list[tuple[str, str]]:
+    """Write every asked-for output; return (kind, path) pairs to tell the user about."""
+    import os
+
+    from datacheck.report import github as gh
+    from datacheck.report.json import render_json
+    from datacheck.report.junit import render_junit
+
+    written = []
+    if json_path == "-":
+        click.echo(render_json(result), nl=False)
+    elif json_path:
+        write_atomic(Path(json_path), render_json(result), inputs=inputs)
+        written.append(("JSON report", json_path))
+    if html_path:
+        write_atomic(Path(html_path), result.to_html(**html_options), inputs=inputs)
+        written.append(("HTML report", html_path))
+    if junit_path:
+        write_atomic(Path(junit_path), render_junit(result, fail_on=fail_on), inputs=inputs)
+        written.append(("JUnit XML", junit_path))
+    if github:
+        click.echo(gh.annotations(result), nl=False)
+        summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
+        if summary_path:
+            with open(summary_path, "a", encoding="utf-8") as handle:
+                handle.write(gh.summary(result))
+            written.append(("GitHub summary", summary_path))
+    return written
 
 
 @cli.command()

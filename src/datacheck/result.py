@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from datacheck._version import __version__
@@ -50,6 +51,10 @@ class AuditResult:
     eval_source: SourceInfo | None = None
     extras: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    #: for the HTML report only (not in the JSON): a few affected rows per failing check,
+    #: unmasked (renderers mask them), and binned token-length distributions
+    samples: dict[str, tuple[dict[str, Any], ...]] = field(default_factory=dict, repr=False)
+    distributions: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def ready(self) -> bool:
@@ -82,6 +87,24 @@ class AuditResult:
         report["timings"] = self.timings
         report["verdict"] = self.verdict
         return report
+
+    def to_html(self, *, plotly_js: str = "inline", show_pii: bool = False) -> str:
+        """The self-contained HTML readiness report."""
+        from datacheck.report.html import render_html
+
+        return render_html(self, plotly_js=plotly_js, show_pii=show_pii)
+
+    def save_html(self, path: str | Path, **options: Any) -> Path:
+        """Write the HTML report to `path` (atomically) and return the path."""
+        from datacheck.outputs import write_atomic
+
+        target = Path(path)
+        write_atomic(target, self.to_html(**options), inputs=[self.source.path])
+        return target
+
+    def _repr_html_(self) -> str:
+        """Notebooks show the report inline (plotly.js from the CDN keeps notebooks light)."""
+        return self.to_html(plotly_js="cdn")
 
     def to_json(self, indent: int | None = 2) -> str:
         """The JSON report; identical input and options give identical text but for

@@ -1,0 +1,243 @@
+"""The self-contained HTML readiness report: one file, no network, charts by plotly.js.
+
+Every value from the data goes through Jinja's autoescaping; chart data is embedded as JSON with
+`<`, `>` and `&` escaped, and chart labels are entity-escaped because plotly.js reads a subset of
+HTML in text. Sample rows are masked for personal data unless `show_pii` is set.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+
+from datacheck._version import __version__
+from datacheck.report.pii import clip, mask
+from datacheck.result import AuditResult
+
+_SCHEMA_NAMES = {
+    "chat": "chat messages",
+    "prompt_completion": "prompt + completion",
+    "instruction": "instruction + output",
+    "text_label": "text + label",
+    "extraction": "input + JSON output",
+}
+_VERDICTS = {
+    "ready": ("Ready", "ready", "The data meets the guide's bar for this use case."),
+    "ready_with_warnings": (
+        "Ready, with warnings",
+        "warn",
+        "Nothing blocks training; the warnings below are worth fixing first.",
+    ),
+    "not_ready": (
+        "Not ready",
+        "bad",
+        "Fix the errors below before spending GPU time on this data.",
+    ),
+}
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("datacheck", "report/templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["num"] = lambda v: f"{v:,}" if isinstance(v, int) else v
+    env.filters["money"] = lambda v: f"${v:,.2f}" if isinstance(v, (int, float)) else "—"
+    env.filters["fmt"] = _fmt
+    return env
+
+
+def _fmt(value: Any) -> str:
+    """Observed/required figures in plain words: numbers with separators, dicts as pairs."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_fmt(v)}" for k, v in value.items()) or "—"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_fmt(v) for v in value) or "—"
+    return str(value)
+
+
+def _script_json(value: Any) -> Markup:
+    """JSON that is safe inside a <script> element: no `<`, `>` or `&` survive literally."""
+    text = json.dumps(value, ensure_ascii=False, allow_nan=False)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def _label(text: object) -> str:
+    """A chart label plotly.js will show literally (it interprets a little HTML)."""
+    return html.escape(str(text), quote=False)
+
+
+def _volume_chart(report: dict[str, Any]) -> dict[str, Any] | None:
+    check = next((c for c in report["checks"] if c["id"] == "volume.per_category"), None)
+    if not report.get("labels") or check is None or not isinstance(check["observed"], dict):
+        return None
+    counts = check["observed"]
+    required = check["required"]
+    names = list(counts)
+    colors = ["#c0392b" if counts[n] < required else "#2e86c1" for n in names]
+    return {
+        "data": [
+            {
+                "type": "bar",
+                "x": [_label(n) for n in names],
+                "y": [counts[n] for n in names],
+                "marker": {"color": colors},
+                "text": [f"{counts[n]:,}" for n in names],
+                "textposition": "outside",
+                "hovertemplate": "%{x}: %{y:,} examples<extra></extra>",
+            }
+        ],
+        "layout": {
+            "shapes": [
+                {
+                    "type": "line",
+                    "xref": "paper",
+                    "x0": 0,
+                    "x1": 1,
+                    "y0": required,
+                    "y1": required,
+                    "line": {"color": "#444", "dash": "dash", "width": 2},
+                }
+            ],  # fmt: skip
+            "annotations": [
+                {
+                    "xref": "paper",
+                    "x": 1,
+                    "y": required,
+                    "xanchor": "right",
+                    "yanchor": "bottom",
+                    "text": f"guide: {required:,} per category",
+                    "showarrow": False,
+                }
+            ],  # fmt: skip
+            "margin": {"t": 30, "r": 10, "b": 60, "l": 60},
+            "yaxis": {"title": {"text": "examples"}, "rangemode": "tozero"},
+            "height": 360,
+        },
+    }
+
+
+def _token_chart(result: AuditResult, report: dict[str, Any]) -> dict[str, Any] | None:
+    dist = result.distributions
+    if not dist:
+        return None
+    edges = dist["edges"]
+    centres = [(a + b) / 2 for a, b in zip(edges[:-1], edges[1:], strict=True)]
+    traces = [
+        {"type": "bar", "name": name, "x": centres, "y": dist["bins"][key], "opacity": 0.75,
+         "hovertemplate": f"{name}: %{{y:,}} examples around %{{x:,.0f}} tokens<extra></extra>"}
+        for key, name in (("total", "whole example"), ("target_tokens", "target only"))
+    ]  # fmt: skip
+    summary = report["tokens"].get(dist["tokenizer"], {})
+    shapes, notes = [], []
+    from datacheck.token_counts import contexts_for
+
+    for model, window in sorted(contexts_for(dist["tokenizer"]).items()):
+        if window <= dist["max"] * 1.5:
+            shapes.append(
+                {"type": "line", "x0": window, "x1": window, "yref": "paper", "y0": 0, "y1": 1,
+                 "line": {"color": "#c0392b", "dash": "dot"}}
+            )  # fmt: skip
+            notes.append(
+                {"x": window, "yref": "paper", "y": 1, "text": f"{_label(model)} {window:,}",
+                 "showarrow": False, "yanchor": "bottom"}
+            )  # fmt: skip
+    return {
+        "data": traces,
+        "layout": {
+            "barmode": "overlay",
+            "shapes": shapes,
+            "annotations": notes,
+            "xaxis": {"title": {"text": f"{dist['tokenizer']} tokens per example"}},
+            "yaxis": {"title": {"text": "examples"}},
+            "margin": {"t": 30, "r": 10, "b": 50, "l": 60},
+            "height": 340,
+            "legend": {"orientation": "h"},
+        },
+        "max": summary.get("max"),
+    }
+
+
+def _samples(result: AuditResult, show_pii: bool) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    for check, rows in result.samples.items():
+        shown = []
+        for row in rows:
+            text_in, full_in = clip(row["input"] if show_pii else mask(row["input"]))
+            text_out, full_out = clip(row["target"] if show_pii else mask(row["target"]), 160)
+            shown.append(
+                {
+                    "line": row["line"],
+                    "input": text_in,
+                    "input_chars": row["input_chars"],
+                    "input_cut": row["input_chars"] > len(text_in.rstrip("…")),
+                    "target": text_out,
+                    "target_chars": row["target_chars"],
+                    "target_cut": row["target_chars"] > len(text_out.rstrip("…")),
+                }
+            )
+            del full_in, full_out
+        out[check] = shown
+    return out
+
+
+def render_html(result: AuditResult, *, plotly_js: str = "inline", show_pii: bool = False) -> str:
+    """The report as one HTML document. `plotly_js` is "inline" (works offline) or "cdn"."""
+    report = result.to_dict()
+    failed = [c for c in report["checks"] if c["status"] == "fail"]
+    title, tone, lead = _VERDICTS[report["verdict"]]
+    charts = {
+        name: chart
+        for name, chart in (
+            ("volume", _volume_chart(report)),
+            ("tokens", _token_chart(result, report)),
+        )
+        if chart is not None
+    }
+    if plotly_js == "inline":
+        from plotly.offline import get_plotlyjs
+
+        plotly_tag = Markup(f"<script>{get_plotlyjs()}</script>")
+    elif plotly_js == "cdn":
+        from plotly import __version__ as plotly_version
+
+        plotly_tag = Markup(
+            f'<script src="https://cdn.plot.ly/plotly-{plotly_version}.min.js" '
+            'charset="utf-8"></script>'
+        )
+    else:
+        raise ValueError("plotly_js must be 'inline' or 'cdn'")
+    template = _environment().get_template("report.html.j2")
+    return template.render(
+        r=report,
+        version=__version__,
+        schema_name=_SCHEMA_NAMES[report["detected"]["schema"]],
+        verdict_title=title,
+        tone=tone,
+        lead=lead,
+        failed=failed,
+        errors=sum(c["severity"] == "error" for c in failed),
+        warnings=sum(c["severity"] == "warning" for c in failed),
+        top=failed[:5],
+        samples=_samples(result, show_pii),
+        show_pii=show_pii,
+        charts={k: _script_json(v) for k, v in charts.items()},
+        chart_notes={"tokens": charts.get("tokens", {}).get("max")},
+        config_json=json.dumps(report["config"], indent=2, ensure_ascii=False),
+        plotly_tag=plotly_tag,
+    )

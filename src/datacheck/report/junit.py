@@ -1,0 +1,62 @@
+"""JUnit XML: one testcase per check, so CI test-report viewers list datacheck's findings.
+
+Failing errors are `<failure>`s; failing warnings are too when the run fails on warnings,
+otherwise they pass with the finding in `<system-out>`; skipped checks are `<skipped>`.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from datacheck.result import AuditResult
+
+
+def render_junit(result: AuditResult, *, fail_on: str = "error") -> str:
+    report = result.to_dict()
+    checks = report["checks"]
+    failing = [
+        c for c in checks
+        if c["status"] == "fail" and (c["severity"] == "error" or fail_on == "warning"
+                                      and c["severity"] == "warning")
+    ]  # fmt: skip
+    suites = ET.Element("testsuites", name="datacheck")
+    suite = ET.SubElement(
+        suites,
+        "testsuite",
+        name=f"datacheck: {report['source']['path']}",
+        tests=str(len(checks)),
+        failures=str(len(failing)),
+        errors="0",
+        skipped=str(sum(c["status"] == "skip" for c in checks)),
+        time=f"{sum(report['timings'].values()):.3f}",
+        timestamp=report["generated_at"],
+    )
+    unit = report["source"]["position"]
+    for check in checks:
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            classname=f"datacheck.{check['id'].split('.')[0]}",
+            name=f"{check['id']}: {check['title']}",
+            file=report["source"]["path"],
+        )
+        rows = ", ".join(f"{r}" for r in check["rows"][:50])
+        more = f" (+{check['row_count'] - 50} more)" if check["row_count"] > 50 else ""
+        detail = (
+            f"{check['message']}\nFix: {check['fix']}\n"
+            + (f"{unit}s: {rows}{more}\n" if rows else "")
+            + f"observed: {check['observed']}\nrequired: {check['required']}"
+        )
+        if check in failing:
+            failure = ET.SubElement(
+                case, "failure", message=check["message"], type=check["severity"]
+            )
+            failure.text = detail
+        elif check["status"] == "skip":
+            ET.SubElement(case, "skipped", message=check["message"])
+        elif check["status"] == "fail":
+            ET.SubElement(case, "system-out").text = f"WARNING: {detail}"
+    ET.indent(suites)
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+    )

@@ -1,0 +1,116 @@
+"""JSON, JUnit, GitHub and HTML outputs without a browser: structure, masking, safety."""
+
+import json
+import xml.etree.ElementTree as ET
+
+import polars as pl
+from click.testing import CliRunner
+
+import datacheck
+from datacheck.cli import cli
+from datacheck.report import github
+from datacheck.report.junit import render_junit
+from datacheck.report.pii import mask
+from tests.conftest import SAMPLES, write_jsonl
+
+
+def test_junit_parses_back_with_one_testcase_per_check():
+    result = datacheck.audit(SAMPLES / "tickets.jsonl")
+    root = ET.fromstring(render_junit(result))
+    assert root.tag == "testsuites"
+    suite = root.find("testsuite")
+    cases = suite.findall("testcase")
+    assert len(cases) == len(result.checks) == int(suite.get("tests"))
+    failures = [c for c in cases if c.find("failure") is not None]
+    assert int(suite.get("failures")) == len(failures) == 3
+    per_category = next(c for c in cases if c.get("name").startswith("volume.per_category"))
+    assert "Account has 419" in per_category.find("failure").get("message")
+    variants = next(c for c in cases if c.get("name").startswith("labels.variants"))
+    assert "lines: 17, 106" in variants.find("failure").text
+    assert int(suite.get("skipped")) == len([c for c in cases if c.find("skipped") is not None])
+
+
+def test_junit_fails_warnings_only_with_fail_on_warning():
+    result = datacheck.audit(SAMPLES / "orders_chat.jsonl")
+    warnings = sum(c["status"] == "fail" and c["severity"] == "warning" for c in result.checks)
+    assert warnings >= 1
+    relaxed = ET.fromstring(render_junit(result)).find("testsuite")
+    strict = ET.fromstring(render_junit(result, fail_on="warning")).find("testsuite")
+    assert int(strict.get("failures")) == int(relaxed.get("failures")) + warnings
+
+
+def test_github_annotations_and_summary(tmp_path):
+    data = SAMPLES / "tickets.jsonl"
+    summary = tmp_path / "summary.md"
+    result = CliRunner().invoke(
+        cli,
+        ["audit", str(data), "--github", "--no-html"],
+        env={"GITHUB_STEP_SUMMARY": str(summary)},
+    )
+    assert result.exit_code == 1
+    lines = [line for line in result.stdout.splitlines() if line.startswith("::")]
+    assert f"::error file={data},line=45,title=format.empty_text%3A" in lines[0]
+    assert any(line.startswith("::error") and "labels.variants" in line for line in lines)
+    text = summary.read_text()
+    assert text.startswith("## datacheck: ❌ Not ready")
+    assert "`volume.per_category`" in text
+
+
+def test_github_escapes_workflow_command_characters():
+    frame = pl.DataFrame({"text": ["a", ""] * 20, "label": ["x", "y"] * 20})
+    commands = github.annotations(datacheck.audit(frame))
+    assert "\n::" in "\n" + commands and "%0A" not in commands.split("::", 2)[1]
+
+
+def test_pii_is_masked_unless_asked(tmp_path):
+    rows = [{"text": f"ticket {i} about billing", "label": "A"} for i in range(30)]
+    rows.append({"text": "", "label": "A"})
+    rows.append({"text": "mail maria.1@example.com or call +1 555 123 4567", "label": "A "})
+    data = write_jsonl(tmp_path / "d.jsonl", rows)
+    result = datacheck.audit(data)
+    masked = result.to_html(plotly_js="cdn")
+    assert "[email]" in masked and "maria.1@example.com" not in masked
+    assert "[phone]" in masked and "555 123 4567" not in masked
+    shown = result.to_html(plotly_js="cdn", show_pii=True)
+    assert "maria.1@example.com" in shown
+
+
+def test_mask_keeps_ordinary_numbers():
+    text = "Order ORD-12345 on 2026-01-02 for $655.39, version 2.3.1, 3464 records"
+    assert mask(text) == text
+    assert mask("card 4111 1111 1111 1111, IBAN DE89 3704 0044 0532 0130 00") == (
+        "card [card], IBAN [iban]"
+    )
+
+
+def test_cli_writes_several_outputs_and_default_html(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    data = write_jsonl(
+        tmp_path / "d.jsonl", [{"text": f"t {i}", "label": "AB"[i % 2]} for i in range(8)]
+    )
+    runner = CliRunner()
+    assert runner.invoke(cli, ["audit", str(data), "-q"]).exit_code == 1
+    assert (tmp_path / "datacheck-report.html").exists()
+    result = runner.invoke(
+        cli, ["audit", str(data), "--json", "r.json", "--junit", "r.xml", "--html", "r.html"]
+    )
+    assert json.loads((tmp_path / "r.json").read_text())["verdict"] == "not_ready"
+    ET.parse(tmp_path / "r.xml")
+    assert (tmp_path / "r.html").read_text().startswith("<!doctype html>")
+    assert "HTML report: r.html" in result.output
+
+
+def test_html_is_never_written_over_the_input(tmp_path):
+    data = write_jsonl(tmp_path / "d.jsonl", [{"text": "a", "label": "x"}])
+    before = data.read_bytes()
+    result = CliRunner().invoke(cli, ["audit", str(data), "--html", str(data)])
+    assert result.exit_code == 2 and data.read_bytes() == before
+
+
+def test_notebook_repr_and_unrendered_parts_say_not_computed():
+    frame = pl.DataFrame({"text": ["a b", "c d"] * 5, "label": ["x", "y"] * 5})
+    result = datacheck.audit(frame)
+    assert "<!doctype html>" in result._repr_html_()
+    bare = datacheck.AuditResult(**{**result.__dict__, "extras": {}, "distributions": {}})
+    html = bare.to_html(plotly_js="cdn")
+    assert "Token counts: not computed." in html and "Training cost: not computed." in html
