@@ -130,15 +130,30 @@ def _ticket(rng: random.Random, templates: list[str]) -> str:
     return " ".join(p for p in parts if p)
 
 
+def _unique_ticket(rng: random.Random, templates: list[str], seen: set[str]) -> str:
+    """A ticket whose text (case and spacing aside) was not generated before: the only
+    repeats in the samples are the planted ones."""
+    while True:
+        text = _ticket(rng, templates)
+        key = " ".join(text.lower().split())
+        if key not in seen:
+            seen.add(key)
+            return text
+
+
 def make_tickets(rng: random.Random) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
     """Department-labelled tickets with planted defects, plus an eval set that leaks 12 rows."""
     rows: list[dict[str, object]] = []
+    seen: set[str] = set()
     plan = [("Billing", BILLING, 1180), ("Technical", TECHNICAL, 1420), ("Account", ACCOUNT, 412)]
     for department, templates, count in plan:
         rows.extend(
-            {"text": _ticket(rng, templates), "department": department} for _ in range(count)
+            {"text": _unique_ticket(rng, templates, seen), "department": department}
+            for _ in range(count)
         )
-    rows.extend({"text": _ticket(rng, BILLING), "department": "billing "} for _ in range(37))
+    rows.extend(
+        {"text": _unique_ticket(rng, BILLING, seen), "department": "billing "} for _ in range(37)
+    )
     rng.shuffle(rows)
     for i, row in enumerate(rows):
         row["id"] = f"TCK-{i + 1:05d}"
@@ -158,7 +173,7 @@ def make_tickets(rng: random.Random) -> tuple[list[dict[str, object]], list[dict
     eval_rows = []
     for _ in range(300):
         department, templates, _n = rng.choice(plan)
-        eval_rows.append({"text": _ticket(rng, templates), "department": department})
+        eval_rows.append({"text": _unique_ticket(rng, templates, seen), "department": department})
     for k, i in enumerate(rng.sample(range(len(rows)), 12)):
         leaked = dict(rows[i])
         if k >= 8 and isinstance(leaked["text"], str):
@@ -246,17 +261,50 @@ TOPICS = [
 ]  # fmt: skip
 
 
+ASKS = [
+    "How do I {topic} in the {product}?",
+    "What is the right way to {topic} on the {product}?",
+    "Can you walk me through how to {topic} for the {product}?",
+    "I need to {topic} in the {product}, what are the steps?",
+    "Is there a guide to {topic} with the {product}?",
+    "Where do I go to {topic} in the {product}?",
+]
+CONTEXTS = [
+    "I am on a {device} and {mood}.",
+    "Our {team} asked me to sort this out before {when}.",
+    "I tried the help centre but {mood}.",
+    "This is for a {team} of {size} people.",
+    "We only started using it {when_past}.",
+    "",
+]
+DEVICES = ["Windows laptop", "MacBook", "Android phone", "iPhone", "Chromebook", "Linux desktop"]
+MOODS = ["could not find the option", "the menu looks different", "nothing happened",
+         "it keeps failing", "I am not sure which setting it is"]  # fmt: skip
+TEAMS = ["finance team", "support team", "sales team", "design team", "IT department"]
+WHENS = ["Friday", "the end of the month", "our audit", "the next release", "tomorrow"]
+WHENS_PAST = ["last week", "this month", "yesterday", "after the migration", "in spring"]
+
+
 def make_prompt_completion(rng: random.Random) -> list[dict[str, object]]:
     """Standardised troubleshooting answers: a clean set that meets its profile (500+ pairs)."""
     rows = []
-    for i in range(560):
-        topic, answer = TOPICS[i % len(TOPICS)]
+    seen: set[tuple[str, str]] = set()
+    while len(rows) < 560:
+        topic, answer = rng.choice(TOPICS)
         product = rng.choice(PRODUCTS)
-        detail = _fill(rng, rng.choice(INTRO_DETAILS))
-        question = f"Customer #{i + 1}: How do I {topic} in the {product}? {detail}".strip()
+        question = rng.choice(ASKS).format(topic=topic, product=product)
+        shape = rng.choice(CONTEXTS)
+        if (question, shape) in seen:
+            continue  # one slot apart from an earlier prompt: a near duplicate
+        seen.add((question, shape))
+        context = shape.format(
+            device=rng.choice(DEVICES), mood=rng.choice(MOODS), team=rng.choice(TEAMS),
+            when=rng.choice(WHENS), when_past=rng.choice(WHENS_PAST), size=rng.randint(3, 400),
+        )  # fmt: skip
+        prompt = f"{rng.choice(OPENERS)} {question} {context}".strip()
         rows.append(
             {
-                "prompt": question + "\n\n###\n\n",
+                "prompt": " ".join(prompt.split()) + "\n\n###\n\n",
                 "completion": " " + answer.format(product=product) + " END",
             }
         )

@@ -100,9 +100,10 @@ def test_every_shape_normalizes_to_the_canonical_frame(tmp_path, name):
 
 
 def test_chat_texts_split_into_input_and_last_reply(tmp_path):
+    """The fixed system prompt is left out of the input text the checks compare."""
     frame = _frame(tmp_path, [_chat("where is my order", '{"a": 1}', system="be brief")])
     row = normalize(frame, detect(frame)).row(0, named=True)
-    assert row["input_text"] == "be brief\nwhere is my order"
+    assert row["input_text"] == "where is my order"
     assert row["target_text"] == '{"a": 1}'
 
 

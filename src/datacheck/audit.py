@@ -88,10 +88,15 @@ def audit(
         checks=tuple(f.to_dict() for f in findings),
         assessment=tuple(answer(ctx, findings)),
         verdict=verdict(findings, settings.fail_on),
-        extras={"tokens": summary, "cost": costs, "recommendation": recommendation},
+        extras={
+            "hygiene": ctx.extras["hygiene"].to_dict(),
+            "tokens": summary,
+            "cost": costs,
+            "recommendation": recommendation,
+        },
         generated_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         timings=timer.phases,
-        samples=_samples(train, findings),
+        samples=_samples(frame, findings),
         distributions=_distributions(counts, recommendation),
     )
 
@@ -101,15 +106,23 @@ SAMPLES_PER_CHECK = 5
 SAMPLE_CHARS = 2_000
 
 
-def _samples(train: pl.DataFrame, findings: list[Finding]) -> dict[str, tuple[dict[str, Any], ...]]:
-    wanted = {
-        f.id: list(f.rows[:SAMPLES_PER_CHECK]) for f in findings if f.status == "fail" and f.rows
-    }
-    lines = sorted({line for rows in wanted.values() for line in rows})
-    if not lines:
-        return {}
-    table = train.filter(pl.col("source_line").is_in(lines)).unique("source_line", keep="first")
-    by_line = {
+def _samples(frame: pl.DataFrame, findings: list[Finding]) -> dict[str, tuple[dict[str, Any], ...]]:
+    """A few affected rows per failing check, from the split its line numbers refer to."""
+    out: dict[str, tuple[dict[str, Any], ...]] = {}
+    for finding in findings:
+        if finding.status != "fail" or not finding.rows:
+            continue
+        rows = list(finding.rows[:SAMPLES_PER_CHECK])
+        in_eval = pl.col("split").is_in(EVAL_SPLITS)
+        split = frame.filter(in_eval if finding.details.get("rows_from") == "eval" else ~in_eval)
+        by_line = _rows_by_line(split, rows)
+        out[finding.id] = tuple(by_line[line] for line in rows if line in by_line)
+    return out
+
+
+def _rows_by_line(frame: pl.DataFrame, lines: list[int]) -> dict[int, dict[str, Any]]:
+    table = frame.filter(pl.col("source_line").is_in(lines)).unique("source_line", keep="first")
+    return {
         row["source_line"]: {
             "line": row["source_line"],
             "input": (row["input_text"] or "")[:SAMPLE_CHARS],
@@ -118,10 +131,6 @@ def _samples(train: pl.DataFrame, findings: list[Finding]) -> dict[str, tuple[di
             "target_chars": len(row["target_text"] or ""),
         }
         for row in table.select("source_line", "input_text", "target_text").iter_rows(named=True)
-    }
-    return {
-        check: tuple(by_line[line] for line in rows if line in by_line)
-        for check, rows in wanted.items()
     }
 
 
@@ -200,7 +209,9 @@ def _prepare(
         frame = normalize(loaded.frame, detection)
         if eval_loaded is not None:
             eval_frame = normalize(eval_loaded.frame, detection, split="eval")
-            frame = pl.concat([frame, eval_frame], how="diagonal_relaxed")
+            frame = pl.concat([frame, eval_frame], how="diagonal_relaxed").with_columns(
+                pl.int_range(pl.len(), dtype=pl.Int64).alias("example_id")
+            )  # ids stay unique across splits; training rows keep theirs
     return settings, loaded, eval_loaded, detection, frame, timer
 
 

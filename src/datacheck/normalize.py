@@ -1,9 +1,9 @@
 """Turn any detected shape into one canonical frame the checks and tokenizers share.
 
 Columns: `example_id` (0-based, load order), `source_line` (1-based line or row in the source),
-`split` (train / eval / a dataset's own split names), `input_text` (what the model reads),
-`target_text` (what it must write), `label` (classification only, as written), and for chat
-data `messages` (the original message list).
+`split` (train / eval / a dataset's own split names), `input_text` (what the model reads; for
+chat, the user turns without the fixed system prompt), `target_text` (what it must write),
+`label` (classification only, as written), and for chat data `messages` (the message list).
 """
 
 from __future__ import annotations
@@ -43,7 +43,9 @@ def _texts(frame: pl.DataFrame, d: Detection) -> tuple[pl.Expr, pl.Expr]:
         messages = pl.col(d.target_field)
         role = pl.element().struct.field("role")
         content = pl.element().struct.field("content").cast(pl.String)
-        inputs = messages.list.eval(content.filter(role != "assistant")).list.join("\n")
+        # the system prompt is usually one fixed instruction: leave it out of the text compared
+        inputs = messages.list.eval(content.filter(~role.is_in(["assistant", "system"])))
+        inputs = inputs.list.join("\n")
         return inputs, last_assistant(messages)
     assert d.text_field is not None
     inputs = _as_text(frame, d.text_field)

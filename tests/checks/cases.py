@@ -32,6 +32,14 @@ def ext(*outputs: object) -> list[dict]:
 
 
 SMALL = {"thresholds": {"min_per_category": 3}}
+UNRELATED = [
+    "my invoice shows the wrong company address",
+    "the mobile app crashes when I open settings",
+    "please add a new admin to our workspace",
+    "exports to csv are empty since yesterday",
+    "can I switch to yearly billing for the team",
+    "two factor codes arrive far too late",
+]
 EXTRACTION = {"thresholds": {"min_examples": 3, "min_per_output_value": 2}}
 _ok = {"order_id": "1", "priority": "low"}
 _hi = {"order_id": "2", "priority": "high"}
@@ -93,6 +101,25 @@ CASES = [
     ("length.context_window", "fits", tl(*"AAABBB"), SMALL, "pass", None),
     ("length.context_window", "line 4 is over Phi-2's window",
      [*tl(*"AAA"), {"text": "word " * 2100, "label": "B"}, *tl(*"BB")], {**SMALL, "model": "phi-2"}, "fail", [4]),
+    # hygiene
+    ("hygiene.exact_duplicates", "all distinct", tl(*"AAABBB"), SMALL, "pass", None),
+    ("hygiene.exact_duplicates", "line 4 repeats line 1 (case and spaces aside)",
+     [*tl(*"AAABBB"), {"text": "  TICKET number 0 about an ordinary problem", "label": "A"}], SMALL, "fail", [7]),
+    ("hygiene.near_duplicates", "unrelated texts", [{"text": t, "label": "AB"[i % 2]} for i, t in enumerate(UNRELATED)], {"thresholds": {"min_per_category": 1}}, "pass", None),
+    ("hygiene.near_duplicates", "order numbers differ",
+     [{"text": f"please refund my order {n} it arrived broken", "label": "A"} for n in (123, 456, 789)] + [{"text": t, "label": "B"} for t in UNRELATED[:3]],
+     {"thresholds": {"min_per_category": 1}}, "fail", [2, 3]),
+    ("hygiene.conflicting_labels", "consistent", tl(*"AAABBB"), SMALL, "pass", None),
+    ("hygiene.conflicting_labels", "same text, two labels",
+     [*tl(*"AAABBB"), {"text": "ticket number 0 about an ordinary problem", "label": "B"}], SMALL, "fail", [1, 7]),
+    ("hygiene.leakage", "disjoint", tl(*"AAABBB"), {**SMALL, "eval_rows": tl("A", "B", text="eval ticket {i} unlike training")}, "pass", None),
+    ("hygiene.leakage", "eval line 2 is a training text",
+     tl(*"AAABBB"), {**SMALL, "eval_rows": [{"text": "fresh eval text", "label": "A"}, {"text": "TICKET number 3 about an ordinary problem ", "label": "B"}]}, "fail", [2]),
+    ("hygiene.near_leakage", "disjoint", tl(*"AAABBB"), {**SMALL, "eval_rows": [{"text": UNRELATED[0], "label": "A"}]}, "pass", None),
+    ("hygiene.near_leakage", "eval line 1 differs only by a number",
+     [{"text": f"please refund my order {n} it arrived broken", "label": "AB"[n % 2]} for n in range(6)], {**SMALL, "thresholds": {"min_per_category": 1}, "eval_rows": [{"text": "please refund my order 99 it arrived broken", "label": "A"}]}, "fail", [1]),
+    ("hygiene.label_drift", "same mix", tl(*"AAABBB"), {**SMALL, "eval_rows": tl("A", "B", text="eval {i}")}, "pass", None),
+    ("hygiene.label_drift", "B missing from eval", tl(*"AAABBB"), {**SMALL, "eval_rows": tl("A", "A", text="eval {i}")}, "fail", None),
     # task
     ("task.hard_to_verify", "classification is fine", tl(*"AAABBB"), SMALL, "pass", None),
     ("task.hard_to_verify", "declared general QA", tl(*"AAABBB"), {**SMALL, "use_case": "general_qa"}, "fail", None),

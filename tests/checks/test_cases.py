@@ -21,6 +21,9 @@ def _find(result, check_id):
 )
 def test_case(tmp_path, check_id, name, rows, options, status, lines):
     path = write_jsonl(tmp_path / "data.jsonl", rows)
+    options = dict(options)
+    if "eval_rows" in options:
+        options["eval_source"] = write_jsonl(tmp_path / "eval.jsonl", options.pop("eval_rows"))
     check = _find(datacheck.audit(path, **options), check_id)
     assert check["status"] == status, check
     if status == "fail":

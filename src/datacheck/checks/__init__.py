@@ -8,6 +8,7 @@ from datacheck.checks._registry import REGISTRY, register
 
 # importing the families fills the registry
 from datacheck.checks import format as _format  # noqa: E402,F401  isort: skip
+from datacheck.checks import hygiene as _hygiene  # noqa: E402,F401  isort: skip
 from datacheck.checks import labels as _labels  # noqa: E402,F401  isort: skip
 from datacheck.checks import length as _length  # noqa: E402,F401  isort: skip
 from datacheck.checks import task as _task  # noqa: E402,F401  isort: skip

@@ -13,6 +13,7 @@ from datacheck.checks._base import SEVERITY_ORDER, Check, Context, Finding
 from datacheck.checks._registry import REGISTRY
 from datacheck.features import EVAL_SPLITS, Table
 from datacheck.gx import Suite, validate
+from datacheck.hygiene import analyse
 from datacheck.models import OPEN_MODELS
 
 #: tasks whose expected outputs are JSON objects
@@ -21,13 +22,20 @@ JSON_TASKS = ("extraction", "document_parsing")
 
 def build_tables(ctx: Context) -> None:
     """Derive the small frames the suites validate, for this data's shape and task."""
+    hygiene = analyse(
+        ctx.frame, task=ctx.task, threshold=float(ctx.threshold("near_duplicate_threshold"))
+    )
+    ctx.extras["hygiene"] = hygiene
     examples = features.examples_table(ctx.train)
     ctx.tables["examples"] = Table(examples, "example_id")
+    # volume counts unique examples: a repeated row adds no information
+    unique = examples.filter(~pl.col("example_id").is_in(hygiene.redundant_ids))
+    ctx.tables["unique_examples"] = Table(unique, "example_id")
     ctx.extras["length_bounds"] = features.length_bounds(
         examples["input_log_len"], float(ctx.threshold("length_outlier_iqr"))
     )
     if ctx.task == "classification":
-        categories, spellings, declared = features.label_tables(examples, ctx.settings.labels)
+        categories, spellings, declared = features.label_tables(unique, ctx.settings.labels)
         ctx.tables["categories"] = Table(categories, "category")
         ctx.tables["spellings"] = Table(spellings, "label")
         if declared is not None:

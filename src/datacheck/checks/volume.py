@@ -27,7 +27,13 @@ class VolumeTotal(Check):
         observed = int(outcome.observed_value or 0)
         required = int(outcome.kwargs["min_value"])
         short = max(required - observed, 0)
+        redundant = ctx.extras["hygiene"].redundant_rows
         message = f"{observed:,} examples; {ctx.profile.use_case.lower()} needs {required:,}"
+        if redundant:
+            message = (
+                f"{observed:,} unique examples ({redundant:,} duplicate rows not counted); "
+                f"{ctx.profile.use_case.lower()} needs {required:,}"
+            )
         if short:
             message += f" ({short:,} short)"
         return self.result(
@@ -71,6 +77,8 @@ class VolumePerCategory(Check):
             if short.is_empty()
             else "; ".join(parts)
         )
+        if ctx.extras["hygiene"].redundant_rows:
+            message += " (unique examples)"
         fix = self.fix
         if not short.is_empty():
             first, count = short.row(0)[:2]

@@ -1,0 +1,246 @@
+"""Hygiene: duplicates inflate volume, conflicting labels teach noise, leaked eval rows make
+every metric a lie. These run in polars (see datacheck.hygiene) and report like every check."""
+
+from __future__ import annotations
+
+from datacheck.checks._base import Check, Context, Finding, listing, plural
+from datacheck.checks._registry import register
+from datacheck.hygiene import Hygiene
+
+
+def _h(ctx: Context) -> Hygiene:
+    return ctx.extras["hygiene"]
+
+
+def _lines(lines: list[int], limit: int = 5) -> str:
+    return listing([f"{n:,}" for n in lines], limit)
+
+
+_NO_EVAL = "no eval data (give --eval, a split column, or `eval` in the config)"
+
+
+@register
+class ExactDuplicates(Check):
+    """Examples that repeat another example exactly, after Unicode NFKC normalization,
+    case-folding and collapsing white space. Repeats inflate the apparent volume (the volume
+    checks count unique examples only) and over-weight those examples in training.
+    """
+
+    id = "hygiene.exact_duplicates"
+    title = "No duplicate examples"
+    severity = "warning"
+    fix = "drop the repeated rows, keeping the first of each group"
+
+    def evaluate(self, ctx: Context) -> Finding:
+        h = _h(ctx)
+        rows = ctx.lines_of(h.redundant_ids)
+        return self.result(
+            ctx,
+            passed=h.redundant_rows == 0,
+            observed={"groups": h.duplicate_group_count, "redundant_rows": h.redundant_rows},
+            required=0,
+            message=f"{plural(h.redundant_rows, 'redundant row')} in "
+            f"{plural(h.duplicate_group_count, 'group')} (lines {_lines(rows)})"
+            if rows
+            else "no example repeats another",
+            rows=rows,
+            details={"groups": h.duplicate_groups[:10]},
+        )
+
+
+@register
+class NearDuplicates(Check):
+    """Examples that differ only by numbers, punctuation or a few words (word-bigram Jaccard
+    at or above `near_duplicate_threshold`, 0.8 by default). A few are normal for templated
+    data; many mean the set is less varied than its size suggests.
+    """
+
+    id = "hygiene.near_duplicates"
+    title = "Few near-duplicate examples"
+    severity = "warning"
+    fix = "keep one example per cluster, or vary them so each teaches something new"
+
+    def evaluate(self, ctx: Context) -> Finding:
+        h = _h(ctx)
+        bound = float(ctx.threshold("max_near_duplicate_share"))
+        share = h.near_rows / h.rows if h.rows else 0.0
+        redundant = h.near_rows - h.near_cluster_count
+        first = h.near_clusters[0] if h.near_clusters else None
+        message = (
+            f"{plural(h.near_rows, 'row')} ({share:.1%}) in "
+            f"{plural(h.near_cluster_count, 'cluster')} of near duplicates; bound {bound:.0%}"
+        )
+        if first:
+            message += (
+                f"; largest: lines {_lines(first['lines'], 4)} "
+                f"(similarity ≥ {first['similarity']:.2f})"
+            )
+        rows = sorted(line for c in h.near_clusters for line in c["lines"][1:])
+        return self.result(
+            ctx,
+            passed=share <= bound,
+            observed={
+                "clusters": h.near_cluster_count,
+                "rows": h.near_rows,
+                "share": round(share, 4),
+            },
+            required={"max_share": bound, "similarity": h.settings["near_threshold"]},
+            message=message if h.near_rows else "no near duplicates",
+            rows=rows,
+            row_count=redundant,
+            details={"clusters": h.near_clusters[:10]},
+        )
+
+
+@register
+class ConflictingLabels(Check):
+    """The same input (after normalization) with two or more different labels or outputs.
+    The model is taught both answers and learns neither. An error above
+    `max_conflict_share` of the examples, a warning below.
+    """
+
+    id = "hygiene.conflicting_labels"
+    title = "No input with conflicting labels"
+    fix = "decide the right label for each conflicting input and fix or drop the others"
+
+    def evaluate(self, ctx: Context) -> Finding:
+        h = _h(ctx)
+        bound = float(ctx.threshold("max_conflict_share"))
+        share = h.conflict_rows / h.rows if h.rows else 0.0
+        examples = [
+            " vs ".join(
+                f"{label!r} (line {_lines(lines, 2)})" for label, lines in g["labels"].items()
+            )
+            for g in h.conflicts[:2]
+        ]
+        finding = self.result(
+            ctx,
+            passed=h.conflict_count == 0,
+            observed={
+                "groups": h.conflict_count,
+                "rows": h.conflict_rows,
+                "share": round(share, 4),
+            },
+            required={"groups": 0, "error_above_share": bound},
+            message=f"{plural(h.conflict_count, 'input')} with conflicting labels "
+            f"({plural(h.conflict_rows, 'row')}): " + "; ".join(examples)
+            if h.conflict_count
+            else "no input has two different labels",
+            rows=h.conflict_lines,
+            details={"groups": h.conflicts[:10]},
+        )
+        if h.conflict_count and share <= bound:
+            return Finding(**{**finding.__dict__, "severity": "warning"})
+        return finding
+
+
+@register
+class Leakage(Check):
+    """Eval examples whose input also appears in the training data (after normalization).
+    The model has seen the answer, so every eval metric on those rows is inflated.
+    """
+
+    id = "hygiene.leakage"
+    title = "No eval example is in the training data"
+    fix = "remove these examples from the eval set (or from training)"
+
+    def applies(self, ctx: Context) -> bool | str:
+        return True if _h(ctx).leakage is not None else _NO_EVAL
+
+    def evaluate(self, ctx: Context) -> Finding:
+        leak = _h(ctx).leakage
+        assert leak is not None
+        pairs = [
+            f"eval {p['eval_line']:,} = train {_lines(p['train_lines'], 2)}"
+            for p in leak["pairs"][:3]
+        ]
+        return self.result(
+            ctx,
+            passed=leak["rows"] == 0,
+            observed={"rows": leak["rows"], "share": leak["share"]},
+            required=0,
+            message=f"{plural(leak['rows'], 'eval row')} ({leak['share']:.1%}) also in training: "
+            + "; ".join(pairs)
+            if leak["rows"]
+            else f"none of {leak['eval_rows']:,} eval rows is in training",
+            rows=leak["eval_lines"],
+            details={"pairs": leak["pairs"][:10], "rows_from": "eval"},
+        )
+
+
+@register
+class NearLeakage(Check):
+    """Eval examples that nearly repeat a training example (same near-duplicate threshold).
+    Softer than exact leakage, but eval scores on them still overstate what the model learned.
+    """
+
+    id = "hygiene.near_leakage"
+    title = "No eval example nearly repeats a training one"
+    severity = "warning"
+    fix = "replace these eval examples with ones unlike the training data"
+
+    def applies(self, ctx: Context) -> bool | str:
+        return True if _h(ctx).near_leakage is not None else _NO_EVAL
+
+    def evaluate(self, ctx: Context) -> Finding:
+        leak = _h(ctx).near_leakage
+        assert leak is not None
+        pairs = [
+            f"eval {p['eval_line']:,} ~ train {_lines(p['train_lines'], 2)} ({p['similarity']:.2f})"
+            for p in leak["pairs"][:3]
+        ]
+        return self.result(
+            ctx,
+            passed=leak["rows"] == 0,
+            observed={"rows": leak["rows"], "share": leak["share"]},
+            required=0,
+            message=f"{plural(leak['rows'], 'eval row')} ({leak['share']:.1%}) nearly repeat "
+            "training rows: " + "; ".join(pairs)
+            if leak["rows"]
+            else "no eval row nearly repeats a training row",
+            rows=leak["eval_lines"],
+            details={"pairs": leak["pairs"][:10], "rows_from": "eval"},
+        )
+
+
+@register
+class LabelDrift(Check):
+    """Whether the eval set's labels look like the training set's: labels missing from eval
+    cannot be measured, and shares that differ by more than `max_label_drift` (0.10) make the
+    eval score a poor guide to production.
+    """
+
+    id = "hygiene.label_drift"
+    title = "Eval labels match the training mix"
+    severity = "warning"
+    fix = "re-sample the eval set so every label appears in about its training share"
+
+    def applies(self, ctx: Context) -> bool | str:
+        if ctx.task != "classification":
+            return False
+        return True if _h(ctx).drift is not None else _NO_EVAL
+
+    def evaluate(self, ctx: Context) -> Finding:
+        drift = _h(ctx).drift
+        assert drift is not None
+        bound = float(ctx.threshold("max_label_drift"))
+        worst = max(drift["differences"].items(), key=lambda kv: abs(kv[1]), default=(None, 0.0))
+        parts = []
+        if drift["missing_from_eval"]:
+            parts.append(f"missing from eval: {listing(drift['missing_from_eval'])}")
+        if worst[0] is not None and abs(worst[1]) > bound:
+            parts.append(
+                f"{worst[0]!r} is {drift['eval_share'].get(worst[0], 0):.0%} of eval vs "
+                f"{drift['train_share'].get(worst[0], 0):.0%} of training"
+            )
+        return self.result(
+            ctx,
+            passed=not parts,
+            observed={
+                "largest_difference": drift["largest_difference"],
+                "missing_from_eval": drift["missing_from_eval"],
+            },  # fmt: skip
+            required={"max_difference": bound},
+            message="; ".join(parts) if parts else f"label shares within {bound:.0%} of training",
+            details=drift,
+        )

@@ -1,0 +1,420 @@
+"""Data hygiene: exact and near duplicates, conflicting labels, train/eval leakage and drift.
+
+Exact comparisons use a normalized key computed in polars (Unicode NFKC, case-folded, white
+space collapsed), so one hash group-by finds duplicates, conflicts and leakage at any size.
+
+Near duplicates use MinHash with locality-sensitive hashing, written with polars and numpy
+rather than a per-document Python library: texts are normalized further (numbers and
+punctuation removed, so "refund my order 123" and "refund my order 456" match), cut into word
+bigrams hashed by polars, and summarised by 32 affine permutations (numpy's `minimum.reduceat`
+over the shingles of each text). 8 bands of 4 rows put texts with Jaccard 0.8 in a shared
+bucket with probability 1 - (1 - 0.8^4)^8 = 0.985; every candidate is then verified with the
+exact Jaccard of its shingle sets, so reported similarities are not estimates. Exact duplicates
+are collapsed first, so a text repeated 10,000 times costs one signature. Measured recall,
+false-positive rate and speed are printed by `bench/hygiene.py` (see bench/README.md); a
+per-document Python MinHash (datasketch's) spends most of its time in the Python loop over
+documents, which is what this avoids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from datacheck.features import EVAL_SPLITS
+
+PERMUTATIONS = 32
+BANDS = 8
+ROWS_PER_BAND = PERMUTATIONS // BANDS
+#: texts per signature batch: bounds memory at about 60 shingles x 8 bytes x this
+CHUNK = 50_000
+#: groups and clusters listed in the report (counts are always complete)
+MAX_LISTED = 50
+
+
+def normalized(expr: pl.Expr) -> pl.Expr:
+    """The key exact comparisons use: NFKC, case-folded, white space collapsed."""
+    return (
+        expr.fill_null("")
+        .str.normalize("NFKC")
+        .str.to_lowercase()
+        .str.replace_all(r"\s+", " ")
+        .str.strip_chars()
+    )
+
+
+def _fuzzy(expr: pl.Expr) -> pl.Expr:
+    """The looser form near-duplicate search uses: no digits, no punctuation."""
+    return (
+        normalized(expr)
+        .str.replace_all(r"\d+", "0")
+        .str.replace_all(r"[^\w\s]", " ")
+        .str.replace_all(r"\s+", " ")
+        .str.strip_chars()
+    )
+
+
+@dataclass(frozen=True)
+class Hygiene:
+    """Everything the hygiene checks report, with line numbers."""
+
+    rows: int
+    duplicate_groups: list[dict[str, Any]]
+    duplicate_group_count: int
+    redundant_rows: int
+    redundant_ids: list[int]
+    near_clusters: list[dict[str, Any]]
+    near_cluster_count: int
+    near_rows: int
+    conflicts: list[dict[str, Any]]
+    conflict_count: int
+    conflict_rows: int
+    conflict_lines: list[int]
+    leakage: dict[str, Any] | None = None
+    near_leakage: dict[str, Any] | None = None
+    drift: dict[str, Any] | None = None
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "exact_duplicates": {
+                "group_count": self.duplicate_group_count,
+                "redundant_rows": self.redundant_rows,
+                "groups": self.duplicate_groups,
+            },
+            "near_duplicates": {
+                "cluster_count": self.near_cluster_count,
+                "rows": self.near_rows,
+                "clusters": self.near_clusters,
+            },
+            "conflicting_labels": {
+                "group_count": self.conflict_count,
+                "rows": self.conflict_rows,
+                "groups": self.conflicts,
+            },
+            "settings": self.settings,
+        }
+        if self.leakage is not None:
+            out["leakage"] = self.leakage
+        if self.near_leakage is not None:
+            out["near_leakage"] = self.near_leakage
+        if self.drift is not None:
+            out["label_drift"] = self.drift
+        return out
+
+
+def analyse(frame: pl.DataFrame, *, task: str, threshold: float = 0.8) -> Hygiene:
+    """Run every hygiene analysis on the canonical frame (training and eval splits)."""
+    target = pl.col("label") if task == "classification" else pl.col("target_text")
+    keyed = frame.with_columns(
+        normalized(pl.col("input_text")).alias("_input"),
+        normalized(target).alias("_target"),
+        pl.col("split").is_in(EVAL_SPLITS).alias("_eval"),
+    )
+    train = keyed.filter(~pl.col("_eval") & (pl.col("_input") != ""))
+    evals = keyed.filter(pl.col("_eval") & (pl.col("_input") != ""))
+
+    groups, group_count, redundant, redundant_ids = _exact(train)
+    conflicts, conflict_count, conflict_lines = _conflicts(train, target)
+    clusters = near_duplicate_clusters(train, threshold)
+    near_listed = [
+        {"lines": c["lines"], "similarity": c["similarity"], "size": len(c["lines"])}
+        for c in clusters[:MAX_LISTED]
+    ]
+    leakage = near_leakage = drift = None
+    if evals.height:
+        leakage = _leakage(train, evals)
+        near_leakage = _near_leakage(train, evals, threshold, leakage)
+        if task == "classification":
+            drift = _drift(train, evals)
+    return Hygiene(
+        rows=train.height,
+        duplicate_groups=groups,
+        duplicate_group_count=group_count,
+        redundant_rows=redundant,
+        redundant_ids=redundant_ids,
+        near_clusters=near_listed,
+        near_cluster_count=len(clusters),
+        near_rows=sum(len(c["lines"]) for c in clusters),
+        conflicts=conflicts,
+        conflict_count=conflict_count,
+        conflict_rows=len(conflict_lines),
+        conflict_lines=conflict_lines,
+        leakage=leakage,
+        near_leakage=near_leakage,
+        drift=drift,
+        settings={
+            "normalization": "NFKC, case-folded, white space collapsed",
+            "near_threshold": threshold,
+            "near_method": f"MinHash, {PERMUTATIONS} permutations in {BANDS} bands, word "
+            "bigrams with digits and punctuation removed, candidates verified by exact Jaccard",
+        },
+    )
+
+
+def _exact(train: pl.DataFrame) -> tuple[list[dict[str, Any]], int, int, list[int]]:
+    grouped = (
+        train.group_by("_input", "_target")
+        .agg(pl.col("source_line").sort().alias("lines"), pl.col("example_id").sort().alias("ids"))
+        .filter(pl.col("lines").list.len() > 1)
+        .with_columns(pl.col("lines").list.len().alias("size"))
+        .sort(["size", "lines"], descending=[True, False])
+    )
+    redundant_ids = sorted(
+        i for ids in grouped["ids"].to_list() for i in ids[1:]
+    )  # all but the first of each group
+    groups = [
+        {"size": size, "lines": lines}
+        for size, lines in grouped.select("size", "lines").head(MAX_LISTED).iter_rows()
+    ]
+    return groups, grouped.height, len(redundant_ids), redundant_ids
+
+
+def _conflicts(train: pl.DataFrame, raw: pl.Expr) -> tuple[list[dict[str, Any]], int, list[int]]:
+    conflicted = (
+        train.group_by("_input")
+        .agg(
+            pl.col("_target").n_unique().alias("targets"),
+            pl.col("source_line").min().alias("first"),
+        )
+        .filter(pl.col("targets") > 1)
+    )
+    rows = train.join(conflicted.select("_input", "first"), on="_input", how="inner")
+    lines = sorted(rows["source_line"].to_list())
+    listed = []
+    for (_key,), group in rows.sort("source_line").group_by("_input", maintain_order=True):
+        labels: dict[str, list[int]] = {}
+        written = group.select(raw.fill_null("").alias("v"), "source_line")
+        for value, line in written.iter_rows():
+            labels.setdefault(str(value), []).append(line)
+        listed.append({"lines": sorted(group["source_line"].to_list()), "labels": labels})
+    listed.sort(key=lambda g: g["lines"][0])
+    return listed[:MAX_LISTED], conflicted.height, lines
+
+
+# --- near duplicates ----------------------------------------------------------------------
+
+
+def _coefficients() -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(20261125)
+    a = rng.integers(1, 2**63, PERMUTATIONS, dtype=np.uint64) | np.uint64(1)
+    b = rng.integers(0, 2**63, PERMUTATIONS, dtype=np.uint64)
+    return a, b
+
+
+def _shingles(texts: pl.DataFrame) -> pl.DataFrame:
+    """Word-bigram hashes per text (the single word for one-word texts): id, shingle."""
+    words = (
+        texts.select("id", _fuzzy(pl.col("text")).str.split(" ").alias("w"))
+        .explode("w")
+        .filter(pl.col("w").is_not_null() & (pl.col("w") != ""))
+        .with_columns(pl.col("w").hash(seed=7).alias("h"))
+    )
+    nxt_same = pl.col("id").shift(-1) == pl.col("id")
+    first = pl.col("id").shift(1) != pl.col("id")
+    bigram = pl.struct(pl.col("h"), pl.col("h").shift(-1).alias("n")).hash(seed=11)
+    return (
+        words.with_columns(
+            pl.when(nxt_same).then(bigram).otherwise(None).alias("s"),
+            (first.fill_null(True) & ~nxt_same.fill_null(False)).alias("alone"),
+        )
+        .with_columns(pl.when(pl.col("alone")).then(pl.col("h")).otherwise(pl.col("s")).alias("s"))
+        .filter(pl.col("s").is_not_null())
+        .select("id", "s")
+        .unique(maintain_order=True)
+    )
+
+
+def _signatures(shingles: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """MinHash signatures (texts x PERMUTATIONS) and the id of each row."""
+    ordered = shingles.sort("id")
+    ids = ordered["id"].to_numpy()
+    values = ordered["s"].to_numpy()
+    if ids.size == 0:
+        return np.empty((0, PERMUTATIONS), dtype=np.uint64), ids
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+    a, b = _coefficients()
+    signature = np.empty((starts.size, PERMUTATIONS), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for k in range(PERMUTATIONS):
+            signature[:, k] = np.minimum.reduceat(values * a[k] + b[k], starts)
+    return signature, ids[starts]
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[int, int] = {}
+
+    def find(self, x: int) -> int:
+        root = x
+        while self.parent.get(root, root) != root:
+            root = self.parent[root]
+        while self.parent.get(x, x) != root:
+            self.parent[x], x = root, self.parent[x]
+        return root
+
+    def union(self, x: int, y: int) -> None:
+        rx, ry = self.find(x), self.find(y)
+        if rx != ry:
+            self.parent[max(rx, ry)] = min(rx, ry)
+
+
+def _near_pairs(texts: pl.DataFrame, threshold: float) -> tuple[_UnionFind, dict[int, float]]:
+    """Union-find over text ids whose verified Jaccard >= threshold; best similarity per id."""
+    shingles_parts, signatures, owners = [], [], []
+    for start in range(0, texts.height, CHUNK):
+        part = _shingles(texts.slice(start, CHUNK))
+        shingles_parts.append(part)
+        signature, ids = _signatures(part)
+        signatures.append(signature)
+        owners.append(ids)
+    shingles = pl.concat(shingles_parts) if shingles_parts else pl.DataFrame()
+    signature = np.concatenate(signatures) if signatures else np.empty((0, PERMUTATIONS))
+    owner = np.concatenate(owners) if owners else np.empty(0, dtype=np.int64)
+    found = _UnionFind()
+    best: dict[int, float] = {}
+    if owner.size < 2:
+        return found, best
+    candidates: set[tuple[int, int]] = set()
+    for band in range(BANDS):
+        key = signature[:, band * ROWS_PER_BAND].copy()
+        with np.errstate(over="ignore"):
+            for column in range(band * ROWS_PER_BAND + 1, (band + 1) * ROWS_PER_BAND):
+                key = (key * np.uint64(0x9E3779B97F4A7C15)) ^ signature[:, column]
+        keys = pl.Series(key)
+        buckets = (
+            pl.DataFrame({"key": keys, "id": owner})
+            .group_by("key")
+            .agg(pl.col("id").sort())
+            .filter(pl.col("id").list.len() > 1)
+        )
+        for members in buckets["id"].to_list():
+            head = members[0]
+            candidates.update((head, other) for other in members[1:])
+    if not candidates:
+        return found, best
+    wanted = sorted({i for pair in candidates for i in pair})
+    sets = {
+        i: set(s)
+        for i, s in shingles.filter(pl.col("id").is_in(wanted))
+        .group_by("id")
+        .agg(pl.col("s"))
+        .iter_rows()
+    }
+    for x, y in candidates:
+        sx, sy = sets.get(x, set()), sets.get(y, set())
+        union = len(sx | sy)
+        similarity = len(sx & sy) / union if union else 0.0
+        if similarity >= threshold:
+            found.union(x, y)
+            for i in (x, y):
+                best[i] = max(best.get(i, 0.0), similarity)
+    return found, best
+
+
+def _clusters(frame: pl.DataFrame, threshold: float) -> list[dict[str, Any]]:
+    """Clusters of rows (by example_id) whose inputs are near duplicates but not all equal."""
+    distinct = (
+        frame.group_by("_input", maintain_order=True)
+        .agg(pl.col("example_id"), pl.col("source_line"), pl.col("split").first())
+        .with_row_index("id")
+    )
+    texts = distinct.select(pl.col("id").cast(pl.Int64), pl.col("_input").alias("text"))
+    found, best = _near_pairs(texts, threshold)
+    members: dict[int, list[int]] = {}
+    for text_id in best:
+        members.setdefault(found.find(text_id), []).append(text_id)
+    clusters = []
+    rows = distinct.select("example_id", "source_line", "split").to_dict(as_series=False)
+    for text_ids in members.values():
+        if len(text_ids) < 2:
+            continue
+        lines = sorted(line for t in text_ids for line in rows["source_line"][t])
+        ids = sorted(i for t in text_ids for i in rows["example_id"][t])
+        splits = {rows["split"][t] for t in text_ids}
+        clusters.append(
+            {
+                "lines": lines,
+                "ids": ids,
+                "texts": sorted(text_ids),
+                "splits": sorted(splits),
+                "similarity": round(min(best[t] for t in text_ids), 3),
+            }
+        )
+    clusters.sort(key=lambda c: (-len(c["lines"]), c["lines"][0]))
+    return clusters
+
+
+def near_duplicate_clusters(train: pl.DataFrame, threshold: float = 0.8) -> list[dict[str, Any]]:
+    return _clusters(train, threshold)
+
+
+# --- train / eval -------------------------------------------------------------------------
+
+
+def _leakage(train: pl.DataFrame, evals: pl.DataFrame) -> dict[str, Any]:
+    train_lines = train.group_by("_input").agg(pl.col("source_line").sort().alias("train_lines"))
+    leaked = (
+        evals.join(train_lines, on="_input", how="inner")
+        .select(pl.col("source_line").alias("eval_line"), "train_lines")
+        .sort("eval_line")
+    )
+    return {
+        "rows": leaked.height,
+        "eval_rows": evals.height,
+        "share": round(leaked.height / evals.height, 4) if evals.height else 0.0,
+        "pairs": leaked.head(MAX_LISTED).to_dicts(),
+        "eval_lines": leaked["eval_line"].to_list(),
+    }
+
+
+def _near_leakage(
+    train: pl.DataFrame, evals: pl.DataFrame, threshold: float, exact: dict[str, Any]
+) -> dict[str, Any]:
+    both = pl.concat([train, evals], how="diagonal_relaxed")
+    exact_lines = set(exact["eval_lines"])
+    pairs = []
+    for cluster in _clusters(both, threshold):
+        rows = both.filter(pl.col("example_id").is_in(cluster["ids"]))
+        evaluated = rows.filter(pl.col("_eval"))
+        trained = rows.filter(~pl.col("_eval"))
+        if evaluated.is_empty() or trained.is_empty():
+            continue
+        train_lines = sorted(trained["source_line"].to_list())
+        pairs.extend(
+            {"eval_line": line, "train_lines": train_lines, "similarity": cluster["similarity"]}
+            for line in sorted(evaluated["source_line"].to_list())
+            if line not in exact_lines
+        )
+    pairs.sort(key=lambda p: p["eval_line"])
+    return {
+        "rows": len(pairs),
+        "share": round(len(pairs) / evals.height, 4) if evals.height else 0.0,
+        "pairs": pairs[:MAX_LISTED],
+        "eval_lines": [p["eval_line"] for p in pairs],
+    }
+
+
+def _drift(train: pl.DataFrame, evals: pl.DataFrame) -> dict[str, Any]:
+    def shares(frame: pl.DataFrame) -> dict[str, float]:
+        counts = frame.filter(pl.col("_target") != "").group_by("_target").len()
+        total = int(counts["len"].sum() or 0)
+        return {k: n / total for k, n in counts.iter_rows()} if total else {}
+
+    train_shares, eval_shares = shares(train), shares(evals)
+    labels = sorted(set(train_shares) | set(eval_shares))
+    differences = {
+        label: round(eval_shares.get(label, 0.0) - train_shares.get(label, 0.0), 4)
+        for label in labels
+    }
+    return {
+        "missing_from_eval": [lab for lab in labels if lab not in eval_shares],
+        "missing_from_train": [lab for lab in labels if lab not in train_shares],
+        "train_share": {k: round(v, 4) for k, v in sorted(train_shares.items())},
+        "eval_share": {k: round(v, 4) for k, v in sorted(eval_shares.items())},
+        "largest_difference": max((abs(v) for v in differences.values()), default=0.0),
+        "differences": differences,
+    }

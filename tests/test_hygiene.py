@@ -1,0 +1,113 @@
+import json
+import random
+from collections import defaultdict
+
+import polars as pl
+
+import datacheck
+from datacheck.hygiene import analyse, near_duplicate_clusters, normalized
+from tests.conftest import SAMPLES, write_jsonl
+
+
+def _frame(texts, labels=None, split="train"):
+    n = len(texts)
+    return pl.DataFrame(
+        {
+            "example_id": list(range(n)),
+            "source_line": list(range(1, n + 1)),
+            "split": [split] * n,
+            "input_text": texts,
+            "target_text": labels or ["x"] * n,
+            "label": labels or ["x"] * n,
+        }
+    )
+
+
+def _keyed(frame):
+    return frame.with_columns(normalized(pl.col("input_text")).alias("_input"))
+
+
+def test_normalization_is_nfkc_casefold_and_whitespace():
+    values = pl.DataFrame({"t": ["Ｒｅｆｕｎｄ  ME\t", "refund me"]}).select(
+        normalized(pl.col("t"))
+    )
+    assert values["t"].to_list() == ["refund me", "refund me"]
+
+
+def test_order_numbers_make_near_duplicates_unrelated_texts_do_not():
+    near = _keyed(_frame(["refund my order 123", "refund my order 456"]))
+    assert [c["lines"] for c in near_duplicate_clusters(near)] == [[1, 2]]
+    apart = _keyed(_frame(["refund my order 123", "the app crashes on start"]))
+    assert near_duplicate_clusters(apart) == []
+
+
+def test_near_duplicate_similarity_is_exact_jaccard():
+    words = ("alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike "
+             "november oscar papa quebec romeo sierra tango").split()  # fmt: skip
+    a, b = " ".join(words), " ".join([*words[:19], "changed"])
+    clusters = near_duplicate_clusters(_keyed(_frame([a, b])), threshold=0.8)
+    # 19 bigrams each, 18 shared: 18 / 20
+    assert clusters and clusters[0]["similarity"] == 0.9
+
+
+def test_leakage_is_found_on_normalized_text():
+    train = _frame(["Refund my order", "Where is my parcel"], ["a", "b"])
+    evals = _frame(["  REFUND   my ORDER ", "something new"], ["a", "b"], split="eval")
+    frame = pl.concat([train, evals]).with_columns(pl.int_range(pl.len()).alias("example_id"))
+    result = analyse(frame, task="classification")
+    assert result.leakage["rows"] == 1
+    assert result.leakage["pairs"] == [{"eval_line": 1, "train_lines": [1]}]
+
+
+def test_volume_counts_unique_examples(tmp_path):
+    rows = [{"text": f"billing ticket {i} text", "label": "A"} for i in range(10)]
+    rows += [{"text": f"tech ticket {i} text", "label": "B"} for i in range(9)]
+    rows.append({"text": "TECH ticket 0 text", "label": "B"})  # a duplicate makes B look full
+    result = datacheck.audit(
+        write_jsonl(tmp_path / "d.jsonl", rows), thresholds={"min_per_category": 10}
+    )
+    check = next(c for c in result.checks if c["id"] == "volume.per_category")
+    assert check["status"] == "fail" and check["details"]["short"][0]["category"] == "B"
+    assert check["details"]["short"][0]["count"] == 9
+
+
+def test_sample_duplicates_and_conflicts_are_found_with_their_lines():
+    groups: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for number, line in enumerate((SAMPLES / "tickets.jsonl").read_text().splitlines(), 1):
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if row["text"].strip():
+            key = " ".join(row["text"].lower().split())
+            groups[key][" ".join(row["department"].lower().split())].append(number)
+    duplicate_lines = sorted(
+        line for g in groups.values() for lines in g.values() for line in lines[1:]
+    )
+    conflict_lines = sorted(
+        line for g in groups.values() if len(g) > 1 for lines in g.values() for line in lines
+    )
+    checks = {c["id"]: c for c in datacheck.audit(SAMPLES / "tickets.jsonl").checks}
+    assert checks["hygiene.exact_duplicates"]["row_count"] == len(duplicate_lines) == 24
+    assert checks["hygiene.exact_duplicates"]["rows"] == duplicate_lines
+    assert checks["hygiene.conflicting_labels"]["rows"] == conflict_lines
+    assert len(conflict_lines) == 6
+
+
+def test_sample_eval_leakage_reports_exactly_the_planted_rows():
+    spec = __import__("importlib.util").util.spec_from_file_location(
+        "make_samples", SAMPLES / "make_samples.py"
+    )
+    module = __import__("importlib.util").util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    train, evals = module.make_tickets(random.Random(module.SEED))
+    train_keys = {" ".join(t["text"].lower().split()) for t in train}
+    planted = [
+        i for i, e in enumerate(evals, 1) if " ".join(e["text"].lower().split()) in train_keys
+    ]
+    result = datacheck.audit(SAMPLES / "tickets.jsonl", eval_source=SAMPLES / "tickets_eval.jsonl")
+    leak = next(c for c in result.checks if c["id"] == "hygiene.leakage")
+    assert leak["rows"] == planted and len(planted) == 12
+    report = result.to_dict()["hygiene"]
+    assert report["leakage"]["rows"] == 12
+    assert all(p["train_lines"] for p in report["leakage"]["pairs"])
