@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from datacheck.detect import Detection, detect, json_object_share
 from datacheck.errors import InputError
 from datacheck.features import EVAL_SPLITS, training
 from datacheck.gx import load_suites
-from datacheck.load import Loaded, load
+from datacheck.load import SOURCE_LINE, Loaded, load
 from datacheck.normalize import normalize
 from datacheck.profiles import profile_for
 from datacheck.recommend import recommend
@@ -33,11 +34,16 @@ MAX_LISTED_LOAD_ERRORS = 100
 
 
 class _Timer:
-    def __init__(self) -> None:
+    """Times each phase, and tells an optional observer when one starts (for progress)."""
+
+    def __init__(self, progress: Callable[[str], None] | None = None) -> None:
         self.phases: dict[str, float] = {}
+        self.progress = progress
 
     @contextmanager
     def __call__(self, phase: str) -> Iterator[None]:
+        if self.progress is not None:
+            self.progress(phase)
         start = time.perf_counter()
         try:
             yield
@@ -53,6 +59,7 @@ def audit(
     text_field: str | None = None,
     label_field: str | None = None,
     config: Settings | str | Path | None = None,
+    progress: Callable[[str], None] | None = None,
     **options: Any,
 ) -> AuditResult:
     """Audit a dataset for fine-tuning readiness and return the findings.
@@ -62,22 +69,28 @@ def audit(
     `config` is a `Settings`, or the path of a `datacheck.toml`; keyword options (`labels`,
     `label_fields`, `required_fields`, `thresholds`, `checks`, `fail_on`, `use_case`,
     `tokenizers`, `epochs`, `model`, `gpu`, `gpu_memory_gb`, `mfu`, `prices`) override it.
+    `progress`, if given, is called with each phase's name as it starts.
     Raises `InputError` when the source cannot be read at all, `ConfigError` for bad settings.
     """
     settings, loaded, eval_loaded, detection, frame, timer = _prepare(
-        source, eval_source, config, task=task, text_field=text_field, label_field=label_field,
-        **options,
+        source, eval_source, config, progress, task=task, text_field=text_field,
+        label_field=label_field, **options,
     )  # fmt: skip
     train = training(frame)
     profile = profile_for(detection.task, settings.thresholds)
     ctx = Context(detection=detection, settings=settings, profile=profile, frame=frame, train=train)
+    sample = sample_info(loaded, settings)
+    ctx.extras["scale"] = sample["scale"] if sample else 1.0
     with timer("tokenize"):
         counts, summary, recommendation = _tokens(settings, detection, frame, train)
     ctx.extras.update(token_counts=counts, token_summary=summary, recommendation=recommendation)
     with timer("checks"):
         findings = ordered(run_checks(ctx, load_suites()))
-    costs = estimate(counts, _cost_options(settings))
+    costs = estimate(counts, _cost_options(settings, ctx.extras["scale"]))
     labels = _label_counts(train) if detection.task == "classification" else None
+    if sample:
+        labels = {k: round(v * sample["scale"]) for k, v in labels.items()} if labels else labels
+        summary = _scaled_summary(summary, sample["scale"])
     return AuditResult(
         source=_source_info(loaded),
         eval_source=_source_info(eval_loaded) if eval_loaded is not None else None,
@@ -89,6 +102,7 @@ def audit(
         assessment=tuple(answer(ctx, findings)),
         verdict=verdict(findings, settings.fail_on),
         extras={
+            "sample": sample,
             "hygiene": ctx.extras["hygiene"].to_dict(),
             "tokens": summary,
             "cost": costs,
@@ -165,7 +179,9 @@ def estimate_cost(
     **options: Any,
 ) -> dict[str, Any]:
     """Token counts, training cost and the base-model recommendation, without the checks."""
-    settings, loaded, _eval, detection, frame, _timer = _prepare(source, None, config, **options)
+    settings, loaded, _eval, detection, frame, _timer = _prepare(
+        source, None, config, None, **options
+    )
     train = training(frame)
     _counts, summary, recommendation = _tokens(settings, detection, frame, train)
     return {
@@ -181,6 +197,7 @@ def _prepare(
     source: str | Path | pl.DataFrame,
     eval_source: str | Path | pl.DataFrame | None,
     config: Settings | str | Path | None,
+    progress: Callable[[str], None] | None,
     **options: Any,
 ) -> tuple[Settings, Loaded, Loaded | None, Detection, pl.DataFrame, _Timer]:
     """Settings, then load, detect and normalize: what every entry point starts with."""
@@ -192,10 +209,11 @@ def _prepare(
     settings = settings.merged(**options)
     if eval_source is None and settings.eval is not None:
         eval_source = settings.eval
-    timer = _Timer()
+    timer = _Timer(progress)
     with timer("load"):
         loaded = load(source)
         _require_rows(loaded)
+        loaded = _sampled(loaded, settings)
         eval_loaded = load(eval_source) if eval_source is not None else None
         if eval_loaded is not None:
             _require_rows(eval_loaded)
@@ -231,14 +249,48 @@ def _tokens(
     return counts, summary, recommendation
 
 
-def _cost_options(settings: Settings) -> CostOptions:
+def _scaled_summary(summary: dict[str, Any], scale: float) -> dict[str, Any]:
+    scaled = {}
+    for name, item in summary.items():
+        item = dict(item)
+        for key in ("total", "input_total", "target_total", "examples"):
+            item[key] = round(item[key] * scale)
+        item["over_context"] = {m: round(n * scale) for m, n in item["over_context"].items()}
+        item["estimated_from_sample"] = True
+        scaled[name] = item
+    return scaled
+
+
+def _cost_options(settings: Settings, scale: float = 1.0) -> CostOptions:
     return CostOptions(
+        scale=scale,
         epochs=int(settings.epochs) if settings.epochs else None,
         gpu=settings.gpu,
         mfu=settings.mfu,
         gpu_usd_per_hour=settings.gpu_usd_per_hour,
         prices=settings.prices,
     )
+
+
+def _sampled(loaded: Loaded, settings: Settings) -> Loaded:
+    """An explicit, seeded random sample of the rows (never a silent one), in file order."""
+    size = settings.sample
+    if size is None or size >= loaded.frame.height:
+        return loaded
+    frame = loaded.frame.sample(n=int(size), seed=settings.seed).sort(SOURCE_LINE)
+    return replace(loaded, frame=frame, sample_of=loaded.frame.height)
+
+
+def sample_info(loaded: Loaded, settings: Settings) -> dict[str, Any] | None:
+    if loaded.sample_of is None:
+        return None
+    return {
+        "size": loaded.frame.height,
+        "of_rows": loaded.sample_of,
+        "seed": settings.seed,
+        "scale": round(loaded.sample_of / loaded.frame.height, 6),
+        "note": "figures are from a random sample; counts are scaled estimates",
+    }
 
 
 def _require_rows(loaded: Loaded) -> None:

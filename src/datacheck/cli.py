@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
 
 from datacheck._version import __version__
-from datacheck.detect import TASKS
 from datacheck.errors import DatacheckError
 from datacheck.models import GPUS, OPEN_MODELS
 from datacheck.outputs import write_atomic
+from datacheck.tasks import TASKS
 
 EXIT_OK = 0
 EXIT_NOT_READY = 1
@@ -151,6 +152,13 @@ def _cost_settings(tokenizers, epochs, model, gpu, gpu_memory) -> dict:  # noqa:
     help="Inline plotly.js (works offline) or load it from the CDN (small file).",
 )
 @click.option("--show-pii", is_flag=True, help="Show e-mails, phones and card numbers in samples.")
+@click.option(
+    "--sample",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Audit a random sample of N rows (reported everywhere; counts scaled as estimates).",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed for --sample.")
 @cost_options
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing; only the exit code speaks.")
 @click.option("-v", "--verbose", is_flag=True, help="List every failing check, not just the top.")
@@ -170,6 +178,8 @@ def audit(
     github: bool,
     plotly_js: str,
     show_pii: bool,
+    sample: int | None,
+    seed: int,
     tokenizers: str | None,
     epochs: int | None,
     model: str | None,
@@ -203,22 +213,28 @@ def audit(
       datacheck audit export.csv --text-field body --label-field queue
       datacheck audit train.jsonl --fail-on warning -q && echo "ready to train"
     """
+    from rich.console import Console
+
     from datacheck.audit import audit as run_audit
     from datacheck.config import load_settings
     from datacheck.report import render_terminal
 
     try:
         settings = load_settings(config_path, discover=not no_config)
-        result = run_audit(
-            path,
-            eval_source=eval_path,
-            task=task,
-            text_field=text_field,
-            label_field=label_field,
-            config=settings,
-            fail_on=fail_on,
-            **_cost_settings(tokenizers, epochs, model, gpu, gpu_memory),
-        )
+        with _progress(quiet) as progress:
+            result = run_audit(
+                path,
+                progress=progress,
+                eval_source=eval_path,
+                task=task,
+                text_field=text_field,
+                label_field=label_field,
+                config=settings,
+                fail_on=fail_on,
+                sample=sample,
+                seed=seed if sample else None,
+                **_cost_settings(tokenizers, epochs, model, gpu, gpu_memory),
+            )
         json_path = json_path or settings.output.get("json")
         html_path = html_path or settings.output.get("html")
         junit_path = junit_path or settings.output.get("junit")
@@ -247,6 +263,38 @@ def audit(
 
 
 DEFAULT_HTML = "datacheck-report.html"
+_PHASES = {
+    "load": "Reading the data",
+    "detect": "Detecting shape and task",
+    "tokenize": "Counting tokens",
+    "checks": "Running the checks",
+}
+
+
+@contextlib.contextmanager
+def _progress(quiet: bool):  # noqa: ANN202 - yields an optional callback
+    """A progress display on a terminal's stderr; nothing in CI, in pipes, or with --quiet."""
+    if quiet or os.environ.get("CI") or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        current: list[int] = []
+
+        def started(phase: str) -> None:
+            if current:
+                bar.update(current[-1], completed=1, total=1)
+            current.append(bar.add_task(_PHASES.get(phase, phase), total=None))
+
+        yield started
 
 
 def _write_outputs(
@@ -321,6 +369,8 @@ def cost(
       datacheck cost chats.jsonl --gpu-memory 12GB --json
     """
     import json as _json
+
+    from rich.console import Console
 
     from datacheck.audit import estimate_cost
     from datacheck.config import load_settings

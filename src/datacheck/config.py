@@ -47,6 +47,8 @@ class Settings:
     mfu: float = 0.35
     gpu_usd_per_hour: float | None = None
     prices: dict[str, float] = field(default_factory=dict)
+    sample: int | None = None
+    seed: int = 0
     source: str | None = None
 
     def merged(self, **options: Any) -> Settings:
@@ -79,7 +81,7 @@ class Settings:
 
 _LISTS = ("labels", "label_fields", "required_fields", "tokenizers")
 _STRINGS = ("task", "use_case", "text_field", "label_field", "eval", "fail_on", "model", "gpu")
-_NUMBERS = ("epochs", "gpu_memory_gb", "mfu", "gpu_usd_per_hour")
+_NUMBERS = ("epochs", "gpu_memory_gb", "mfu", "gpu_usd_per_hour", "sample", "seed")
 _TABLES = ("thresholds", "checks", "output", "prices")
 _OUTPUT_KEYS = ("json", "html", "junit")
 
@@ -141,7 +143,12 @@ def _from_mapping(data: dict[str, Any], where: str, path: Path) -> Settings:
                 raise ConfigError(f"{where}: `{key}` must be a string.")
             values[key] = value
         elif key in _NUMBERS:
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float))
+                or value < 0
+                or (value == 0 and key != "seed")
+            ):
                 raise ConfigError(f"{where}: `{key}` must be a positive number.")
             values[key] = value
         else:
@@ -200,6 +207,10 @@ def _validate_values(settings: Settings, where: str) -> None:
         int(settings.epochs) != settings.epochs or settings.epochs < 1
     ):
         raise ConfigError(f"{where}: `epochs` must be a whole number of at least 1.")
+    if settings.sample is not None and (
+        int(settings.sample) != settings.sample or settings.sample < 1
+    ):
+        raise ConfigError(f"{where}: `sample` must be a whole number of rows, at least 1.")
     if not 0 < settings.mfu <= 1:
         raise ConfigError(f"{where}: `mfu` must be between 0 and 1.")
     for key, value in settings.prices.items():

@@ -29,6 +29,8 @@ class CostOptions:
     mfu: float = 0.35
     gpu_usd_per_hour: float | None = None
     prices: dict[str, float] = field(default_factory=dict)
+    #: rows in the source per row counted (a --sample scales its token counts up)
+    scale: float = 1.0
 
 
 def default_epochs(examples: int) -> int:
@@ -54,9 +56,10 @@ def api_costs(counts: dict[str, Counts], options: CostOptions) -> list[dict[str,
         if model.tokenizer not in counts:
             continue
         frame = _train(counts[model.tokenizer])
-        examples = frame.height
+        examples = round(frame.height * options.scale)
         epochs = options.epochs or default_epochs(examples)
-        per_epoch = int(frame["total"].clip(upper_bound=model.example_limit).sum())
+        clipped = frame["total"].clip(upper_bound=model.example_limit).sum()
+        per_epoch = round(clipped * options.scale)
         price = options.prices.get(model.name, model.usd_per_million)
         billed = per_epoch * epochs
         template = counts[model.tokenizer].template
@@ -74,9 +77,10 @@ def api_costs(counts: dict[str, Counts], options: CostOptions) -> list[dict[str,
                 "gpu_hours": None,
                 "gpu": None,
                 "memory_gb": None,
-                "exact": counts[model.tokenizer].exact,
+                "exact": counts[model.tokenizer].exact and options.scale == 1.0,
                 "assumptions": (
-                    f"{per_epoch:,} billed tokens per epoch ({model.tokenizer}, {template}, "
+                    f"{_estimated(options)}{per_epoch:,} billed tokens per epoch "
+                    f"({model.tokenizer}, {template}, "
                     f"examples cut at {model.example_limit:,}) x {epochs} epochs{source} "
                     f"x ${price:g} per 1M training tokens{priced}"
                 ),
@@ -94,7 +98,7 @@ def open_costs(counts: dict[str, Counts], options: CostOptions) -> list[dict[str
             continue
         frame = _train(counts[model.tokenizer])
         epochs = options.epochs or 3
-        per_epoch = int(frame["total"].clip(upper_bound=model.context).sum())
+        per_epoch = round(frame["total"].clip(upper_bound=model.context).sum() * options.scale)
         tokens = per_epoch * epochs
         for method in ("lora", "qlora", "full"):
             flops = FLOPS_PER_PARAM_TOKEN[method] * model.parameters * tokens
@@ -112,9 +116,10 @@ def open_costs(counts: dict[str, Counts], options: CostOptions) -> list[dict[str
                     "gpu": f"{gpus_needed}x {gpu.name}",
                     "memory_gb": round(memory, 1),
                     "guide_memory_gb": model.guide_memory_gb,
-                    "exact": counts[model.tokenizer].exact,
+                    "exact": counts[model.tokenizer].exact and options.scale == 1.0,
                     "assumptions": (
-                        f"{FLOPS_PER_PARAM_TOKEN[method]:g} x {model.parameters / 1e9:.2f}B "
+                        f"{_estimated(options)}{FLOPS_PER_PARAM_TOKEN[method]:g} x "
+                        f"{model.parameters / 1e9:.2f}B "
                         f"params x {tokens:,} tokens ({per_epoch:,} per epoch x {epochs}) = "
                         f"{flops:.2e} FLOPs; {gpu.name} bf16 peak {gpu.bf16_tflops:g} TFLOP/s "
                         f"at MFU {options.mfu:g}; ${hourly:g}/GPU-hour; memory "
@@ -124,6 +129,12 @@ def open_costs(counts: dict[str, Counts], options: CostOptions) -> list[dict[str
                 }
             )
     return rows
+
+
+def _estimated(options: CostOptions) -> str:
+    if options.scale == 1.0:
+        return ""
+    return f"estimated from a sample (x{options.scale:,.2f}): "
 
 
 def estimate(counts: dict[str, Counts], options: CostOptions) -> list[dict[str, Any]]:

@@ -13,16 +13,9 @@ import polars as pl
 
 from datacheck.errors import InputError
 from datacheck.load import SOURCE_LINE, SPLIT
+from datacheck.tasks import SCHEMAS, TASKS
 
-SCHEMAS = ("chat", "prompt_completion", "instruction", "text_label", "extraction")
-TASKS = (
-    "classification",
-    "extraction",
-    "response_generation",
-    "document_parsing",
-    "code_comments",
-    "open_chat",
-)
+__all__ = ["SCHEMAS", "TASKS", "Detection", "detect", "json_object_share", "last_assistant"]
 
 _CHAT_FIELDS = ("messages", "conversation", "conversations", "dialog", "chat")
 _TEXT_FIELDS = (

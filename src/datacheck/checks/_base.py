@@ -41,6 +41,15 @@ class Context:
     def threshold(self, name: str) -> Any:
         return self.profile.thresholds[name]
 
+    def scaled(self, count: float) -> int:
+        """A count from the rows audited, scaled to the whole source (differs under --sample)."""
+        return round(count * self.extras.get("scale", 1.0))
+
+    @property
+    def approx(self) -> str:
+        """ "≈" when figures are estimates from a sample, else nothing."""
+        return "≈" if self.extras.get("scale", 1.0) != 1.0 else ""
+
     def lines_of(self, example_ids: list[int] | tuple[int, ...]) -> list[int]:
         """Source line numbers of training examples, sorted."""
         if not example_ids:

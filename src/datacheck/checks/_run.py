@@ -79,6 +79,10 @@ def parameters(ctx: Context) -> dict[str, Any]:
         params["min_total"] = int(thresholds["min_examples"])
         params.setdefault("min_per_category", 0)
     params["length_low"], params["length_high"] = ctx.extras["length_bounds"]
+    scale = ctx.extras.get("scale", 1.0)
+    if scale != 1.0:  # a --sample: hold the sample to the same bar, scaled down
+        for key in ("min_total", "min_per_category", "min_per_output_value"):
+            params[key] = params[key] / scale
     if "recommendation" in ctx.extras:
         params["context_window"] = OPEN_MODELS[ctx.extras["recommendation"]["model"]].context
     return params

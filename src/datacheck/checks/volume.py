@@ -24,14 +24,17 @@ class VolumeTotal(Check):
 
     def evaluate(self, ctx: Context) -> Finding:
         outcome = self.outcomes(ctx)[0]
-        observed = int(outcome.observed_value or 0)
-        required = int(outcome.kwargs["min_value"])
+        observed = ctx.scaled(int(outcome.observed_value or 0))
+        required = ctx.scaled(float(outcome.kwargs["min_value"]))
         short = max(required - observed, 0)
         redundant = ctx.extras["hygiene"].redundant_rows
-        message = f"{observed:,} examples; {ctx.profile.use_case.lower()} needs {required:,}"
+        message = (
+            f"{ctx.approx}{observed:,} examples; {ctx.profile.use_case.lower()} needs {required:,}"
+        )
         if redundant:
             message = (
-                f"{observed:,} unique examples ({redundant:,} duplicate rows not counted); "
+                f"{ctx.approx}{observed:,} unique examples "
+                f"({ctx.scaled(redundant):,} duplicate rows not counted); "
                 f"{ctx.profile.use_case.lower()} needs {required:,}"
             )
         if short:
@@ -65,11 +68,14 @@ class VolumePerCategory(Check):
     def evaluate(self, ctx: Context) -> Finding:
         categories = ctx.tables["categories"].frame
         required = int(ctx.threshold("min_per_category"))
+        categories = categories.with_columns(
+            pl.col("count").map_elements(ctx.scaled, return_dtype=pl.Int64)
+        )
         short = categories.filter(pl.col("category").is_in(self.failing_keys(ctx))).sort(
             ["count", "category"]
         )
         parts = [
-            f"{c} has {n:,} (needs {required:,}, {required - n:,} short)"
+            f"{c} has {ctx.approx}{n:,} (needs {required:,}, {required - n:,} short)"
             for c, n in short.select("category", "count").iter_rows()
         ]
         message = (

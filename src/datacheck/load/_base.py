@@ -37,3 +37,5 @@ class Loaded:
     errors: tuple[LoadError, ...] = field(default_factory=tuple)
     sha256: str | None = None
     files: tuple[Path, ...] = field(default_factory=tuple)
+    #: when the frame is a random sample: how many rows the whole source has
+    sample_of: int | None = None

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import polars as pl
 
+from datacheck._perf import fast
 from datacheck.errors import InputError
 from datacheck.load._base import SOURCE_LINE, Loaded, LoadError
 from datacheck.load._text import bad_utf8_lines, is_utf8, read_bytes, to_utf8
@@ -25,7 +26,7 @@ def load_csv(path: Path, separator: str = ",") -> Loaded:
     if not data.strip():
         frame = pl.DataFrame({SOURCE_LINE: pl.Series([], dtype=pl.Int64)})
     else:
-        frame = _fast(data, separator)
+        frame = _fast(data, separator) if fast() else None
         if frame is None:
             frame, row_errors = _careful(path, data, separator)
             errors.extend(row_errors)

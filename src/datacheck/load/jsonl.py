@@ -8,6 +8,7 @@ from pathlib import Path
 
 import polars as pl
 
+from datacheck._perf import fast
 from datacheck.load._base import SOURCE_LINE, Loaded, LoadError
 from datacheck.load._text import bad_utf8_lines, is_utf8, read_bytes, to_utf8
 
@@ -16,7 +17,7 @@ def load_jsonl(path: Path) -> Loaded:
     raw, digest = read_bytes(path)
     data = to_utf8(path, raw)
     lines = data.split(b"\n")
-    frame, errors = _fast(data, lines) if is_utf8(data) else (None, [])
+    frame, errors = _fast(data, lines) if fast() and is_utf8(data) else (None, [])
     if frame is None:
         frame, errors = _line_by_line(lines)
     return Loaded(

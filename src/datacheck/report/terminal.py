@@ -26,6 +26,15 @@ def render_terminal(result: AuditResult, console: Console, *, verbose: bool = Fa
     source, detected = data["source"], data["detected"]
     console.print(Text(f"datacheck {__version__} — {source['path']}", style="bold"))
     console.print(_shape_line(source, detected))
+    if data.get("sample"):
+        sample = data["sample"]
+        console.print(
+            Text(
+                f"Sample: {sample['size']:,} of {sample['of_rows']:,} rows "
+                f"(seed {sample['seed']}); counts are scaled estimates",
+                style="bold yellow",
+            )
+        )
     _print_load_errors(console, source)
     if result.eval_source is not None:
         ev = data["eval_source"]

@@ -1,0 +1,77 @@
+"""--sample, and the performance paths giving exactly the results of the plain ones."""
+
+import json
+import subprocess
+import sys
+
+from click.testing import CliRunner
+
+import datacheck
+from datacheck.cli import cli
+from tests.conftest import NETGUARD, ROOT, SAMPLES
+
+
+def _stable(report: dict) -> str:
+    report = dict(report)
+    report.pop("generated_at")
+    report.pop("timings")
+    return json.dumps(report, sort_keys=True)
+
+
+def test_sample_is_reported_scaled_and_deterministic():
+    first = datacheck.audit(SAMPLES / "tickets.jsonl", sample=1000, seed=7).to_dict()
+    again = datacheck.audit(SAMPLES / "tickets.jsonl", sample=1000, seed=7).to_dict()
+    other = datacheck.audit(SAMPLES / "tickets.jsonl", sample=1000, seed=8).to_dict()
+    assert _stable(first) == _stable(again)
+    assert _stable(first) != _stable(other)
+    assert first["sample"]["size"] == 1000 and first["sample"]["of_rows"] == 3081
+    assert abs(sum(first["labels"].values()) - 3081) <= 4  # scaled back to the whole file
+    assert all(t["estimated_from_sample"] for t in first["tokens"].values())
+    assert all("estimated from a sample" in c["assumptions"] for c in first["cost"])
+    volume = next(c for c in first["checks"] if c["id"] == "volume.total")
+    assert volume["message"].startswith("≈")
+
+
+def test_sample_is_shown_in_terminal_and_html(tmp_path):
+    result = CliRunner().invoke(
+        cli,
+        [
+            "audit",
+            str(SAMPLES / "tickets.jsonl"),
+            "--sample",
+            "500",
+            "--seed",
+            "2",
+            "--html",
+            str(tmp_path / "r.html"),
+            "--plotly-js",
+            "cdn",
+        ],  # fmt: skip
+    )
+    assert "Sample: 500 of 3,081 rows (seed 2)" in result.output
+    assert "random sample of 500 of 3,081 rows" in (tmp_path / "r.html").read_text()
+
+
+def test_sample_larger_than_the_data_is_the_whole_data():
+    report = datacheck.audit(SAMPLES / "orders_chat.jsonl", sample=10_000).to_dict()
+    assert report["sample"] is None
+
+
+def test_performance_paths_change_nothing(tmp_path):
+    """The same JSON report with polars' bulk readers and once-per-text tokenizing on or off."""
+    reports = {}
+    for mode in ("fast", "slow"):
+        env = {"PYTHONPATH": f"{NETGUARD}:{ROOT / 'src'}", "PATH": "/usr/bin:/bin"}
+        if mode == "slow":
+            env["DATACHECK_SLOW_PATHS"] = "1"
+        for name in ("tickets.jsonl", "tickets.csv"):
+            out = tmp_path / f"{mode}-{name}.json"
+            proc = subprocess.run(
+                [sys.executable, "-m", "datacheck", "audit", str(SAMPLES / name), "--json",
+                 str(out), "-q"],
+                env=env, capture_output=True, text=True, timeout=300,
+            )  # fmt: skip
+            assert proc.returncode == 1, proc.stderr
+            reports[mode, name] = _stable(json.loads(out.read_text()))
+    for name in ("tickets.jsonl", "tickets.csv"):
+        assert reports["fast", name] == reports["slow", name]
