@@ -42,3 +42,24 @@ def test_eval_rows_are_kept_apart_from_training_counts(tmp_path):
 def test_dataframe_in_memory():
     frame = pl.DataFrame({"text": ["a", "b", "c"], "label": ["x", "y", "x"]})
     assert datacheck.audit(frame).labels == {"x": 2, "y": 1}
+
+
+def test_public_names_stay_callable_after_submodules_load():
+    import datacheck._audit  # noqa: F401
+    import datacheck.cli  # noqa: F401
+
+    assert callable(datacheck.audit) and callable(datacheck.estimate_cost)
+    assert datacheck.AuditResult.__name__ == "AuditResult"
+
+
+def test_importing_the_package_and_cli_loads_no_heavy_library():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, datacheck, datacheck.cli; "
+        "print(sorted(m for m in ('polars', 'great_expectations', 'tiktoken', 'plotly', 'numpy')"
+        " if m in sys.modules))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.stdout.strip() == "[]", proc.stdout + proc.stderr

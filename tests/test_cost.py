@@ -3,7 +3,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from datacheck.audit import estimate_cost
+from datacheck._audit import estimate_cost
 from datacheck.cli import cli
 from datacheck.cost import default_epochs
 from datacheck.models import API_MODELS, GPUS, OPEN_MODELS

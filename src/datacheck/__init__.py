@@ -17,7 +17,7 @@ from datacheck._version import __version__
 from datacheck.errors import ConfigError, DatacheckError, InputError
 
 if TYPE_CHECKING:
-    from datacheck.audit import audit, estimate_cost
+    from datacheck._audit import audit, estimate_cost
     from datacheck.result import AuditResult
 
 __all__ = [
@@ -31,8 +31,8 @@ __all__ = [
 ]
 
 _LAZY = {
-    "audit": ("datacheck.audit", "audit"),
-    "estimate_cost": ("datacheck.audit", "estimate_cost"),
+    "audit": ("datacheck._audit", "audit"),
+    "estimate_cost": ("datacheck._audit", "estimate_cost"),
     "AuditResult": ("datacheck.result", "AuditResult"),
 }
 

@@ -215,7 +215,7 @@ def audit(
     """
     from rich.console import Console
 
-    from datacheck.audit import audit as run_audit
+    from datacheck._audit import audit as run_audit
     from datacheck.config import load_settings
     from datacheck.report import render_terminal
 
@@ -372,7 +372,7 @@ def cost(
 
     from rich.console import Console
 
-    from datacheck.audit import estimate_cost
+    from datacheck._audit import estimate_cost
     from datacheck.config import load_settings
     from datacheck.report.terminal import render_cost
 

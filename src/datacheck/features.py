@@ -264,9 +264,13 @@ def _kind(value: object) -> str:
 
 
 def json_facts(train: pl.DataFrame, required: tuple[str, ...] | None) -> JsonFacts:
-    """Parse each distinct target once; derive parse, key-set and type flags per example."""
+    """Parse each distinct target once; derive parse, key-set and type flags per example.
+
+    Work per row is a dictionary lookup: flags and problem texts are computed once per
+    distinct shape (the sorted keys and the kind of each value), of which there are few.
+    """
     targets = train["target_text"].to_list()
-    parsed: dict[str, dict[str, Any] | None] = {}
+    parsed: dict[str | None, dict[str, Any] | None] = {}
     for text in set(targets):
         try:
             value = json.loads(text) if text is not None else None
@@ -274,55 +278,56 @@ def json_facts(train: pl.DataFrame, required: tuple[str, ...] | None) -> JsonFac
             value = None
         parsed[text] = value if isinstance(value, dict) else None
     objects = [parsed[t] for t in targets]
-    signatures = Counter(tuple(sorted(o)) for o in objects if o is not None)
+    shapes = [
+        tuple(sorted((k, _kind(v)) for k, v in obj.items())) if obj is not None else None
+        for obj in objects
+    ]
+    shape_counts = Counter(shapes)
+    signatures: Counter[tuple[str, ...]] = Counter()
+    kinds: dict[str, Counter[str]] = {}
+    for shape, n in shape_counts.items():
+        if shape is None:
+            continue
+        signatures[tuple(k for k, _ in shape)] += n
+        for key, kind in shape:
+            kinds.setdefault(key, Counter())[kind] += n
     if required:
         expected: tuple[str, ...] = tuple(sorted(required))
     else:
         expected = signatures.most_common(1)[0][0] if signatures else ()
-    kinds: dict[str, Counter[str]] = {}
-    for obj in objects:
-        for key, value in (obj or {}).items():
-            kinds.setdefault(key, Counter())[_kind(value)] += 1
     key_types = {k: c.most_common(1)[0][0] for k, c in sorted(kinds.items())}
+    expected_set = set(expected)
+    verdicts: dict[tuple[tuple[str, str], ...], tuple[bool, bool, str | None]] = {}
     missing: Counter[str] = Counter()
     extra: Counter[str] = Counter()
     type_breaks: dict[str, Counter[str]] = {}
-    json_ok, keys_ok, types_ok, problems = [], [], [], []
-    values: dict[str, list[Any]] = {k: [] for k in key_types}
-    expected_set = set(expected)
-    for obj in objects:
-        json_ok.append(obj is not None)
-        if obj is None:
-            keys_ok.append(True)
-            types_ok.append(True)
-            problems.append(None)
-            for key in values:
-                values[key].append(None)
+    for shape, n in shape_counts.items():
+        if shape is None:
             continue
-        absent = expected_set - set(obj)
-        surplus = set() if required else set(obj) - expected_set
-        missing.update(absent)
-        extra.update(surplus)
-        keys_ok.append(not absent and not surplus)
-        breaks = [k for k, v in obj.items() if _kind(v) != key_types[k]]
-        for key in breaks:
-            type_breaks.setdefault(key, Counter())[_kind(obj[key])] += 1
-        types_ok.append(not breaks)
-        problems.append(
-            "; ".join(
-                [f"missing {', '.join(sorted(absent))}"] * bool(absent)
-                + [f"unexpected {', '.join(sorted(surplus))}"] * bool(surplus)
-                + [f"{k} is {_kind(obj[k])}, elsewhere {key_types[k]}" for k in sorted(breaks)]
-            )
-            or None
+        present = {k for k, _ in shape}
+        absent = expected_set - present
+        surplus = set() if required else present - expected_set
+        breaks = [(k, kind) for k, kind in shape if kind != key_types[k]]
+        for key in absent:
+            missing[key] += n
+        for key in surplus:
+            extra[key] += n
+        for key, kind in breaks:
+            type_breaks.setdefault(key, Counter())[kind] += n
+        problem = "; ".join(
+            [f"missing {', '.join(sorted(absent))}"] * bool(absent)
+            + [f"unexpected {', '.join(sorted(surplus))}"] * bool(surplus)
+            + [f"{k} is {kind}, elsewhere {key_types[k]}" for k, kind in sorted(breaks)]
         )
-        for key in values:
-            values[key].append(obj.get(key))
+        verdicts[shape] = (not absent and not surplus, not breaks, problem or None)
+    ok_verdict = (True, True, None)
+    flags = [verdicts[shape] if shape is not None else ok_verdict for shape in shapes]
+    values = {key: [obj.get(key) if obj else None for obj in objects] for key in key_types}
     table = train.select("example_id", "source_line").with_columns(
-        pl.Series("json_ok", json_ok, dtype=pl.Boolean),
-        pl.Series("keys_ok", keys_ok, dtype=pl.Boolean),
-        pl.Series("types_ok", types_ok, dtype=pl.Boolean),
-        pl.Series("json_problem", problems, dtype=pl.String),
+        pl.Series("json_ok", [obj is not None for obj in objects], dtype=pl.Boolean),
+        pl.Series("keys_ok", [f[0] for f in flags], dtype=pl.Boolean),
+        pl.Series("types_ok", [f[1] for f in flags], dtype=pl.Boolean),
+        pl.Series("json_problem", [f[2] for f in flags], dtype=pl.String),
     )
     return JsonFacts(
         table=table,

@@ -8,9 +8,12 @@ bars. GX objects never leave this module: callers get `Outcome`s.
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import math
+import sys
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
@@ -75,6 +78,20 @@ def load_suites(folder: Path | None = None) -> list[Suite]:
     return suites
 
 
+_warming: threading.Thread | None = None
+
+
+def warm_up() -> None:
+    """Start importing Great Expectations in the background (it takes about two seconds):
+    the audit loads and tokenizes meanwhile, and `validate` waits for it only if needed."""
+    global _warming
+    if _warming is None and "great_expectations" not in sys.modules:
+        _warming = threading.Thread(
+            target=importlib.import_module, args=("great_expectations",), daemon=True
+        )
+        _warming.start()
+
+
 def _context() -> Any:
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
@@ -106,6 +123,8 @@ def validate(
     outcomes: dict[str, list[Outcome]] = {}
     if not by_frame:
         return outcomes
+    if _warming is not None:
+        _warming.join()
     import great_expectations as gx
 
     context = _context()

@@ -273,40 +273,46 @@ def _near_pairs(texts: pl.DataFrame, threshold: float) -> tuple[_UnionFind, dict
     best: dict[int, float] = {}
     if owner.size < 2:
         return found, best
-    candidates: set[tuple[int, int]] = set()
+    pairs = []
     for band in range(BANDS):
         key = signature[:, band * ROWS_PER_BAND].copy()
         with np.errstate(over="ignore"):
             for column in range(band * ROWS_PER_BAND + 1, (band + 1) * ROWS_PER_BAND):
                 key = (key * np.uint64(0x9E3779B97F4A7C15)) ^ signature[:, column]
-        keys = pl.Series(key)
-        buckets = (
-            pl.DataFrame({"key": keys, "id": owner})
-            .group_by("key")
-            .agg(pl.col("id").sort())
-            .filter(pl.col("id").list.len() > 1)
+        # every member of a bucket is paired with the bucket's first (lowest) id
+        pairs.append(
+            pl.DataFrame({"key": key, "b": owner})
+            .with_columns(pl.col("b").min().over("key").alias("a"))
+            .filter(pl.col("a") != pl.col("b"))
+            .select("a", "b")
         )
-        for members in buckets["id"].to_list():
-            head = members[0]
-            candidates.update((head, other) for other in members[1:])
-    if not candidates:
+    candidates = pl.concat(pairs).unique()
+    if candidates.is_empty():
         return found, best
-    wanted = sorted({i for pair in candidates for i in pair})
-    sets = {
-        i: set(s)
-        for i, s in shingles.filter(pl.col("id").is_in(wanted))
-        .group_by("id")
-        .agg(pl.col("s"))
-        .iter_rows()
-    }
-    for x, y in candidates:
-        sx, sy = sets.get(x, set()), sets.get(y, set())
-        union = len(sx | sy)
-        similarity = len(sx & sy) / union if union else 0.0
-        if similarity >= threshold:
-            found.union(x, y)
-            for i in (x, y):
-                best[i] = max(best.get(i, 0.0), similarity)
+    # exact Jaccard of each candidate pair, by joining the pair against both shingle sets
+    sets = shingles.unique()
+    sizes = sets.group_by("id").len("n")
+    shared = (
+        candidates.join(sets, left_on="a", right_on="id")
+        .join(sets, left_on=["b", "s"], right_on=["id", "s"], how="semi")
+        .group_by("a", "b")
+        .len("shared")
+    )
+    verified = (
+        candidates.join(shared, on=["a", "b"], how="left")
+        .with_columns(pl.col("shared").fill_null(0))
+        .join(sizes.rename({"id": "a", "n": "na"}), on="a")
+        .join(sizes.rename({"id": "b", "n": "nb"}), on="b")
+        .with_columns(
+            (pl.col("shared") / (pl.col("na") + pl.col("nb") - pl.col("shared"))).alias("sim")
+        )
+        .filter(pl.col("sim") >= threshold)
+        .sort("a", "b")
+    )
+    for a, b, similarity in verified.select("a", "b", "sim").iter_rows():
+        found.union(a, b)
+        best[a] = max(best.get(a, 0.0), similarity)
+        best[b] = max(best.get(b, 0.0), similarity)
     return found, best
 
 

@@ -21,7 +21,7 @@ from datacheck.cost import CostOptions, estimate
 from datacheck.detect import Detection, detect, json_object_share
 from datacheck.errors import InputError
 from datacheck.features import EVAL_SPLITS, training
-from datacheck.gx import load_suites
+from datacheck.gx import load_suites, warm_up
 from datacheck.load import SOURCE_LINE, Loaded, load
 from datacheck.normalize import normalize
 from datacheck.profiles import profile_for
@@ -72,6 +72,7 @@ def audit(
     `progress`, if given, is called with each phase's name as it starts.
     Raises `InputError` when the source cannot be read at all, `ConfigError` for bad settings.
     """
+    warm_up()
     settings, loaded, eval_loaded, detection, frame, timer = _prepare(
         source, eval_source, config, progress, task=task, text_field=text_field,
         label_field=label_field, **options,

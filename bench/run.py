@@ -1,0 +1,280 @@
+"""The whole audit at scale, against what users would otherwise run, in one table.
+
+    python bench/run.py --rows 100000,1000000
+
+For each size it generates (once, cached in bench/cache/) seeded chat-format tickets whose
+assistant replies are JSON extraction answers, then times in a fresh process each:
+
+- baseline: a re-implementation, in our own code, of the approach of OpenAI's chat fine-tuning
+  data-prep notebook: per-line json.loads, Python loops for the format checks, a tiktoken
+  encoding per message (cl100k_base), and the default-epoch / billed-token arithmetic;
+- floor: the least work any exact audit must do: read the file with polars and run the same
+  tokenizer once over every message text in a plain loop;
+- datacheck with one tokenizer (cl100k_base, like the baseline), then with all five.
+
+It prints wall time, rows/s, peak RSS (from /usr/bin/time) and the ratios datacheck/baseline
+and datacheck/floor, and writes bench/results/run-<date>.json with the machine's core count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+CACHE = HERE / "cache"
+RESULTS = HERE / "results"
+
+_ISSUES = ["refund", "late_delivery", "damaged_item", "wrong_item", "cancellation"]
+_PRIORITIES = ["low", "medium", "high"]
+_BODY = [
+    "I returned the {item} from order {order} two weeks ago and still have no refund.",
+    "Order {order} was due on {month} {day} and has not arrived yet.",
+    "The {item} in order {order} arrived with a cracked base.",
+    "I ordered a blue {item} (order {order}) but received a red one.",
+    "Please cancel order {order}, I placed it by mistake.",
+]
+_ITEMS = ["blender", "lamp", "jacket", "kettle", "chair", "monitor", "backpack", "phone case"]
+_EXTRA = [
+    "We have been customers since {year}.", "My colleague had the same problem.", "",
+    "Can you call me back?", "This is the second time this happens.", "Thanks for your help.",
+]  # fmt: skip
+_MONTHS = ["January", "March", "May", "July", "September", "November"]
+SYSTEM = "Extract order_id, issue_type and priority from the customer email. Reply with JSON only."
+
+
+def generate(rows: int) -> Path:
+    """Seeded chat-format extraction tickets, written once per size."""
+    CACHE.mkdir(exist_ok=True)
+    path = CACHE / f"chat-{rows}.jsonl"
+    if path.exists():
+        return path
+    rng = random.Random(rows)
+    with path.open("w", encoding="utf-8") as out:
+        for _ in range(rows):
+            kind = rng.randrange(5)
+            order = f"ORD-{rng.randint(10000, 99999)}"
+            body = _BODY[kind].format(
+                item=rng.choice(_ITEMS), order=order, month=rng.choice(_MONTHS),
+                day=rng.randint(1, 28),
+            )  # fmt: skip
+            extra = rng.choice(_EXTRA).format(year=rng.randint(2010, 2025))
+            answer = {"order_id": order, "issue_type": _ISSUES[kind],
+                      "priority": rng.choice(_PRIORITIES)}  # fmt: skip
+            record = {
+                "messages": [
+                    {"role": "system", "content": SYSTEM},
+                    {"role": "user", "content": f"Hello, {body} {extra}".strip()},
+                    {"role": "assistant", "content": json.dumps(answer)},
+                ]
+            }
+            out.write(json.dumps(record) + "\n")
+    return path
+
+
+# --- the baseline: what a user would write following the published notebook -------------------
+
+
+def baseline(path: str) -> None:
+    from collections import defaultdict
+
+    from datacheck import tokens
+
+    encode = tokens.get("cl100k_base").encode
+    with open(path, encoding="utf-8") as handle:
+        dataset = [json.loads(line) for line in handle]
+    errors: dict[str, int] = defaultdict(int)
+    for example in dataset:
+        if not isinstance(example, dict):
+            errors["data_type"] += 1
+            continue
+        messages = example.get("messages")
+        if not messages:
+            errors["missing_messages_list"] += 1
+            continue
+        for message in messages:
+            if "role" not in message or "content" not in message:
+                errors["message_missing_key"] += 1
+            if any(
+                k not in ("role", "content", "name", "function_call", "weight") for k in message
+            ):
+                errors["message_unrecognized_key"] += 1
+            if message.get("role") not in ("system", "user", "assistant", "function"):
+                errors["unrecognized_role"] += 1
+            content = message.get("content")
+            if (not content and not message.get("function_call")) or not isinstance(content, str):
+                errors["missing_content"] += 1
+        if not any(m.get("role") == "assistant" for m in messages):
+            errors["example_missing_assistant_message"] += 1
+
+    def count(messages: list[dict]) -> int:
+        total = 0
+        for message in messages:
+            total += 3
+            for key, value in message.items():
+                total += len(encode(value))
+                if key == "name":
+                    total += 1
+        return total + 3
+
+    lengths, assistant = [], []
+    for example in dataset:
+        messages = example["messages"]
+        lengths.append(count(messages))
+        assistant.append(
+            sum(len(encode(m["content"])) for m in messages if m["role"] == "assistant")
+        )
+    limit, target_epochs = 16_385, 3
+    n = len(dataset)
+    epochs = target_epochs
+    if n * epochs < 100:
+        epochs = min(25, 100 // n)
+    elif n * epochs > 25_000:
+        epochs = max(1, 25_000 // n)
+    billed = sum(min(limit, length) for length in lengths)
+    print(json.dumps({"errors": dict(errors), "billed": billed * epochs, "epochs": epochs}))
+
+
+def floor(path: str) -> None:
+    import polars as pl
+
+    from datacheck import tokens
+
+    encode = tokens.get("cl100k_base")._tiktoken.encode_ordinary
+    frame = pl.read_ndjson(path)
+    texts = frame.select(pl.col("messages").explode().struct.field("content"))["content"]
+    print(json.dumps({"tokens": sum(len(encode(t)) for t in texts.to_list())}))
+
+
+# --- timing in fresh processes ----------------------------------------------------------------
+
+
+def measure(command: list[str], env: dict[str, str] | None = None) -> dict[str, float]:
+    timed = ["/usr/bin/time", "-f", "TIME %e %M", *command]
+    start = time.perf_counter()
+    proc = subprocess.run(timed, capture_output=True, text=True, env={**os.environ, **(env or {})})
+    wall = time.perf_counter() - start
+    line = next((x for x in proc.stderr.splitlines() if x.startswith("TIME ")), None)
+    if line is None or proc.returncode not in (0, 1):
+        raise RuntimeError(f"{command} failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
+    _tag, _elapsed, max_kb = line.split()
+    return {"seconds": round(wall, 2), "peak_rss_mb": round(int(max_kb) / 1024)}
+
+
+def run(rows_list: list[int]) -> dict:
+    results = []
+    python = sys.executable
+    for rows in rows_list:
+        path = generate(rows)
+        size_mb = path.stat().st_size / 1e6
+        out = CACHE / "out.json"
+        audit = [
+            python,
+            "-m",
+            "datacheck",
+            "audit",
+            str(path),
+            "--json",
+            str(out),
+            "--no-html",
+            "-q",
+        ]
+        runs = {
+            "baseline (notebook approach)": [python, __file__, "--baseline", str(path)],
+            "floor (polars read + tokenize)": [python, __file__, "--floor", str(path)],
+            "datacheck, 1 tokenizer": [*audit, "--tokenizers", "cl100k_base"],
+            "datacheck, 5 tokenizers": audit,
+        }  # fmt: skip
+        floors = {}
+        for name in ("llama-3.1", "mistral-7b-v0.3", "phi-2", "cl100k_base", "o200k_base"):
+            floors[name] = measure([python, __file__, "--floor-of", name, str(path)])["seconds"]
+        measured = {name: measure(command) for name, command in runs.items()}
+        base = measured["baseline (notebook approach)"]["seconds"]
+        low = measured["floor (polars read + tokenize)"]["seconds"]
+        for m in measured.values():
+            m["rows_per_s"] = round(rows / m["seconds"])
+            m["vs_baseline"] = round(m["seconds"] / base, 2)
+            m["vs_floor"] = round(m["seconds"] / low, 2)
+            m["rss_vs_file"] = round(m["peak_rss_mb"] / size_mb, 2)
+        five_floor = sum(floors.values()) / (os.cpu_count() or 1)
+        results.append(
+            {
+                "rows": rows,
+                "file_mb": round(size_mb, 1),
+                "runs": measured,
+                "floors_by_tokenizer_s": floors,
+                "five_tokenizers_vs_floors_per_core": round(
+                    measured["datacheck, 5 tokenizers"]["seconds"] / five_floor, 2
+                ),
+            }
+        )
+    return {
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "results": results,
+    }
+
+
+def floor_of(name: str, path: str) -> None:
+    import polars as pl
+
+    from datacheck import tokens
+
+    tokenizer = tokens.get(name)
+    frame = pl.read_ndjson(path)
+    texts = frame.select(pl.col("messages").explode().struct.field("content"))["content"].to_list()
+    print(json.dumps({"tokens": sum(tokenizer.count_all(texts))}))
+
+
+def show(report: dict) -> None:
+    print(f"{report['cores']} cores, Python {report['python']}, {report['date']}")
+    print(f"{'rows':>9}  {'run':<32} {'seconds':>8} {'rows/s':>9} {'peak MB':>8} "
+          f"{'RSS/file':>8} {'/baseline':>9} {'/floor':>7}")  # fmt: skip
+    for result in report["results"]:
+        for name, m in result["runs"].items():
+            print(
+                f"{result['rows']:>9,}  {name:<32} {m['seconds']:>8} {m['rows_per_s']:>9,} "
+                f"{m['peak_rss_mb']:>8,} {m['rss_vs_file']:>8} {m['vs_baseline']:>9} "
+                f"{m['vs_floor']:>7}"
+            )
+        print(
+            f"{'':>9}  5 tokenizers vs (sum of their floors / cores): "
+            f"{result['five_tokenizers_vs_floors_per_core']}x  (file {result['file_mb']} MB)"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", default="100000")
+    parser.add_argument("--baseline", help=argparse.SUPPRESS)
+    parser.add_argument("--floor", help=argparse.SUPPRESS)
+    parser.add_argument("--floor-of", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.baseline:
+        return baseline(args.baseline)
+    if args.floor:
+        return floor(args.floor)
+    if args.floor_of:
+        return floor_of(*args.floor_of)
+    report = run([int(r) for r in args.rows.split(",")])
+    show(report)
+    RESULTS.mkdir(exist_ok=True)
+    name = RESULTS / f"run-{report['date'][:10]}-{'-'.join(args.rows.split(','))}.json"
+    name.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"written: {name.relative_to(ROOT)}")
+    return None
+
+
+if __name__ == "__main__":
+    main()
