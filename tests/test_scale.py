@@ -24,7 +24,9 @@ def test_sample_is_reported_scaled_and_deterministic():
     other = datacheck.audit(SAMPLES / "tickets.jsonl", sample=1000, seed=8).to_dict()
     assert _stable(first) == _stable(again)
     assert _stable(first) != _stable(other)
-    assert first["sample"]["size"] == 1000 and first["sample"]["of_rows"] == 3081
+    # of the file's 3,082 non-empty lines (one malformed), 1,000 were picked while reading
+    assert first["sample"]["of_rows"] == 3082
+    assert first["sample"]["size"] + first["source"]["load_error_count"] == 1000
     assert abs(sum(first["labels"].values()) - 3081) <= 4  # scaled back to the whole file
     assert all(t["estimated_from_sample"] for t in first["tokens"].values())
     assert all("estimated from a sample" in c["assumptions"] for c in first["cost"])
@@ -48,8 +50,8 @@ def test_sample_is_shown_in_terminal_and_html(tmp_path):
             "cdn",
         ],  # fmt: skip
     )
-    assert "Sample: 500 of 3,081 rows (seed 2)" in result.output
-    assert "random sample of 500 of 3,081 rows" in (tmp_path / "r.html").read_text()
+    assert "Sample: 500 of 3,082 rows (seed 2)" in result.output
+    assert "random sample of 500 of 3,082 rows" in (tmp_path / "r.html").read_text()
 
 
 def test_sample_larger_than_the_data_is_the_whole_data():
@@ -75,3 +77,21 @@ def test_performance_paths_change_nothing(tmp_path):
             reports[mode, name] = _stable(json.loads(out.read_text()))
     for name in ("tickets.jsonl", "tickets.csv"):
         assert reports["fast", name] == reports["slow", name]
+
+
+def test_sample_streams_a_file_too_large_for_memory(tmp_path, monkeypatch):
+    """The way out the memory guard suggests really works: --sample reads only the sample."""
+    import datacheck.load as loader
+    from tests.conftest import write_jsonl
+
+    rows = [{"text": f"ticket {i} about thing {i % 7}", "label": "AB"[i % 2]} for i in range(5000)]
+    path = write_jsonl(tmp_path / "big.jsonl", rows)
+    monkeypatch.setattr(loader, "available_memory", lambda: 1024)
+    try:
+        datacheck.audit(path)
+    except datacheck.InputError as exc:
+        assert "--sample" in str(exc)
+    else:
+        raise AssertionError("the memory guard should have stopped the full read")
+    report = datacheck.audit(path, sample=200, seed=4).to_dict()
+    assert report["sample"]["size"] == 200 and report["sample"]["of_rows"] == 5000

@@ -212,7 +212,7 @@ def _prepare(
         eval_source = settings.eval
     timer = _Timer(progress)
     with timer("load"):
-        loaded = load(source)
+        loaded = load(source, sample=settings.sample, seed=settings.seed)
         _require_rows(loaded)
         loaded = _sampled(loaded, settings)
         eval_loaded = load(eval_source) if eval_source is not None else None
@@ -276,8 +276,8 @@ def _cost_options(settings: Settings, scale: float = 1.0) -> CostOptions:
 def _sampled(loaded: Loaded, settings: Settings) -> Loaded:
     """An explicit, seeded random sample of the rows (never a silent one), in file order."""
     size = settings.sample
-    if size is None or size >= loaded.frame.height:
-        return loaded
+    if size is None or size >= loaded.frame.height or loaded.sample_of is not None:
+        return loaded  # no sample asked, too few rows, or sampled while reading
     frame = loaded.frame.sample(n=int(size), seed=settings.seed).sort(SOURCE_LINE)
     return replace(loaded, frame=frame, sample_of=loaded.frame.height)
 

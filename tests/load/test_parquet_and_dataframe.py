@@ -36,3 +36,13 @@ def test_unknown_format_says_what_is_supported(tmp_path):
 def test_plain_folder_is_explained(tmp_path):
     with pytest.raises(InputError, match="save_to_disk"):
         load(tmp_path)
+
+
+def test_file_too_large_for_memory_fails_early_with_a_way_out(tmp_path, monkeypatch):
+    import datacheck.load as loader
+
+    path = tmp_path / "d.jsonl"
+    path.write_text('{"text": "a", "label": "x"}\n')
+    monkeypatch.setattr(loader, "available_memory", lambda: 1024)
+    with pytest.raises(InputError, match="--sample"):
+        load(path)

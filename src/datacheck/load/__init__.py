@@ -17,7 +17,7 @@ from datacheck.load._base import SOURCE_LINE, SPLIT, Loaded, LoadError
 from datacheck.load.delimited import load_csv
 from datacheck.load.hf import find_in_hub_cache, is_saved_dataset, load_hub_snapshot, load_saved
 from datacheck.load.jsondoc import load_json
-from datacheck.load.jsonl import load_jsonl
+from datacheck.load.jsonl import load_jsonl, sample_jsonl
 from datacheck.load.parquet import load_parquet
 
 __all__ = ["SOURCE_LINE", "SPLIT", "Loaded", "LoadError", "load", "load_path", "FORMATS"]
@@ -37,8 +37,15 @@ _SUFFIXES = {
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
 
 
-def load(source: str | Path | pl.DataFrame) -> Loaded:
-    """Load any supported source."""
+def load(source: str | Path | pl.DataFrame, *, sample: int | None = None, seed: int = 0) -> Loaded:
+    """Load any supported source. With `sample`, JSON Lines files are sampled while they are
+    read (so a file larger than memory can be audited); other sources are sampled after."""
+    if sample is not None and not isinstance(source, pl.DataFrame):
+        path = Path(source)
+        if path.is_file() and _kind(path) == "jsonl":
+            sampled = sample_jsonl(path, sample, seed)
+            if sampled is not None:
+                return sampled
     if isinstance(source, pl.DataFrame):
         return Loaded(
             frame=source.with_columns(
@@ -63,7 +70,40 @@ def load(source: str | Path | pl.DataFrame) -> Loaded:
     raise InputError(f"{text}: no such file or folder.")
 
 
+#: peak memory of an audit per byte of input, plus a fixed base (measured by bench/run.py)
+MEMORY_PER_BYTE = 3.0
+MEMORY_BASE = 700 * 2**20
+
+
+def available_memory() -> int | None:
+    """Bytes of memory available to a new allocation (Linux), or None when unknown."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
+def check_fits(path: Path) -> None:
+    """Fail early, with a way out, when the file will not fit in memory."""
+    size = path.stat().st_size
+    available = available_memory()
+    needed = size * MEMORY_PER_BYTE + MEMORY_BASE
+    if available is not None and needed > available:
+        gib = 2**30
+        raise InputError(
+            f"{path}: {size / gib:.1f} GiB; auditing it needs about {needed / gib:.1f} GiB of "
+            f"memory and {available / gib:.1f} GiB is available. Audit a random sample instead, "
+            "e.g. --sample 1000000 (reported as a sample everywhere), or split the file."
+        )
+
+
 def load_path(path: Path) -> Loaded:
+    if path.is_file():
+        check_fits(path)
     if path.is_dir():
         if is_saved_dataset(path):
             return load_saved(path)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
+import random
 from pathlib import Path
 
 import polars as pl
@@ -29,6 +31,40 @@ def load_jsonl(path: Path) -> Loaded:
         sha256=digest,
         files=(path,),
     )
+
+
+def sample_jsonl(path: Path, size: int, seed: int) -> Loaded | None:
+    """A seeded random sample of `size` lines, read in one streaming pass: memory grows with
+    the sample, not the file. None when the file has no more non-empty lines than `size`
+    (then the whole file is read as usual), or when it is compressed."""
+    with path.open("rb") as handle:
+        if handle.read(2) == b"\x1f\x8b":
+            return None
+        handle.seek(0)
+        numbers = [n for n, line in enumerate(handle, 1) if line.strip()]
+    if len(numbers) <= size:
+        return None
+    chosen = set(random.Random(seed).sample(numbers, size))
+    picked: list[bytes] = []
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, 1):
+            digest.update(line)
+            picked.append(line.rstrip(b"\r\n") if number in chosen else b"")
+    if picked and picked[0].startswith(b"\xef\xbb\xbf"):
+        picked[0] = picked[0][3:]
+    frame, errors = _line_by_line(picked)
+    loaded = Loaded(
+        frame=frame,
+        path=str(path),
+        format="jsonl",
+        position="line",
+        errors=tuple(errors),
+        sha256=digest.hexdigest(),
+        files=(path,),
+        sample_of=len(numbers),
+    )
+    return loaded
 
 
 def _fast(data: bytes, lines: list[bytes]) -> tuple[pl.DataFrame | None, list[LoadError]]:
