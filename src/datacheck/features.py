@@ -15,6 +15,8 @@ from typing import Any
 
 import polars as pl
 
+from datacheck._json import kind as _kind
+
 #: Which splits count as held-out data; everything else is training data.
 EVAL_SPLITS = ("eval", "test", "validation", "valid", "dev")
 
@@ -249,18 +251,6 @@ class JsonFacts:
     extra: dict[str, int]
     type_breaks: dict[str, dict[str, int]]
     values: dict[str, list[Any]]
-
-
-def _kind(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
 
 
 def json_facts(train: pl.DataFrame, required: tuple[str, ...] | None) -> JsonFacts:

@@ -134,8 +134,38 @@ class ConflictingLabels(Check):
         return finding
 
 
+class _LeakCheck(Check):
+    """Shared shape of the two leakage checks: eval rows matched to training rows."""
+
+    field: str
+    clean: str
+    verb: str
+
+    def applies(self, ctx: Context) -> bool | str:
+        return True if getattr(_h(ctx), self.field) is not None else _NO_EVAL
+
+    def pair(self, p: dict) -> str:
+        raise NotImplementedError
+
+    def evaluate(self, ctx: Context) -> Finding:
+        leak = getattr(_h(ctx), self.field)
+        assert leak is not None
+        pairs = "; ".join(self.pair(p) for p in leak["pairs"][:3])
+        return self.result(
+            ctx,
+            passed=leak["rows"] == 0,
+            observed={"rows": leak["rows"], "share": leak["share"]},
+            required=0,
+            message=f"{plural(leak['rows'], 'eval row')} ({leak['share']:.1%}) {self.verb}: {pairs}"
+            if leak["rows"]
+            else self.clean,
+            rows=leak["eval_lines"],
+            details={"pairs": leak["pairs"][:10], "rows_from": "eval"},
+        )
+
+
 @register
-class Leakage(Check):
+class Leakage(_LeakCheck):
     """Eval examples whose input also appears in the training data (after normalization).
     The model has seen the answer, so every eval metric on those rows is inflated.
     """
@@ -143,33 +173,14 @@ class Leakage(Check):
     id = "hygiene.leakage"
     title = "No eval example is in the training data"
     fix = "remove these examples from the eval set (or from training)"
+    field, verb, clean = "leakage", "also in training", "no eval row is in the training data"
 
-    def applies(self, ctx: Context) -> bool | str:
-        return True if _h(ctx).leakage is not None else _NO_EVAL
-
-    def evaluate(self, ctx: Context) -> Finding:
-        leak = _h(ctx).leakage
-        assert leak is not None
-        pairs = [
-            f"eval {p['eval_line']:,} = train {_lines(p['train_lines'], 2)}"
-            for p in leak["pairs"][:3]
-        ]
-        return self.result(
-            ctx,
-            passed=leak["rows"] == 0,
-            observed={"rows": leak["rows"], "share": leak["share"]},
-            required=0,
-            message=f"{plural(leak['rows'], 'eval row')} ({leak['share']:.1%}) also in training: "
-            + "; ".join(pairs)
-            if leak["rows"]
-            else f"none of {leak['eval_rows']:,} eval rows is in training",
-            rows=leak["eval_lines"],
-            details={"pairs": leak["pairs"][:10], "rows_from": "eval"},
-        )
+    def pair(self, p: dict) -> str:
+        return f"eval {p['eval_line']:,} = train {_lines(p['train_lines'], 2)}"
 
 
 @register
-class NearLeakage(Check):
+class NearLeakage(_LeakCheck):
     """Eval examples that nearly repeat a training example (same near-duplicate threshold).
     Softer than exact leakage, but eval scores on them still overstate what the model learned.
     """
@@ -178,28 +189,12 @@ class NearLeakage(Check):
     title = "No eval example nearly repeats a training one"
     severity = "warning"
     fix = "replace these eval examples with ones unlike the training data"
+    field, verb = "near_leakage", "nearly repeat training rows"
+    clean = "no eval row nearly repeats a training row"
 
-    def applies(self, ctx: Context) -> bool | str:
-        return True if _h(ctx).near_leakage is not None else _NO_EVAL
-
-    def evaluate(self, ctx: Context) -> Finding:
-        leak = _h(ctx).near_leakage
-        assert leak is not None
-        pairs = [
+    def pair(self, p: dict) -> str:
+        return (
             f"eval {p['eval_line']:,} ~ train {_lines(p['train_lines'], 2)} ({p['similarity']:.2f})"
-            for p in leak["pairs"][:3]
-        ]
-        return self.result(
-            ctx,
-            passed=leak["rows"] == 0,
-            observed={"rows": leak["rows"], "share": leak["share"]},
-            required=0,
-            message=f"{plural(leak['rows'], 'eval row')} ({leak['share']:.1%}) nearly repeat "
-            "training rows: " + "; ".join(pairs)
-            if leak["rows"]
-            else "no eval row nearly repeats a training row",
-            rows=leak["eval_lines"],
-            details={"pairs": leak["pairs"][:10], "rows_from": "eval"},
         )
 
 

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import polars as pl
 
+from datacheck._json import kind_with_article as json_kind
 from datacheck.errors import InputError
 from datacheck.load._base import SOURCE_LINE, SPLIT, Loaded, LoadError
 from datacheck.load._text import read_bytes, to_utf8
-from datacheck.load.jsonl import frame_from_rows, json_kind, load_jsonl
+from datacheck.load.jsonl import frame_from_rows, load_jsonl
 
 
 def load_json(path: Path) -> Loaded:
@@ -81,5 +82,5 @@ def _records(path: Path, document: object) -> dict[str | None, list[object]]:
             )
     raise InputError(
         f"{path}: expected an array of objects (or an object holding one), "
-        f"found {json_kind(document) if not isinstance(document, dict) else 'an object'}."
+        f"found {json_kind(document)}."
     )

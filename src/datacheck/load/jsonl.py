@@ -10,6 +10,7 @@ from pathlib import Path
 
 import polars as pl
 
+from datacheck._json import kind_with_article as json_kind
 from datacheck._perf import fast
 from datacheck.load._base import SOURCE_LINE, Loaded, LoadError
 from datacheck.load._text import bad_utf8_lines, is_utf8, read_bytes, to_utf8
@@ -125,15 +126,3 @@ def _where(exc: json.JSONDecodeError) -> str:
     message = exc.msg[0].lower() + exc.msg[1:]
     joiner = " column" if message.endswith(" at") else " at column"
     return f"{message}{joiner} {exc.colno}"
-
-
-def json_kind(value: object) -> str:
-    if isinstance(value, list):
-        return "an array"
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    return "a string"
