@@ -29,6 +29,13 @@ def write_atomic(path: Path, content: str, *, inputs: Iterable[object] = ()) -> 
         handle, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(content)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; a report is for sharing
         os.replace(tmp, target)
     except OSError as exc:
         raise DatacheckError(f"{path}: cannot write the report ({exc.strerror or exc}).") from exc
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current

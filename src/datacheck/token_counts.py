@@ -61,9 +61,11 @@ def _count_unique(tokenizer: tokens.Tokenizer, texts: pl.Series) -> pl.DataFrame
     )
 
 
-def _lookup(counts: pl.DataFrame, column: pl.Expr, alias: str) -> pl.Expr:
-    mapping = dict(zip(counts["text"].to_list(), counts["n"].to_list(), strict=True))
-    return column.replace_strict(mapping, default=0, return_dtype=pl.Int64).alias(alias)
+def _attach(frame: pl.DataFrame, counts: pl.DataFrame, column: str, alias: str) -> pl.DataFrame:
+    """`frame` with the token count of its `column` as `alias` (a join: no per-row Python)."""
+    table = counts.rename({"text": column, "n": alias})
+    joined = frame.join(table, on=column, how="left", maintain_order="left")
+    return joined.with_columns(pl.col(alias).fill_null(0))
 
 
 def count_plain(frame: pl.DataFrame, name: str) -> Counts:
@@ -74,10 +76,19 @@ def count_plain(frame: pl.DataFrame, name: str) -> Counts:
         "example_id",
         "source_line",
         "split",
-        _lookup(counts, pl.col("input_text").fill_null(""), "input_tokens"),
-        _lookup(counts, pl.col("target_text").fill_null(""), "target_tokens"),
-    ).with_columns(
-        (pl.col("input_tokens") + pl.col("target_tokens") + _PLAIN_MARKERS[name]).alias("total")
+        pl.col("input_text").fill_null("").alias("_input"),
+        pl.col("target_text").fill_null("").alias("_target"),
+    )
+    out = _attach(
+        _attach(out, counts, "_input", "input_tokens"), counts, "_target", "target_tokens"
+    )
+    out = out.select(
+        "example_id",
+        "source_line",
+        "split",
+        "input_tokens",
+        "target_tokens",
+        (pl.col("input_tokens") + pl.col("target_tokens") + _PLAIN_MARKERS[name]).alias("total"),
     )
     return Counts(name, tokenizer.exact, tokenizer.source, "prompt + target", out)
 
@@ -102,11 +113,10 @@ def count_chat(frame: pl.DataFrame, name: str) -> Counts:
     if name == "llama-3.1":
         messages = messages.with_columns(pl.col("content").str.strip_chars())
     counts = _count_unique(tokenizer, pl.concat([messages["content"], messages["role"]]))
-    per = messages.with_columns(
-        _lookup(counts, pl.col("content"), "content_tokens"),
-        _lookup(counts, pl.col("role"), "role_tokens"),
-        (pl.col("role") == "assistant").alias("is_target"),
+    per = _attach(
+        _attach(messages, counts, "content", "content_tokens"), counts, "role", "role_tokens"
     )
+    per = per.with_columns((pl.col("role") == "assistant").alias("is_target"))
     overhead = _message_overhead(name, tokenizer)
     per = per.with_columns((pl.col("content_tokens") + overhead(pl.col("role"))).alias("n"))
     totals = per.group_by("example_id").agg(

@@ -116,3 +116,17 @@ def test_notebook_repr_and_unrendered_parts_say_not_computed():
     bare = datacheck.AuditResult(**{**result.__dict__, "extras": {}, "distributions": {}})
     html = bare.to_html(plotly_js="cdn")
     assert "Token counts: not computed." in html and "Training cost: not computed." in html
+
+
+def test_reports_get_ordinary_file_permissions(tmp_path):
+    import os
+    import stat
+
+    from datacheck.outputs import write_atomic
+
+    previous = os.umask(0o022)
+    try:
+        write_atomic(tmp_path / "r.html", "<p>ok</p>")
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((tmp_path / "r.html").stat().st_mode) == 0o644
