@@ -3,6 +3,7 @@ that parse with one shape, and prompt/completion conventions kept."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import polars as pl
@@ -216,13 +217,11 @@ class JsonKeys(_ProblemCheck):
                 f"{plural(finding.row_count, 'output')} differ from {{{', '.join(expected)}}}: "
                 + "; ".join(detail)
             )
-        return Finding(
-            **{
-                **finding.__dict__,
-                "observed": {"missing": facts.missing, "unexpected": facts.extra},
-                "required": expected,
-                "message": message,
-            }
+        return replace(
+            finding,
+            observed={"missing": facts.missing, "unexpected": facts.extra},
+            required=expected,
+            message=message,
         )
 
 
@@ -247,13 +246,11 @@ class JsonTypes(_ProblemCheck):
             f"(elsewhere {facts.key_types[key]})"
             for key, kinds in facts.type_breaks.items()
         ]
-        return Finding(
-            **{
-                **finding.__dict__,
-                "observed": facts.type_breaks,
-                "required": facts.key_types,
-                "message": "; ".join(breaks) if breaks else finding.message,
-            }
+        return replace(
+            finding,
+            observed=facts.type_breaks,
+            required=facts.key_types,
+            message="; ".join(breaks) if breaks else finding.message,
         )
 
 

@@ -3,6 +3,8 @@ every metric a lie. These run in polars (see datacheck.hygiene) and report like 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from datacheck.checks._base import Check, Context, Finding, listing, plural
 from datacheck.checks._registry import register
 from datacheck.hygiene import Hygiene
@@ -130,7 +132,7 @@ class ConflictingLabels(Check):
             details={"groups": h.conflicts[:10]},
         )
         if h.conflict_count and share <= bound:
-            return Finding(**{**finding.__dict__, "severity": "warning"})
+            return replace(finding, severity="warning")
         return finding
 
 
