@@ -95,7 +95,19 @@ def label_tables(
     spellings = spellings.join(majority, on="normalized", how="left").with_columns(
         (pl.col("label") != pl.col("category")).alias("is_variant")
     )
-    declared_norm = {_norm(label): label for label in declared} if declared else None
+    declared_norm = (
+        dict(
+            zip(
+                pl.Series(declared, dtype=pl.String)
+                .to_frame("d")
+                .select(normalize_label(pl.col("d")))["d"],
+                declared,
+                strict=True,
+            )
+        )
+        if declared
+        else None
+    )
     if declared_norm is not None:
         spellings = spellings.with_columns(
             pl.col("normalized").is_in(list(declared_norm)).alias("declared")
@@ -126,10 +138,6 @@ def label_tables(
             schema={"label": pl.String, "count": pl.Int64},
         )
     return categories, spellings, declared_table
-
-
-def _norm(label: str) -> str:
-    return " ".join(label.split()).lower()
 
 
 # --- chat structure -------------------------------------------------------------------------
@@ -364,6 +372,7 @@ def output_value_table(
             schema={
                 "value_key": pl.String, "field": pl.String, "value": pl.String,
                 "count": pl.Int64, "lines": pl.List(pl.Int64), "is_variant": pl.Boolean,
+                "canonical": pl.String,
             }
         )  # fmt: skip
     table = pl.DataFrame(rows, schema_overrides={"count": pl.Int64, "lines": pl.List(pl.Int64)})
@@ -371,10 +380,11 @@ def output_value_table(
         ["field", "_norm", "count", "value"], descending=[False, False, True, False]
     )
     table = table.with_columns(
+        pl.col("value").first().over(["field", "_norm"]).alias("canonical"),
         (pl.col("value") != pl.col("value").first().over(["field", "_norm"])).alias("is_variant"),
         pl.format("{}={}", pl.col("field"), pl.col("value")).alias("value_key"),
     )
-    return table.select("value_key", "field", "value", "count", "lines", "is_variant")
+    return table.select("value_key", "field", "value", "count", "lines", "is_variant", "canonical")
 
 
 # --- prompt/completion conventions ----------------------------------------------------------

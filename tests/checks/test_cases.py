@@ -45,3 +45,21 @@ def test_every_check_is_documented():
         doc = cls.describe()
         assert len(doc.split()) >= 10, f"{check_id} needs a docstring that explains it"
         assert cls.fix and cls.title
+
+
+def test_output_label_variants_use_the_same_normalization_as_categories(tmp_path):
+    """'very  high' (two spaces) is a spelling of 'very high', as the category tables say."""
+    import json
+
+    outputs = [{"order_id": str(i), "priority": "very high"} for i in range(6)]
+    outputs += [{"order_id": str(i), "priority": "low"} for i in range(6, 12)]
+    outputs.append({"order_id": "12", "priority": "very  high"})
+    rows = [{"email": f"customer mail {i} about an order", "output": json.dumps(o)}
+            for i, o in enumerate(outputs)]  # fmt: skip
+    result = datacheck.audit(
+        write_jsonl(tmp_path / "d.jsonl", rows),
+        thresholds={"min_examples": 3, "min_per_output_value": 1},
+    )
+    check = _find(result, "labels.in_outputs")
+    assert check["status"] == "fail" and check["rows"] == [13]
+    assert "'very  high' (1) looks like 'very high'" in check["message"]

@@ -158,13 +158,9 @@ class LabelsSingleton(Check):
 
     def evaluate(self, ctx: Context) -> Finding:
         lonely = self.failing_keys(ctx)
-        ids = ctx.train.filter(
-            pl.col("label").is_not_null()
-            & pl.col("label")
-            .str.strip_chars()
-            .str.to_lowercase()
-            .is_in([str(x).strip().lower() for x in lonely])
-        )["example_id"]
+        spellings = ctx.tables["spellings"].frame
+        labels = spellings.filter(pl.col("category").is_in(lonely))["label"]
+        ids = ctx.train.filter(pl.col("label").is_in(labels.to_list()))["example_id"]
         return self.result(
             ctx,
             passed=self.gx_passed(ctx),
@@ -207,16 +203,10 @@ class LabelsInOutputs(Check):
         messages, rows = [], []
         for row in failing.iter_rows(named=True):
             if row["is_variant"]:
-                canonical = table.filter(
-                    (pl.col("field") == row["field"])
-                    & (
-                        pl.col("value").str.strip_chars().str.to_lowercase()
-                        == row["value"].strip().lower()
-                    )
-                    & ~pl.col("is_variant")
-                )["value"].to_list()
-                like = f" looks like {canonical[0]!r}" if canonical else ""
-                messages.append(f"{row['field']}: {row['value']!r} ({row['count']:,}){like}")
+                messages.append(
+                    f"{row['field']}: {row['value']!r} ({row['count']:,}) looks like "
+                    f"{row['canonical']!r}"
+                )
             else:
                 messages.append(
                     f"{row['field']}: {row['value']!r} has {row['count']:,} (needs {minimum:,})"
