@@ -80,6 +80,18 @@ def test_count_all_equals_count():
         assert tokenizer.count_all(texts) == [tokenizer.count(t) for t in texts]
 
 
+def test_count_all_in_threads_keeps_order(monkeypatch):
+    monkeypatch.setattr(tokens, "_workers", lambda: 2)
+    texts = [
+        f"ticket {i}: " + "word " * (i % 7) + "  x" * (i % 3) for i in range(3 * tokens._CHUNK)
+    ]
+    for name in ("phi-2", "cl100k_base"):
+        tokenizer = tokens.get(name)
+        counts = tokenizer.count_all(texts)
+        assert counts == [tokenizer.count(t) for t in texts]
+        assert len(set(counts)) > 5
+
+
 def test_missing_package_falls_back_to_a_labelled_estimate():
     spec = tokens.SPECS["llama-3.1"]
     broken = tokens.TokenizerSpec(**{**spec.__dict__, "package": "no_such_package_here"})

@@ -11,7 +11,6 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
 
 import polars as pl
 
@@ -258,29 +257,49 @@ class JsonFacts:
     missing: dict[str, int]
     extra: dict[str, int]
     type_breaks: dict[str, dict[str, int]]
-    values: dict[str, list[Any]]
+    #: per example (`source_line`), each key's value as text where it has the key's usual
+    #: scalar kind (null otherwise): the raw material of labels that live inside outputs
+    values: pl.DataFrame
+
+
+_SCALARS = ("boolean", "number", "string")
 
 
 def json_facts(train: pl.DataFrame, required: tuple[str, ...] | None) -> JsonFacts:
     """Parse each distinct target once; derive parse, key-set and type flags per example.
 
-    Work per row is a dictionary lookup: flags and problem texts are computed once per
-    distinct shape (the sorted keys and the kind of each value), of which there are few.
+    Python touches each distinct text once; flags and problem texts are computed once per
+    distinct shape (the sorted keys and the kind of each value), of which there are few, and
+    reach the rows through a join.
     """
-    targets = train["target_text"].to_list()
-    parsed: dict[str | None, dict[str, Any] | None] = {}
-    for text in set(targets):
+    distinct = train.group_by("target_text", maintain_order=True).len("n")
+    shape_of: dict[tuple[tuple[str, type], ...], tuple[tuple[str, str], ...]] = {}
+    shapes: list[tuple[tuple[str, str], ...] | None] = []
+    scalars: list[dict[str, tuple[str, str]]] = []
+    for text in distinct["target_text"].to_list():
         try:
             value = json.loads(text) if text is not None else None
         except (json.JSONDecodeError, TypeError):
             value = None
-        parsed[text] = value if isinstance(value, dict) else None
-    objects = [parsed[t] for t in targets]
-    shapes = [
-        tuple(sorted((k, _kind(v)) for k, v in obj.items())) if obj is not None else None
-        for obj in objects
-    ]
-    shape_counts = Counter(shapes)
+        if not isinstance(value, dict):
+            shapes.append(None)
+            scalars.append({})
+            continue
+        typed = tuple((k, type(v)) for k, v in value.items())
+        shape = shape_of.get(typed)
+        if shape is None:
+            shape = shape_of[typed] = tuple(sorted((k, _kind(v)) for k, v in value.items()))
+        shapes.append(shape)
+        scalars.append(
+            {
+                k: (_kind(v), str(v))
+                for k, v in value.items()
+                if v is not None and _kind(v) in _SCALARS
+            }
+        )
+    shape_counts: Counter[tuple[tuple[str, str], ...] | None] = Counter()
+    for shape, n in zip(shapes, distinct["n"].to_list(), strict=True):
+        shape_counts[shape] += n
     signatures: Counter[tuple[str, ...]] = Counter()
     kinds: dict[str, Counter[str]] = {}
     for shape, n in shape_counts.items():
@@ -295,7 +314,9 @@ def json_facts(train: pl.DataFrame, required: tuple[str, ...] | None) -> JsonFac
         expected = signatures.most_common(1)[0][0] if signatures else ()
     key_types = {k: c.most_common(1)[0][0] for k, c in sorted(kinds.items())}
     expected_set = set(expected)
-    verdicts: dict[tuple[tuple[str, str], ...], tuple[bool, bool, str | None]] = {}
+    verdicts: dict[tuple[tuple[str, str], ...] | None, tuple[bool, bool, bool, str | None]] = {
+        None: (False, True, True, None)
+    }
     missing: Counter[str] = Counter()
     extra: Counter[str] = Counter()
     type_breaks: dict[str, Counter[str]] = {}
@@ -317,57 +338,65 @@ def json_facts(train: pl.DataFrame, required: tuple[str, ...] | None) -> JsonFac
             + [f"unexpected {', '.join(sorted(surplus))}"] * bool(surplus)
             + [f"{k} is {kind}, elsewhere {key_types[k]}" for k, kind in sorted(breaks)]
         )
-        verdicts[shape] = (not absent and not surplus, not breaks, problem or None)
-    ok_verdict = (True, True, None)
-    flags = [verdicts[shape] if shape is not None else ok_verdict for shape in shapes]
-    values = {key: [obj.get(key) if obj else None for obj in objects] for key in key_types}
-    table = train.select("example_id", "source_line").with_columns(
-        pl.Series("json_ok", [obj is not None for obj in objects], dtype=pl.Boolean),
-        pl.Series("keys_ok", [f[0] for f in flags], dtype=pl.Boolean),
-        pl.Series("types_ok", [f[1] for f in flags], dtype=pl.Boolean),
-        pl.Series("json_problem", [f[2] for f in flags], dtype=pl.String),
+        verdicts[shape] = (True, not absent and not surplus, not breaks, problem or None)
+    flags = [verdicts[shape] for shape in shapes]
+    columns = {
+        "json_ok": pl.Series([f[0] for f in flags], dtype=pl.Boolean),
+        "keys_ok": pl.Series([f[1] for f in flags], dtype=pl.Boolean),
+        "types_ok": pl.Series([f[2] for f in flags], dtype=pl.Boolean),
+        "json_problem": pl.Series([f[3] for f in flags], dtype=pl.String),
+    }
+    for key, usual in key_types.items():
+        if usual in _SCALARS:
+            column = [v[1] if (v := row.get(key)) and v[0] == usual else None for row in scalars]
+            columns[f"value:{key}"] = pl.Series(column, dtype=pl.String)
+    per_text = distinct.select("target_text").with_columns(**columns)
+    joined = train.select("example_id", "source_line", "target_text").join(
+        per_text, on="target_text", how="left", nulls_equal=True, maintain_order="left"
     )
     return JsonFacts(
-        table=table,
+        table=joined.select(
+            "example_id", "source_line", "json_ok", "keys_ok", "types_ok", "json_problem"
+        ),
         expected_keys=expected,
         key_types=key_types,
         missing=dict(sorted(missing.items())),
         extra=dict(sorted(extra.items())),
         type_breaks={k: dict(sorted(v.items())) for k, v in sorted(type_breaks.items())},
-        values=values,
+        values=joined.select(
+            "source_line",
+            *[pl.col(c).alias(c.removeprefix("value:")) for c in columns if c.startswith("value:")],
+        ),
     )
 
 
 def output_value_table(
     facts: JsonFacts,
-    source_lines: pl.Series,
     fields: tuple[str, ...] | None,
     max_values: int,
 ) -> pl.DataFrame:
     """Counts of each value of the low-cardinality fields inside JSON outputs (labels that
     live inside the output, e.g. `issue_type`), with spelling variants marked."""
-    rows: list[dict[str, Any]] = []
-    for field, column in facts.values.items():
-        # values of another type are format.json_types' finding, not a label of their own
-        kind = facts.key_types.get(field)
-        scalars = [v for v in column if v is not None and _kind(v) == kind and kind != "object"]
-        if kind in ("array", "object"):
-            continue
-        if not scalars:
-            continue
-        distinct = {str(v) for v in scalars}
+    parts: list[pl.DataFrame] = []
+    for field in facts.values.columns[1:]:
+        column = facts.values[field]
         if fields is not None:
             if field not in fields:
                 continue
-        elif not (1 < len(distinct) <= max_values and len(distinct) <= len(scalars) // 2):
+        else:
+            present = column.len() - column.null_count()
+            distinct = column.drop_nulls().n_unique()
+            if not (1 < distinct <= max_values and distinct <= present // 2):
+                continue
+        if column.null_count() == column.len():
             continue
-        lines: dict[str, list[int]] = {}
-        for value, line in zip(column, source_lines.to_list(), strict=True):
-            if value is not None and _kind(value) == kind:
-                lines.setdefault(str(value), []).append(line)
-        for value, at in lines.items():
-            rows.append({"field": field, "value": value, "count": len(at), "lines": at})
-    if not rows:
+        parts.append(
+            facts.values.filter(pl.col(field).is_not_null())
+            .group_by(field, maintain_order=True)
+            .agg(pl.len().cast(pl.Int64).alias("count"), pl.col("source_line").alias("lines"))
+            .select(pl.lit(field).alias("field"), pl.col(field).alias("value"), "count", "lines")
+        )
+    if not parts:
         return pl.DataFrame(
             schema={
                 "value_key": pl.String, "field": pl.String, "value": pl.String,
@@ -375,7 +404,7 @@ def output_value_table(
                 "canonical": pl.String,
             }
         )  # fmt: skip
-    table = pl.DataFrame(rows, schema_overrides={"count": pl.Int64, "lines": pl.List(pl.Int64)})
+    table = pl.concat(parts).with_columns(pl.col("lines").cast(pl.List(pl.Int64)))
     table = table.with_columns(normalize_label(pl.col("value")).alias("_norm")).sort(
         ["field", "_norm", "count", "value"], descending=[False, False, True, False]
     )

@@ -114,7 +114,8 @@ def analyse(frame: pl.DataFrame, *, task: str, threshold: float = 0.8) -> Hygien
 
     groups, group_count, redundant, redundant_ids = _exact(train)
     conflicts, conflict_count, conflict_lines = _conflicts(train, target)
-    clusters = near_duplicate_clusters(train, threshold)
+    keyed, pairs = _near_graph(pl.concat([train, evals]), threshold)  # one MinHash pass
+    clusters = _clusters(keyed.filter(~pl.col("_eval")), pairs)
     near_listed = [
         {"lines": c["lines"], "similarity": c["similarity"], "size": len(c["lines"])}
         for c in clusters[:MAX_LISTED]
@@ -122,7 +123,7 @@ def analyse(frame: pl.DataFrame, *, task: str, threshold: float = 0.8) -> Hygien
     leakage = near_leakage = drift = None
     if evals.height:
         leakage = _leakage(train, evals)
-        near_leakage = _near_leakage(train, evals, threshold, leakage)
+        near_leakage = _near_leakage(_clusters(keyed, pairs), evals.height, leakage)
         if task == "classification":
             drift = _drift(train, evals)
     return Hygiene(
@@ -180,8 +181,10 @@ def _conflicts(train: pl.DataFrame, raw: pl.Expr) -> tuple[list[dict[str, Any]],
     )
     rows = train.join(conflicted.select("_input", "first"), on="_input", how="inner")
     lines = sorted(rows["source_line"].to_list())
+    shown = conflicted.sort("first").head(MAX_LISTED).select("_input")
     listed = []
-    for (_key,), group in rows.sort("source_line").group_by("_input", maintain_order=True):
+    shown_rows = rows.join(shown, on="_input", how="semi").sort("source_line")
+    for (_key,), group in shown_rows.group_by("_input", maintain_order=True):
         labels: dict[str, list[int]] = {}
         written = group.select(raw.fill_null("").alias("v"), "source_line")
         for value, line in written.iter_rows():
@@ -257,8 +260,8 @@ class _UnionFind:
             self.parent[max(rx, ry)] = min(rx, ry)
 
 
-def _near_pairs(texts: pl.DataFrame, threshold: float) -> tuple[_UnionFind, dict[int, float]]:
-    """Union-find over text ids whose verified Jaccard >= threshold; best similarity per id."""
+def _near_pairs(texts: pl.DataFrame, threshold: float) -> pl.DataFrame:
+    """Pairs of text ids (a < b) whose exact shingle Jaccard, `sim`, reaches `threshold`."""
     shingles_parts, signatures, owners = [], [], []
     for start in range(0, texts.height, CHUNK):
         part = _shingles(texts.slice(start, CHUNK))
@@ -269,10 +272,9 @@ def _near_pairs(texts: pl.DataFrame, threshold: float) -> tuple[_UnionFind, dict
     shingles = pl.concat(shingles_parts) if shingles_parts else pl.DataFrame()
     signature = np.concatenate(signatures) if signatures else np.empty((0, PERMUTATIONS))
     owner = np.concatenate(owners) if owners else np.empty(0, dtype=np.int64)
-    found = _UnionFind()
-    best: dict[int, float] = {}
+    none = pl.DataFrame(schema={"a": pl.Int64, "b": pl.Int64, "sim": pl.Float64})
     if owner.size < 2:
-        return found, best
+        return none
     pairs = []
     for band in range(BANDS):
         key = signature[:, band * ROWS_PER_BAND].copy()
@@ -288,7 +290,7 @@ def _near_pairs(texts: pl.DataFrame, threshold: float) -> tuple[_UnionFind, dict
         )
     candidates = pl.concat(pairs).unique()
     if candidates.is_empty():
-        return found, best
+        return none
     # exact Jaccard of each candidate pair, by joining the pair against both shingle sets
     sets = shingles.unique()
     sizes = sets.group_by("id").len("n")
@@ -298,7 +300,7 @@ def _near_pairs(texts: pl.DataFrame, threshold: float) -> tuple[_UnionFind, dict
         .group_by("a", "b")
         .len("shared")
     )
-    verified = (
+    return (
         candidates.join(shared, on=["a", "b"], how="left")
         .with_columns(pl.col("shared").fill_null(0))
         .join(sizes.rename({"id": "a", "n": "na"}), on="a")
@@ -307,50 +309,88 @@ def _near_pairs(texts: pl.DataFrame, threshold: float) -> tuple[_UnionFind, dict
             (pl.col("shared") / (pl.col("na") + pl.col("nb") - pl.col("shared"))).alias("sim")
         )
         .filter(pl.col("sim") >= threshold)
+        .select(
+            pl.min_horizontal("a", "b").alias("a"), pl.max_horizontal("a", "b").alias("b"), "sim"
+        )
+        .unique(["a", "b"])
         .sort("a", "b")
     )
-    for a, b, similarity in verified.select("a", "b", "sim").iter_rows():
+
+
+def _fuzzy_key(expr: pl.Expr) -> pl.Expr:
+    """Texts with equal keys have identical shingles: one signature serves them all."""
+    return _fuzzy(expr).str.replace_all(r"\s+", " ").str.strip_chars()
+
+
+def _near_graph(rows: pl.DataFrame, threshold: float) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Each row's fuzzy group (`fid`, null when it has no letters), and the verified pairs of
+    groups whose Jaccard reaches `threshold`: MinHash runs once per group, not per row."""
+    keyed = rows.with_columns(_fuzzy_key(pl.col("_input")).alias("_fkey"))
+    groups = (
+        keyed.filter(pl.col("_fkey") != "")
+        .select(pl.col("_fkey").unique(maintain_order=True))
+        .with_row_index("fid")
+        .with_columns(pl.col("fid").cast(pl.Int64))
+    )
+    keyed = keyed.join(groups, on="_fkey", how="left", maintain_order="left").drop("_fkey")
+    pairs = _near_pairs(
+        groups.select(pl.col("fid").alias("id"), pl.col("_fkey").alias("text")), threshold
+    )
+    return keyed, pairs
+
+
+def _clusters(keyed: pl.DataFrame, pairs: pl.DataFrame) -> list[dict[str, Any]]:
+    """Clusters of rows whose inputs are near duplicates but not all equal: rows in one fuzzy
+    group with two or more distinct inputs (similarity 1.0), joined by verified pairs."""
+    keyed = keyed.filter(pl.col("fid").is_not_null())
+    if keyed.is_empty():
+        return []
+    texts = keyed.group_by("fid").agg(pl.col("_input").n_unique().alias("n"))
+    present = texts["fid"]
+    pairs = pairs.filter(pl.col("a").is_in(present) & pl.col("b").is_in(present))
+    found = _UnionFind()
+    best: dict[int, float] = dict.fromkeys(texts.filter(pl.col("n") > 1)["fid"].to_list(), 1.0)
+    for a, b, similarity in pairs.iter_rows():
         found.union(a, b)
         best[a] = max(best.get(a, 0.0), similarity)
         best[b] = max(best.get(b, 0.0), similarity)
-    return found, best
-
-
-def _clusters(frame: pl.DataFrame, threshold: float) -> list[dict[str, Any]]:
-    """Clusters of rows (by example_id) whose inputs are near duplicates but not all equal."""
-    distinct = (
-        frame.group_by("_input", maintain_order=True)
-        .agg(pl.col("example_id"), pl.col("source_line"), pl.col("split").first())
-        .with_row_index("id")
+    if not best:
+        return []
+    members = pl.DataFrame(
+        {
+            "fid": list(best),
+            "root": [found.find(f) for f in best],
+            "best": list(best.values()),
+        },
+        schema={"fid": pl.Int64, "root": pl.Int64, "best": pl.Float64},
     )
-    texts = distinct.select(pl.col("id").cast(pl.Int64), pl.col("_input").alias("text"))
-    found, best = _near_pairs(texts, threshold)
-    members: dict[int, list[int]] = {}
-    for text_id in best:
-        members.setdefault(found.find(text_id), []).append(text_id)
-    clusters = []
-    rows = distinct.select("example_id", "source_line", "split").to_dict(as_series=False)
-    for text_ids in members.values():
-        if len(text_ids) < 2:
-            continue
-        lines = sorted(line for t in text_ids for line in rows["source_line"][t])
-        ids = sorted(i for t in text_ids for i in rows["example_id"][t])
-        splits = {rows["split"][t] for t in text_ids}
-        clusters.append(
-            {
-                "lines": lines,
-                "ids": ids,
-                "texts": sorted(text_ids),
-                "splits": sorted(splits),
-                "similarity": round(min(best[t] for t in text_ids), 3),
-            }
+    in_eval = pl.col("_eval") if "_eval" in keyed.columns else pl.lit(False)
+    grouped = (
+        keyed.join(members, on="fid", how="inner")
+        .group_by("root")
+        .agg(
+            pl.col("source_line").sort().alias("lines"),
+            pl.col("example_id").sort().alias("ids"),
+            pl.col("split").unique().sort().alias("splits"),
+            pl.col("best").min().alias("similarity"),
+            pl.col("source_line").filter(~in_eval).sort().alias("train_lines"),
+            pl.col("source_line").filter(in_eval).sort().alias("eval_lines"),
         )
-    clusters.sort(key=lambda c: (-len(c["lines"]), c["lines"][0]))
+        .with_columns(
+            pl.col("lines").list.len().alias("_size"), pl.col("lines").list.first().alias("_first")
+        )
+        .sort(["_size", "_first"], descending=[True, False])
+    )
+    clusters = grouped.drop("root", "_size", "_first").to_dicts()
+    for cluster in clusters:
+        cluster["similarity"] = round(cluster["similarity"], 3)
     return clusters
 
 
-def near_duplicate_clusters(train: pl.DataFrame, threshold: float = 0.8) -> list[dict[str, Any]]:
-    return _clusters(train, threshold)
+def near_duplicate_clusters(rows: pl.DataFrame, threshold: float = 0.8) -> list[dict[str, Any]]:
+    """Near-duplicate clusters among `rows` (which carry the normalized `_input`)."""
+    keyed, pairs = _near_graph(rows, threshold)
+    return _clusters(keyed, pairs)
 
 
 # --- train / eval -------------------------------------------------------------------------
@@ -373,27 +413,21 @@ def _leakage(train: pl.DataFrame, evals: pl.DataFrame) -> dict[str, Any]:
 
 
 def _near_leakage(
-    train: pl.DataFrame, evals: pl.DataFrame, threshold: float, exact: dict[str, Any]
+    clusters: list[dict[str, Any]], eval_rows: int, exact: dict[str, Any]
 ) -> dict[str, Any]:
-    both = pl.concat([train, evals], how="diagonal_relaxed")
+    """Eval rows in a near-duplicate cluster with training rows (exact leaks left out)."""
     exact_lines = set(exact["eval_lines"])
-    pairs = []
-    for cluster in _clusters(both, threshold):
-        rows = both.filter(pl.col("example_id").is_in(cluster["ids"]))
-        evaluated = rows.filter(pl.col("_eval"))
-        trained = rows.filter(~pl.col("_eval"))
-        if evaluated.is_empty() or trained.is_empty():
-            continue
-        train_lines = sorted(trained["source_line"].to_list())
-        pairs.extend(
-            {"eval_line": line, "train_lines": train_lines, "similarity": cluster["similarity"]}
-            for line in sorted(evaluated["source_line"].to_list())
-            if line not in exact_lines
-        )
+    pairs = [
+        {"eval_line": line, "train_lines": c["train_lines"], "similarity": c["similarity"]}
+        for c in clusters
+        if c["train_lines"]
+        for line in c["eval_lines"]
+        if line not in exact_lines
+    ]
     pairs.sort(key=lambda p: p["eval_line"])
     return {
         "rows": len(pairs),
-        "share": round(len(pairs) / evals.height, 4) if evals.height else 0.0,
+        "share": round(len(pairs) / eval_rows, 4) if eval_rows else 0.0,
         "pairs": pairs[:MAX_LISTED],
         "eval_lines": [p["eval_line"] for p in pairs],
     }

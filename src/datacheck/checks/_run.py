@@ -49,7 +49,6 @@ def build_tables(ctx: Context) -> None:
         ctx.tables["output_values"] = Table(
             features.output_value_table(
                 facts,
-                ctx.train["source_line"],
                 ctx.settings.label_fields,
                 int(ctx.threshold("max_output_field_values")),
             ),
