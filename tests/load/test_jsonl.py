@@ -82,3 +82,28 @@ def test_sha256_is_of_the_bytes_on_disk(tmp_path):
 def test_missing_path_names_the_path(tmp_path):
     with pytest.raises(InputError, match="nope.jsonl"):
         load(tmp_path / "nope.jsonl")
+
+
+def _rows(n, kind_change_at=None):
+    rows = []
+    for i in range(n):
+        score = str(i) if kind_change_at is not None and i >= kind_change_at else i
+        rows.append({"messages": [{"role": "user", "content": f"hi {i}"}], "score": score})
+    return rows
+
+
+@pytest.mark.parametrize("kind_change_at", [None, 150])
+def test_chunked_reading_equals_one_careful_read(tmp_path, monkeypatch, kind_change_at):
+    from datacheck import _perf
+    from datacheck.load import jsonl
+
+    path = tmp_path / "d.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in _rows(200, kind_change_at)))
+    monkeypatch.setattr(jsonl, "_CHUNK_BYTES", 500)  # many chunks
+    chunked = load(path)
+    monkeypatch.setattr(_perf, "fast", lambda: False)
+    monkeypatch.setattr(jsonl, "fast", lambda: False)
+    careful = load(path)
+    assert chunked.frame.height == careful.frame.height == 200
+    assert chunked.frame.equals(careful.frame.select(chunked.frame.columns))
+    assert _lines(chunked.frame) == list(range(1, 201))
