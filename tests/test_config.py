@@ -115,3 +115,11 @@ def test_init_writes_a_config_that_loads_and_refuses_to_overwrite(tmp_path, monk
     again = runner.invoke(cli, ["init", str(data)])
     assert again.exit_code == 2 and "--force" in again.output
     assert runner.invoke(cli, ["init", str(data), "--force"]).exit_code == 0
+
+
+def test_a_list_option_given_as_text_is_split_on_commas_not_letters():
+    from datacheck.config import Settings
+
+    settings = Settings().merged(tokenizers="cl100k_base, o200k_base", labels="billing")
+    assert settings.tokenizers == ("cl100k_base", "o200k_base")
+    assert settings.labels == ("billing",)

@@ -56,7 +56,10 @@ class Settings:
         given = {k: v for k, v in options.items() if v is not None}
         for key in _LISTS:
             if key in given:
-                given[key] = tuple(given[key])
+                value = given[key]
+                if isinstance(value, str):  # "a,b" as on the command line, not its letters
+                    value = [v.strip() for v in value.split(",") if v.strip()]
+                given[key] = tuple(value)
         for key in _TABLES:
             if key in given:
                 given[key] = {**getattr(self, key), **given[key]}
