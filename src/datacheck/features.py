@@ -11,6 +11,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 
@@ -263,40 +264,79 @@ class JsonFacts:
 
 
 _SCALARS = ("boolean", "number", "string")
+_KIND_OF_TYPE = {str: "string", int: "number", float: "number", bool: "boolean"}
 
 
-def json_facts(train: pl.DataFrame, required: tuple[str, ...] | None) -> JsonFacts:
+class _Values:
+    """Text of the scalar values of each (key, kind), per distinct target; a pair stops being
+    kept once it has more than `limit` distinct values, unless its key is in `keep`."""
+
+    def __init__(self, keep: tuple[str, ...] | None, limit: int) -> None:
+        self.keep = set(keep or ())
+        self.limit = limit
+        self.dead: set[tuple[str, str]] = set()
+        self.kept: dict[tuple[str, str], tuple[set[str], list[int], list[str]]] = {}
+
+    def add(self, index: int, obj: dict[str, Any]) -> None:
+        for key, value in obj.items():
+            kind = _KIND_OF_TYPE.get(type(value))
+            if kind is None or (key, kind) in self.dead:
+                continue
+            text = str(value)
+            seen, rows, texts = self.kept.setdefault((key, kind), (set(), [], []))
+            seen.add(text)
+            if len(seen) > self.limit and key not in self.keep:
+                self.dead.add((key, kind))
+                del self.kept[(key, kind)]
+                continue
+            rows.append(index)
+            texts.append(text)
+
+    def column(self, key: str, kind: str) -> pl.DataFrame | None:
+        kept = self.kept.get((key, kind))
+        if kept is None:
+            return None
+        _seen, rows, texts = kept
+        return pl.DataFrame(
+            {
+                "_row": pl.Series(rows, dtype=pl.UInt32),
+                f"value:{key}": pl.Series(texts, dtype=pl.String),
+            }
+        )
+
+
+def json_facts(
+    train: pl.DataFrame,
+    required: tuple[str, ...] | None,
+    value_fields: tuple[str, ...] | None = None,
+    max_values: int = 50,
+) -> JsonFacts:
     """Parse each distinct target once; derive parse, key-set and type flags per example.
 
     Python touches each distinct text once; flags and problem texts are computed once per
     distinct shape (the sorted keys and the kind of each value), of which there are few, and
-    reach the rows through a join.
+    reach the rows through a join. Values are kept for `value_fields`, and for other keys only
+    while they have at most `max_values` distinct values (labels inside outputs): an id-like
+    field stops costing memory after its first few values.
     """
     distinct = train.group_by("target_text", maintain_order=True).len("n")
     shape_of: dict[tuple[tuple[str, type], ...], tuple[tuple[str, str], ...]] = {}
     shapes: list[tuple[tuple[str, str], ...] | None] = []
-    scalars: list[dict[str, tuple[str, str]]] = []
-    for text in distinct["target_text"].to_list():
+    values = _Values(value_fields, max_values)
+    for index, text in enumerate(distinct["target_text"].to_list()):
         try:
             value = json.loads(text) if text is not None else None
         except (json.JSONDecodeError, TypeError):
             value = None
         if not isinstance(value, dict):
             shapes.append(None)
-            scalars.append({})
             continue
         typed = tuple((k, type(v)) for k, v in value.items())
         shape = shape_of.get(typed)
         if shape is None:
             shape = shape_of[typed] = tuple(sorted((k, _kind(v)) for k, v in value.items()))
         shapes.append(shape)
-        scalars.append(
-            {
-                k: (_kind(v), str(v))
-                for k, v in value.items()
-                if v is not None and _kind(v) in _SCALARS
-            }
-        )
+        values.add(index, value)
     shape_counts: Counter[tuple[tuple[str, str], ...] | None] = Counter()
     for shape, n in zip(shapes, distinct["n"].to_list(), strict=True):
         shape_counts[shape] += n
@@ -346,13 +386,13 @@ def json_facts(train: pl.DataFrame, required: tuple[str, ...] | None) -> JsonFac
         "types_ok": pl.Series([f[2] for f in flags], dtype=pl.Boolean),
         "json_problem": pl.Series([f[3] for f in flags], dtype=pl.String),
     }
+    per_text = distinct.select("target_text").with_columns(**columns).with_row_index("_row")
     for key, usual in key_types.items():
-        if usual in _SCALARS:
-            column = [v[1] if (v := row.get(key)) and v[0] == usual else None for row in scalars]
-            columns[f"value:{key}"] = pl.Series(column, dtype=pl.String)
-    per_text = distinct.select("target_text").with_columns(**columns)
+        kept = values.column(key, usual)
+        if kept is not None:
+            per_text = per_text.join(kept, on="_row", how="left", maintain_order="left")
     joined = train.select("example_id", "source_line", "target_text").join(
-        per_text, on="target_text", how="left", nulls_equal=True, maintain_order="left"
+        per_text.drop("_row"), on="target_text", how="left", nulls_equal=True, maintain_order="left"
     )
     return JsonFacts(
         table=joined.select(
@@ -365,7 +405,11 @@ def json_facts(train: pl.DataFrame, required: tuple[str, ...] | None) -> JsonFac
         type_breaks={k: dict(sorted(v.items())) for k, v in sorted(type_breaks.items())},
         values=joined.select(
             "source_line",
-            *[pl.col(c).alias(c.removeprefix("value:")) for c in columns if c.startswith("value:")],
+            *[
+                pl.col(c).alias(c.removeprefix("value:"))
+                for c in per_text.columns
+                if c.startswith("value:")
+            ],
         ),
     )
 

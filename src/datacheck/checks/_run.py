@@ -43,14 +43,17 @@ def build_tables(ctx: Context) -> None:
     if ctx.detection.schema == "chat" and "messages" in ctx.train.columns:
         ctx.tables["chat"] = Table(features.chat_table(ctx.train), "example_id")
     if ctx.task in JSON_TASKS:
-        facts = features.json_facts(ctx.train, ctx.settings.required_fields)
+        max_values = int(ctx.threshold("max_output_field_values"))
+        facts = features.json_facts(
+            ctx.train, ctx.settings.required_fields, ctx.settings.label_fields, max_values
+        )
         ctx.json = facts
         ctx.tables["json"] = Table(facts.table, "example_id")
         ctx.tables["output_values"] = Table(
             features.output_value_table(
                 facts,
                 ctx.settings.label_fields,
-                int(ctx.threshold("max_output_field_values")),
+                max_values,
             ),
             "value_key",
         )

@@ -10,7 +10,7 @@ from pathlib import Path
 from datacheck.errors import InputError
 from datacheck.load._base import LoadError
 
-_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
 def read_bytes(path: Path) -> tuple[bytes, str]:
@@ -32,7 +32,7 @@ def to_utf8(path: Path, data: bytes) -> bytes:
     """Drop a UTF-8 byte-order mark and transcode UTF-16 files (which carry a BOM) to UTF-8."""
     if data.startswith(codecs.BOM_UTF8):
         return data[len(codecs.BOM_UTF8) :]
-    if data.startswith(_UTF16_BOMS):
+    if data.startswith(UTF16_BOMS):
         try:
             return data.decode("utf-16").encode("utf-8")
         except UnicodeDecodeError as exc:

@@ -2,28 +2,36 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import io
 import json
 import random
 import re
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any, BinaryIO
 
 import polars as pl
 
 from datacheck._json import kind_with_article as json_kind
 from datacheck._perf import fast
 from datacheck.load._base import SOURCE_LINE, Loaded, LoadError
-from datacheck.load._text import bad_utf8_lines, read_bytes, to_utf8
+from datacheck.load._text import UTF16_BOMS, bad_utf8_lines, read_bytes, to_utf8
 
 
 def load_jsonl(path: Path) -> Loaded:
-    raw, digest = read_bytes(path)
-    data = to_utf8(path, raw)
-    del raw
-    frame, errors = _fast(data) if fast() else (None, [])
-    if frame is None:
-        frame, errors = _line_by_line(data.split(b"\n"))
+    streamed = _stream(path) if fast() else None
+    if streamed is not None:
+        frame, digest = streamed
+        errors: list[LoadError] = []
+    else:
+        raw, digest = read_bytes(path)
+        data = to_utf8(path, raw)
+        del raw
+        frame, errors = _fast(data) if fast() else (None, [])
+        if frame is None:
+            frame, errors = _line_by_line(data.split(b"\n"))
     return Loaded(
         frame=frame,
         path=str(path),
@@ -75,39 +83,97 @@ _BLANK_LINE = re.compile(rb"\n[ \t\r\f\v]*\n")  # a literal start keeps the scan
 _BLANK_FIRST = re.compile(rb"[ \t\r\f\v]*\n")
 
 
-def _fast(data: bytes) -> tuple[pl.DataFrame | None, list[LoadError]]:
-    """Let polars parse a clean file, a chunk of whole lines at a time; any surprise (bad
-    UTF-8, a bad line, blank lines, kinds that disagree) sends us down the careful path."""
-    end = len(data)
-    while end and data[end - 1] == 0x0A:
-        end -= 1
-    last = data[data.rfind(b"\n", 0, end) + 1 : end]
-    if not last.strip() or _BLANK_FIRST.match(data) or _BLANK_LINE.search(data, 0, end):
-        return None, []  # blank lines shift line numbers: the careful path counts them
-    lines = data.count(b"\n", 0, end) + 1
-    parts = []
+def _stream(path: Path) -> tuple[pl.DataFrame, str] | None:
+    """Parse a plain UTF-8 file chunk by chunk as it is read, so the whole file is never in
+    memory at once. None when the file needs the careful path (or is gzip or UTF-16)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        head = handle.read(4)
+        if head[:2] == b"\x1f\x8b" or head.startswith(UTF16_BOMS):
+            return None
+        handle.seek(0)
+        frame = _combine(_file_chunks(handle, digest))
+        if frame is None:
+            return None
+    return frame, digest.hexdigest()
+
+
+def _file_chunks(handle: BinaryIO, digest: Any) -> Iterator[bytes]:
+    """Whole lines, about `_CHUNK_BYTES` at a time; trailing newlines of the file dropped."""
+    carry, pending, first = b"", b"", True
+    while block := handle.read(_CHUNK_BYTES):
+        digest.update(block)
+        if first and block.startswith(codecs.BOM_UTF8):
+            block = block[len(codecs.BOM_UTF8) :]
+        first = False
+        buffer = carry + block
+        cut = buffer.rfind(b"\n") + 1
+        if cut == 0:
+            carry = buffer
+            continue
+        if pending:
+            yield pending
+        pending, carry = buffer[:cut], buffer[cut:]
+    tail = (pending + carry).rstrip(b"\n")
+    if tail:
+        yield tail
+
+
+def _memory_chunks(data: bytes) -> Iterator[bytes]:
+    end = len(data.rstrip(b"\n")) if data.endswith(b"\n") else len(data)
     start = 0
-    while start < len(data):
-        stop = data.find(b"\n", start + _CHUNK_BYTES)
-        stop = len(data) if stop < 0 else stop + 1
-        chunk = data[start:stop]
+    while start < end:
+        stop = data.find(b"\n", start + _CHUNK_BYTES, end)
+        stop = end if stop < 0 else stop + 1
+        yield data[start:stop]
         start = stop
-        try:
-            chunk.decode("utf-8")
-            part = pl.read_ndjson(io.BytesIO(chunk), infer_schema_length=None)
-        except Exception:  # polars raises several kinds; all mean "go slow"
-            return None, []
-        # a copy through Arrow drops the parse buffers the string views still point into
-        parts.append(pl.from_arrow(part.to_arrow(compat_level=pl.CompatLevel.oldest())))
+
+
+def _combine(chunks: Iterable[bytes]) -> pl.DataFrame | None:
+    """One frame from chunks that each parse cleanly to the same schema, else None."""
+    parts, rows = [], 0
+    for chunk in chunks:
+        part = _parse_chunk(chunk)
+        if part is None:
+            return None
+        parts.append(part)
+        rows += chunk.count(b"\n") + (not chunk.endswith(b"\n"))
+    if not parts or any(part.schema != parts[0].schema for part in parts):
+        return None
+    frame = pl.concat(parts)
+    if frame.height != rows:
+        return None
+    return frame.with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(SOURCE_LINE))
+
+
+def _parse_chunk(chunk: bytes) -> pl.DataFrame | None:
+    """Whole lines as a compact frame; None for a blank line (line numbers would shift), bad
+    UTF-8 or anything polars cannot parse."""
+    if _BLANK_FIRST.match(chunk) or _BLANK_LINE.search(chunk):
+        return None
     try:
-        if all(part.schema == parts[0].schema for part in parts):
-            frame = pl.concat(parts)
-        else:  # chunks disagree; one parse of the whole file decides, as it always did
-            del parts
-            frame = pl.read_ndjson(io.BytesIO(data), infer_schema_length=None)
-    except Exception:
+        chunk.decode("utf-8")
+        part = pl.read_ndjson(io.BytesIO(chunk), infer_schema_length=None)
+    except Exception:  # polars raises several kinds; all mean "go slow"
+        return None
+    # a copy through Arrow drops the parse buffers the string views still point into
+    return pl.from_arrow(part.to_arrow(compat_level=pl.CompatLevel.oldest()))
+
+
+def _fast(data: bytes) -> tuple[pl.DataFrame | None, list[LoadError]]:
+    """A file already in memory (gunzipped or transcoded): chunks, or else one whole parse
+    when the chunks disagree on the kinds of their fields."""
+    frame = _combine(_memory_chunks(data))
+    if frame is not None:
+        return frame, []
+    stripped = data.rstrip(b"\n")
+    if not stripped.strip() or _BLANK_FIRST.match(stripped) or _BLANK_LINE.search(stripped):
         return None, []
-    if frame.height != lines:
+    try:
+        frame = pl.read_ndjson(io.BytesIO(data), infer_schema_length=None)
+    except Exception:  # polars raises several kinds; all mean "go slow"
+        return None, []
+    if frame.height != stripped.count(b"\n") + 1:
         return None, []
     return frame.with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(SOURCE_LINE)), []
 
