@@ -41,7 +41,9 @@ def normalize_label(expr: pl.Expr) -> pl.Expr:
 
 
 def training(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.filter(~pl.col("split").is_in(EVAL_SPLITS))
+    """The training rows (all of them, without a copy, when there is no held-out split)."""
+    held_out = frame["split"].is_in(EVAL_SPLITS)
+    return frame.filter(~held_out) if held_out.any() else frame
 
 
 def examples_table(train: pl.DataFrame) -> pl.DataFrame:
@@ -159,55 +161,85 @@ def chat_table(train: pl.DataFrame) -> pl.DataFrame:
     for call in ("tool_calls", "function_call"):
         if call in keys:
             has_calls = has_calls | pl.col(call).is_not_null()
-    empty = content.is_null() | (content.cast(pl.String).str.strip_chars() == "")
+    empty = content.is_null() | ~content.cast(pl.String).str.contains(r"\S")
     where = pl.format("message {} ({})", pl.col("pos") + 1, role.fill_null("no role"))
-    roles_problem = (
-        pl.when(role.is_null())
-        .then(pl.format("message {} has no role", pl.col("pos") + 1))
-        .when(~role.is_in(KNOWN_ROLES))
-        .then(pl.format("message {} has unknown role '{}'", pl.col("pos") + 1, role))
-        .when(empty & ~has_calls)
-        .then(pl.format("{} is empty", where))
-    )
-    extra = [k for k in keys if k not in OPENAI_MESSAGE_KEYS]
-    openai_problem = pl.when(role.is_null() | ~role.is_in(KNOWN_ROLES)).then(
-        pl.format("{}: role must be one of {}", where, pl.lit(", ".join(KNOWN_ROLES)))
-    )
-    for key in extra:
-        openai_problem = openai_problem.when(pl.col(key).is_not_null()).then(
-            pl.format("{}: key '{}' is not allowed in a message", where, pl.lit(key))
+    # (condition, message) pairs; the first that holds is the message's problem
+    roles_rules = [
+        (role.is_null(), pl.format("message {} has no role", pl.col("pos") + 1)),
+        (
+            ~role.is_in(KNOWN_ROLES),
+            pl.format("message {} has unknown role '{}'", pl.col("pos") + 1, role),
+        ),
+        (empty & ~has_calls, pl.format("{} is empty", where)),
+    ]
+    openai_rules = [
+        (
+            role.is_null() | ~role.is_in(KNOWN_ROLES),
+            pl.format("{}: role must be one of {}", where, pl.lit(", ".join(KNOWN_ROLES))),
         )
+    ]
+    openai_rules += [
+        (
+            pl.col(key).is_not_null(),
+            pl.format("{}: key '{}' is not allowed in a message", where, pl.lit(key)),
+        )
+        for key in keys
+        if key not in OPENAI_MESSAGE_KEYS
+    ]
     if "weight" in keys:
         weight = pl.col("weight")
-        openai_problem = (
-            openai_problem.when(weight.is_not_null() & (role != "assistant"))
-            .then(pl.format("{}: 'weight' is only allowed on assistant messages", where))
-            .when(weight.is_not_null() & ~weight.cast(pl.Float64, strict=False).is_in([0.0, 1.0]))
-            .then(pl.format("{}: 'weight' must be 0 or 1", where))
-        )
+        openai_rules += [
+            (
+                weight.is_not_null() & (role != "assistant"),
+                pl.format("{}: 'weight' is only allowed on assistant messages", where),
+            ),
+            (
+                weight.is_not_null() & ~weight.cast(pl.Float64, strict=False).is_in([0.0, 1.0]),
+                pl.format("{}: 'weight' must be 0 or 1", where),
+            ),
+        ]
     if content.meta.output_name() in keys and m.schema["content"] != pl.String:
-        openai_problem = openai_problem.when(content.is_not_null()).then(
-            pl.format("{}: content must be text", where)
+        openai_rules.append((content.is_not_null(), pl.format("{}: content must be text", where)))
+    openai_rules.append(
+        (content.is_null() & ~has_calls, pl.format("{}: content is missing", where))
+    )
+
+    def flagged(rules: list[tuple[pl.Expr, pl.Expr]]) -> pl.Expr:
+        return pl.any_horizontal([condition.fill_null(False) for condition, _ in rules])
+
+    def first_problem(rules: list[tuple[pl.Expr, pl.Expr]]) -> pl.Expr:
+        chain = pl.when(rules[0][0].fill_null(False)).then(rules[0][1])
+        for condition, text in rules[1:]:
+            chain = chain.when(condition.fill_null(False)).then(text)
+        return chain
+
+    m = m.with_columns(flagged(roles_rules).alias("_roles"), flagged(openai_rules).alias("_openai"))
+    # problem texts are written only for the few messages that have one
+    problems = (
+        m.filter(pl.col("_roles") | pl.col("_openai"))
+        .select(
+            "example_id",
+            first_problem(roles_rules).alias("roles_problem"),
+            first_problem(openai_rules).alias("openai_problem"),
         )
-    openai_problem = openai_problem.when(content.is_null() & ~has_calls).then(
-        pl.format("{}: content is missing", where)
+        .group_by("example_id", maintain_order=True)
+        .agg(
+            pl.col("roles_problem").drop_nulls().first(),
+            pl.col("openai_problem").drop_nulls().first(),
+        )
     )
-    per_message = m.select(
-        "example_id",
-        "_absent",
-        role.alias("role"),
-        roles_problem.alias("roles_problem"),
-        openai_problem.alias("openai_problem"),
-    )
-    per_example = per_message.group_by("example_id", maintain_order=True).agg(
-        pl.col("role")
-        .filter(~pl.col("role").is_in(["tool", "function"]))
-        .str.join(",")
-        .alias("sequence"),
-        pl.col("role").filter(pl.col("role") == "assistant").len().alias("assistants"),
-        pl.col("_absent").all().alias("no_messages"),
-        pl.col("roles_problem").drop_nulls().first().alias("roles_problem"),
-        pl.col("openai_problem").drop_nulls().first().alias("openai_problem"),
+    per_example = (
+        m.select("example_id", "_absent", role.alias("role"))
+        .group_by("example_id", maintain_order=True)
+        .agg(
+            pl.col("role")
+            .filter(~pl.col("role").is_in(["tool", "function"]))
+            .str.join(",")
+            .alias("sequence"),
+            pl.col("role").filter(pl.col("role") == "assistant").len().alias("assistants"),
+            pl.col("_absent").all().alias("no_messages"),
+        )
+        .join(problems, on="example_id", how="left", maintain_order="left")
     )
     order_ok = pl.col("sequence").str.contains(_ORDER.pattern)
     return (
@@ -321,25 +353,37 @@ def json_facts(
     """
     distinct = train.group_by("target_text", maintain_order=True).len("n")
     shape_of: dict[tuple[tuple[str, type], ...], tuple[tuple[str, str], ...]] = {}
-    shapes: list[tuple[tuple[str, str], ...] | None] = []
+    known: dict[tuple[tuple[str, str], ...] | None, int] = {None: 0}  # shape -> its number
+    numbers: list[int] = []
     values = _Values(value_fields, max_values)
-    for index, text in enumerate(distinct["target_text"].to_list()):
-        try:
-            value = json.loads(text) if text is not None else None
-        except (json.JSONDecodeError, TypeError):
-            value = None
-        if not isinstance(value, dict):
-            shapes.append(None)
-            continue
-        typed = tuple((k, type(v)) for k, v in value.items())
-        shape = shape_of.get(typed)
-        if shape is None:
-            shape = shape_of[typed] = tuple(sorted((k, _kind(v)) for k, v in value.items()))
-        shapes.append(shape)
-        values.add(index, value)
-    shape_counts: Counter[tuple[tuple[str, str], ...] | None] = Counter()
-    for shape, n in zip(shapes, distinct["n"].to_list(), strict=True):
-        shape_counts[shape] += n
+    index = 0
+    for part in distinct.select("target_text").iter_slices(100_000):  # few Python strings at once
+        for text in part["target_text"].to_list():
+            try:
+                value = json.loads(text) if text is not None else None
+            except (json.JSONDecodeError, TypeError):
+                value = None
+            if not isinstance(value, dict):
+                numbers.append(0)
+                index += 1
+                continue
+            typed = tuple((k, type(v)) for k, v in value.items())
+            shape = shape_of.get(typed)
+            if shape is None:
+                shape = shape_of[typed] = tuple(sorted((k, _kind(v)) for k, v in value.items()))
+            numbers.append(known.setdefault(shape, len(known)))
+            values.add(index, value)
+            index += 1
+    shape_ids = pl.Series("shape", numbers, dtype=pl.UInt32)
+    counted = (
+        pl.DataFrame({"shape": shape_ids, "n": distinct["n"]})
+        .group_by("shape")
+        .agg(pl.col("n").sum())
+    )
+    per_shape = dict(zip(counted["shape"].to_list(), counted["n"].to_list(), strict=True))
+    shape_counts: dict[tuple[tuple[str, str], ...] | None, int] = {
+        shape: per_shape[number] for shape, number in known.items() if number in per_shape
+    }  # in order of first appearance, which breaks ties between equally common shapes
     signatures: Counter[tuple[str, ...]] = Counter()
     kinds: dict[str, Counter[str]] = {}
     for shape, n in shape_counts.items():
@@ -379,14 +423,23 @@ def json_facts(
             + [f"{k} is {kind}, elsewhere {key_types[k]}" for k, kind in sorted(breaks)]
         )
         verdicts[shape] = (True, not absent and not surplus, not breaks, problem or None)
-    flags = [verdicts[shape] for shape in shapes]
-    columns = {
-        "json_ok": pl.Series([f[0] for f in flags], dtype=pl.Boolean),
-        "keys_ok": pl.Series([f[1] for f in flags], dtype=pl.Boolean),
-        "types_ok": pl.Series([f[2] for f in flags], dtype=pl.Boolean),
-        "json_problem": pl.Series([f[3] for f in flags], dtype=pl.String),
-    }
-    per_text = distinct.select("target_text").with_columns(**columns).with_row_index("_row")
+    flags = [verdicts[shape] for shape in known]
+    verdict_table = pl.DataFrame(
+        {
+            "shape": pl.Series(list(known.values()), dtype=pl.UInt32),
+            "json_ok": pl.Series([f[0] for f in flags], dtype=pl.Boolean),
+            "keys_ok": pl.Series([f[1] for f in flags], dtype=pl.Boolean),
+            "types_ok": pl.Series([f[2] for f in flags], dtype=pl.Boolean),
+            "json_problem": pl.Series([f[3] for f in flags], dtype=pl.String),
+        }
+    )
+    per_text = (
+        distinct.select("target_text")
+        .with_columns(shape_ids)
+        .join(verdict_table, on="shape", how="left", maintain_order="left")
+        .drop("shape")
+        .with_row_index("_row")
+    )
     for key, usual in key_types.items():
         kept = values.column(key, usual)
         if kept is not None:
