@@ -308,18 +308,25 @@ class _Values:
         self.limit = limit
         self.dead: set[tuple[str, str]] = set()
         self.kept: dict[tuple[str, str], tuple[set[str], list[int], list[str]]] = {}
+        self._live: dict[tuple[tuple[str, type], ...], list[tuple[str, str]]] = {}
 
-    def add(self, index: int, obj: dict[str, Any]) -> None:
-        for key, value in obj.items():
-            kind = _KIND_OF_TYPE.get(type(value))
-            if kind is None or (key, kind) in self.dead:
-                continue
-            text = str(value)
+    def add(self, index: int, obj: dict[str, Any], typed: tuple[tuple[str, type], ...]) -> None:
+        """Record `obj`'s values; `typed` (its keys and value types) picks the live pairs."""
+        live = self._live.get(typed)
+        if live is None:
+            live = self._live[typed] = [
+                (key, kind)
+                for key, kind in ((k, _KIND_OF_TYPE.get(t)) for k, t in typed)
+                if kind is not None and (key, kind) not in self.dead
+            ]
+        for key, kind in live:
+            text = str(obj[key])
             seen, rows, texts = self.kept.setdefault((key, kind), (set(), [], []))
             seen.add(text)
             if len(seen) > self.limit and key not in self.keep:
                 self.dead.add((key, kind))
                 del self.kept[(key, kind)]
+                self._live.clear()  # every cached list may name the pair that just died
                 continue
             rows.append(index)
             texts.append(text)
@@ -372,7 +379,7 @@ def json_facts(
             if shape is None:
                 shape = shape_of[typed] = tuple(sorted((k, _kind(v)) for k, v in value.items()))
             numbers.append(known.setdefault(shape, len(known)))
-            values.add(index, value)
+            values.add(index, value, typed)
             index += 1
     shape_ids = pl.Series("shape", numbers, dtype=pl.UInt32)
     counted = (

@@ -48,16 +48,56 @@ class Counts:
     frame: pl.DataFrame  # example_id, source_line, split, input_tokens, target_tokens, total
 
 
-def _count_unique(tokenizer: tokens.Tokenizer, texts: pl.Series) -> pl.DataFrame:
+class _Shared:
+    """What every tokenizer's count of one frame starts from, made once: the exploded chat
+    messages and the distinct texts (as a Series and as Python strings)."""
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        self.frame = frame
+        self._messages: pl.DataFrame | None = None
+        self._distinct: dict[str, tuple[pl.Series, list[str]]] = {}
+
+    def messages(self) -> pl.DataFrame:
+        if self._messages is None:
+            self._messages = (
+                self.frame.select("example_id", "messages")
+                .explode("messages")
+                .filter(pl.col("messages").is_not_null())
+                .select(
+                    "example_id",
+                    pl.col("messages")
+                    .struct.field("role")
+                    .cast(pl.String)
+                    .fill_null("")
+                    .alias("role"),
+                    pl.col("messages")
+                    .struct.field("content")
+                    .cast(pl.String)
+                    .fill_null("")
+                    .alias("content"),
+                )
+            )
+        return self._messages
+
+    def distinct(self, key: str, texts: pl.Series) -> tuple[pl.Series, list[str]]:
+        if key not in self._distinct:
+            unique = texts.drop_nulls().unique(maintain_order=True)
+            self._distinct[key] = (unique, unique.to_list())
+        return self._distinct[key]
+
+
+def _count_unique(
+    tokenizer: tokens.Tokenizer, texts: pl.Series, shared: _Shared | None = None, key: str = ""
+) -> pl.DataFrame:
     if not fast():  # every text on its own: the slow path the tests compare against
         every = texts.drop_nulls().to_list()
         counts = dict(zip(every, (tokenizer.count(t) for t in every), strict=True))
         return pl.DataFrame(
             {"text": list(counts), "n": pl.Series(list(counts.values()), dtype=pl.Int64)}
         )
-    unique = texts.drop_nulls().unique(maintain_order=True)
+    unique, values = (shared or _Shared(pl.DataFrame())).distinct(key, texts)
     return pl.DataFrame(
-        {"text": unique, "n": pl.Series(tokenizer.count_all(unique.to_list()), dtype=pl.Int64)}
+        {"text": unique, "n": pl.Series(tokenizer.count_all(values), dtype=pl.Int64)}
     )
 
 
@@ -68,10 +108,11 @@ def _attach(frame: pl.DataFrame, counts: pl.DataFrame, column: str, alias: str) 
     return joined.with_columns(pl.col(alias).fill_null(0))
 
 
-def count_plain(frame: pl.DataFrame, name: str) -> Counts:
+def count_plain(frame: pl.DataFrame, name: str, shared: _Shared | None = None) -> Counts:
     """Prompt and target counted separately, plus the model's sequence markers."""
     tokenizer = tokens.get(name)
-    counts = _count_unique(tokenizer, pl.concat([frame["input_text"], frame["target_text"]]))
+    texts = pl.concat([frame["input_text"], frame["target_text"]])
+    counts = _count_unique(tokenizer, texts, shared, "plain")
     out = frame.select(
         "example_id",
         "source_line",
@@ -93,26 +134,17 @@ def count_plain(frame: pl.DataFrame, name: str) -> Counts:
     return Counts(name, tokenizer.exact, tokenizer.source, "prompt + target", out)
 
 
-def count_chat(frame: pl.DataFrame, name: str) -> Counts:
+def count_chat(frame: pl.DataFrame, name: str, shared: _Shared | None = None) -> Counts:
     """Messages counted through the tokenizer family's chat template."""
     tokenizer = tokens.get(name)
-    messages = (
-        frame.select("example_id", "messages")
-        .explode("messages")
-        .filter(pl.col("messages").is_not_null())
-        .select(
-            "example_id",
-            pl.col("messages").struct.field("role").cast(pl.String).fill_null("").alias("role"),
-            pl.col("messages")
-            .struct.field("content")
-            .cast(pl.String)
-            .fill_null("")
-            .alias("content"),
-        )
-    )
+    shared = shared or _Shared(frame)
+    messages = shared.messages()
+    key = "chat"
     if name == "llama-3.1":
         messages = messages.with_columns(pl.col("content").str.strip_chars())
-    counts = _count_unique(tokenizer, pl.concat([messages["content"], messages["role"]]))
+        key = "chat, stripped"
+    texts = pl.concat([messages["content"], messages["role"]])
+    counts = _count_unique(tokenizer, texts, shared, key)
     per = _attach(
         _attach(messages, counts, "content", "content_tokens"), counts, "role", "role_tokens"
     )
@@ -149,7 +181,8 @@ def _message_overhead(name: str, tokenizer: tokens.Tokenizer):  # noqa: ANN202 -
 
 def count(frame: pl.DataFrame, schema: str, names: tuple[str, ...]) -> dict[str, Counts]:
     chat = schema == "chat" and "messages" in frame.columns
-    return {name: (count_chat if chat else count_plain)(frame, name) for name in names}
+    shared = _Shared(frame)
+    return {name: (count_chat if chat else count_plain)(frame, name, shared) for name in names}
 
 
 def contexts_for(name: str) -> dict[str, int]:
