@@ -85,7 +85,7 @@ def test_count_all_in_threads_keeps_order(monkeypatch):
     texts = [
         f"ticket {i}: " + "word " * (i % 7) + "  x" * (i % 3) for i in range(3 * tokens._CHUNK)
     ]
-    for name in ("phi-2", "cl100k_base"):
+    for name in ("phi-2", "cl100k_base", "mistral-7b-v0.3"):
         tokenizer = tokens.get(name)
         counts = tokenizer.count_all(texts)
         assert counts == [tokenizer.count(t) for t in texts]

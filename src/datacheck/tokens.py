@@ -160,8 +160,13 @@ class Tokenizer:
         releases the GIL while it encodes, so large batches run as plain loops over chunks in
         a few threads (its batch API spends more on one future per text than it saves, see
         notes/FACTS.md)."""
-        if self._sp is not None:
-            return [len(ids) for ids in self._sp.encode(list(texts), num_threads=_workers())]
+        if self._sp is not None:  # in slices, so only one slice's id lists exist at a time
+            encode, workers = self._sp.encode, _workers()
+            return [
+                len(ids)
+                for start in range(0, len(texts), _CHUNK)
+                for ids in encode(list(texts[start : start + _CHUNK]), num_threads=workers)
+            ]
         if not self.exact:
             return [self.count(t) for t in texts]
         if self.name == "phi-2":
