@@ -9,8 +9,10 @@ punctuation dropped, so "refund my order 123" and "refund my order 456" match), 
 bigrams hashed by polars, and summarised by 32 affine permutations (numpy's `minimum.reduceat`
 over the shingles of each text). 8 bands of 4 rows put texts with Jaccard 0.8 in a shared
 bucket with probability 1 - (1 - 0.8^4)^8 = 0.985; every candidate is then verified with the
-exact Jaccard of its shingle sets, so reported similarities are not estimates. Exact duplicates
-are collapsed first, so a text repeated 10,000 times costs one signature. Measured recall,
+exact Jaccard of its shingle sets, so reported similarities are not estimates. Texts with the
+same normalized form (so the same shingles: templated e-mails that differ only in numbers)
+are collapsed first, so a template used 10,000 times costs one signature, and the train and
+eval clusterings share one set of verified pairs. Measured recall,
 false-positive rate and speed are printed by `bench/hygiene.py` (see bench/README.md); a
 per-document Python MinHash (datasketch's) spends most of its time in the Python loop over
 documents, which is what this avoids.
