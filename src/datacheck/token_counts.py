@@ -81,9 +81,13 @@ class _Shared:
 
     def distinct(self, key: str, texts: pl.Series) -> tuple[pl.Series, list[str]]:
         if key not in self._distinct:
-            unique = texts.drop_nulls().unique(maintain_order=True)
-            self._distinct[key] = (unique, unique.to_list())
+            self._distinct[key] = _distinct(texts)
         return self._distinct[key]
+
+
+def _distinct(texts: pl.Series) -> tuple[pl.Series, list[str]]:
+    unique = texts.drop_nulls().unique(maintain_order=True)
+    return unique, unique.to_list()
 
 
 def _count_unique(
@@ -95,7 +99,7 @@ def _count_unique(
         return pl.DataFrame(
             {"text": list(counts), "n": pl.Series(list(counts.values()), dtype=pl.Int64)}
         )
-    unique, values = (shared or _Shared(pl.DataFrame())).distinct(key, texts)
+    unique, values = shared.distinct(key, texts) if shared else _distinct(texts)
     return pl.DataFrame(
         {"text": unique, "n": pl.Series(tokenizer.count_all(values), dtype=pl.Int64)}
     )

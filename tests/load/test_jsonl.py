@@ -92,13 +92,15 @@ def _rows(n, kind_change_at=None):
     return rows
 
 
+@pytest.mark.parametrize("gzipped", [False, True])
 @pytest.mark.parametrize("kind_change_at", [None, 150])
-def test_chunked_reading_equals_one_careful_read(tmp_path, monkeypatch, kind_change_at):
+def test_chunked_reading_equals_one_careful_read(tmp_path, monkeypatch, kind_change_at, gzipped):
     from datacheck import _perf
     from datacheck.load import jsonl
 
-    path = tmp_path / "d.jsonl"
-    path.write_text("".join(json.dumps(r) + "\n" for r in _rows(200, kind_change_at)))
+    text = "".join(json.dumps(r) + "\n" for r in _rows(200, kind_change_at))
+    path = tmp_path / ("d.jsonl.gz" if gzipped else "d.jsonl")
+    path.write_bytes(gzip.compress(text.encode()) if gzipped else text.encode())
     monkeypatch.setattr(jsonl, "_CHUNK_BYTES", 500)  # many chunks
     chunked = load(path)
     monkeypatch.setattr(_perf, "fast", lambda: False)

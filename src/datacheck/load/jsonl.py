@@ -10,7 +10,7 @@ import random
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 import polars as pl
 
@@ -21,15 +21,19 @@ from datacheck.load._text import UTF16_BOMS, bad_utf8_lines, read_bytes, to_utf8
 
 
 def load_jsonl(path: Path) -> Loaded:
-    streamed = _stream(path) if fast() else None
-    if streamed is not None:
-        frame, digest = streamed
-        errors: list[LoadError] = []
-    else:
+    parsed, digest = _stream(path) if fast() and _plain(path) else (None, "")
+    frame = parsed.frame if parsed is not None else None
+    errors: list[LoadError] = []
+    if frame is None:
         raw, digest = read_bytes(path)
         data = to_utf8(path, raw)
         del raw
-        frame, errors = _fast(data) if fast() else (None, [])
+        if fast():
+            if parsed is None:  # gzip or UTF-16: now in memory, chunks not tried yet
+                parsed = _combine(_memory_chunks(data))
+                frame = parsed.frame
+            if frame is None and parsed.disagree:
+                frame = _whole(data)
         if frame is None:
             frame, errors = _line_by_line(data.split(b"\n"))
     return Loaded(
@@ -83,19 +87,26 @@ _BLANK_LINE = re.compile(rb"\n[ \t\r\f\v]*\n")  # a literal start keeps the scan
 _BLANK_FIRST = re.compile(rb"[ \t\r\f\v]*\n")
 
 
-def _stream(path: Path) -> tuple[pl.DataFrame, str] | None:
-    """Parse a plain UTF-8 file chunk by chunk as it is read, so the whole file is never in
-    memory at once. None when the file needs the careful path (or is gzip or UTF-16)."""
-    digest = hashlib.sha256()
+class _Parsed(NamedTuple):
+    frame: pl.DataFrame | None
+    #: every chunk parsed, but they disagree on the kinds of their fields
+    disagree: bool = False
+
+
+def _plain(path: Path) -> bool:
+    """Neither gzip nor UTF-16: the bytes on disk can be parsed as they are read."""
     with path.open("rb") as handle:
         head = handle.read(4)
-        if head[:2] == b"\x1f\x8b" or head.startswith(UTF16_BOMS):
-            return None
-        handle.seek(0)
-        frame = _combine(_file_chunks(handle, digest))
-        if frame is None:
-            return None
-    return frame, digest.hexdigest()
+    return head[:2] != b"\x1f\x8b" and not head.startswith(UTF16_BOMS)
+
+
+def _stream(path: Path) -> tuple[_Parsed, str]:
+    """Parse a plain UTF-8 file chunk by chunk as it is read, so the whole file is never in
+    memory at once; and the sha256 of its bytes (complete only when the parse succeeds)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        parsed = _combine(_file_chunks(handle, digest))
+    return parsed, digest.hexdigest()
 
 
 def _file_chunks(handle: BinaryIO, digest: Any) -> Iterator[bytes]:
@@ -129,20 +140,26 @@ def _memory_chunks(data: bytes) -> Iterator[bytes]:
         start = stop
 
 
-def _combine(chunks: Iterable[bytes]) -> pl.DataFrame | None:
-    """One frame from chunks that each parse cleanly to the same schema, else None."""
+def _combine(chunks: Iterable[bytes]) -> _Parsed:
+    """One frame from chunks that each parse cleanly to the same schema."""
     parts, rows = [], 0
     for chunk in chunks:
         part = _parse_chunk(chunk)
         if part is None:
-            return None
+            return _Parsed(None)
         parts.append(part)
         rows += chunk.count(b"\n") + (not chunk.endswith(b"\n"))
-    if not parts or any(part.schema != parts[0].schema for part in parts):
-        return None
+    if not parts:
+        return _Parsed(None)
+    if any(part.schema != parts[0].schema for part in parts):
+        return _Parsed(None, disagree=True)
     frame = pl.concat(parts)
     if frame.height != rows:
-        return None
+        return _Parsed(None)
+    return _Parsed(_numbered(frame))
+
+
+def _numbered(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(SOURCE_LINE))
 
 
@@ -160,22 +177,13 @@ def _parse_chunk(chunk: bytes) -> pl.DataFrame | None:
     return pl.from_arrow(part.to_arrow(compat_level=pl.CompatLevel.oldest()))
 
 
-def _fast(data: bytes) -> tuple[pl.DataFrame | None, list[LoadError]]:
-    """A file already in memory (gunzipped or transcoded): chunks, or else one whole parse
-    when the chunks disagree on the kinds of their fields."""
-    frame = _combine(_memory_chunks(data))
-    if frame is not None:
-        return frame, []
-    stripped = data.rstrip(b"\n")
-    if not stripped.strip() or _BLANK_FIRST.match(stripped) or _BLANK_LINE.search(stripped):
-        return None, []
+def _whole(data: bytes) -> pl.DataFrame | None:
+    """One parse of the whole file: what decides when its chunks disagree on kinds."""
     try:
         frame = pl.read_ndjson(io.BytesIO(data), infer_schema_length=None)
     except Exception:  # polars raises several kinds; all mean "go slow"
-        return None, []
-    if frame.height != stripped.count(b"\n") + 1:
-        return None, []
-    return frame.with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(SOURCE_LINE)), []
+        return None
+    return _numbered(frame) if frame.height == data.rstrip(b"\n").count(b"\n") + 1 else None
 
 
 def _line_by_line(lines: list[bytes]) -> tuple[pl.DataFrame, list[LoadError]]:
