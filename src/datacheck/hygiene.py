@@ -31,6 +31,8 @@ from datacheck.features import EVAL_SPLITS
 PERMUTATIONS = 32
 BANDS = 8
 ROWS_PER_BAND = PERMUTATIONS // BANDS
+#: orderings of each bucket whose neighbours become candidates (besides the bucket's first id)
+NEIGHBOUR_KEYS = 2
 #: texts per signature batch: bounds memory at about 60 shingles x 8 bytes x this
 CHUNK = 50_000
 #: groups and clusters listed in the report (counts are always complete)
@@ -283,13 +285,24 @@ def _near_pairs(texts: pl.DataFrame, threshold: float) -> pl.DataFrame:
         with np.errstate(over="ignore"):
             for column in range(band * ROWS_PER_BAND + 1, (band + 1) * ROWS_PER_BAND):
                 key = (key * np.uint64(0x9E3779B97F4A7C15)) ^ signature[:, column]
-        # every member of a bucket is paired with the bucket's first (lowest) id
+        # In a bucket, each member is paired with the bucket's lowest id and with its
+        # neighbours when the bucket is ordered by the other bands' hashes, which puts the
+        # most alike next to each other: a large bucket mixing several templates would
+        # otherwise compare each text only with one that may belong to another template.
+        other = [c for c in range(PERMUTATIONS) if c // ROWS_PER_BAND != band][:NEIGHBOUR_KEYS]
+        bucket = pl.DataFrame({"key": key, "b": owner, **{f"o{c}": signature[:, c] for c in other}})
         pairs.append(
-            pl.DataFrame({"key": key, "b": owner})
-            .with_columns(pl.col("b").min().over("key").alias("a"))
+            bucket.with_columns(pl.col("b").min().over("key").alias("a"))
             .filter(pl.col("a") != pl.col("b"))
             .select("a", "b")
         )
+        for column in other:
+            ordered = bucket.sort("key", f"o{column}", "b")
+            pairs.append(
+                ordered.select(pl.col("b").shift(1).alias("a"), "b").filter(
+                    pl.col("a").is_not_null() & (ordered["key"].shift(1) == ordered["key"])
+                )
+            )
     candidates = pl.concat(pairs).unique()
     if candidates.is_empty():
         return none
