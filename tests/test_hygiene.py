@@ -140,3 +140,17 @@ def test_templated_texts_in_one_large_bucket_are_all_clustered():
         if i != j and len(a & b) / len(a | b) >= 0.8
     }
     assert should and should <= found
+
+
+def test_near_duplicates_do_not_depend_on_the_slices_they_are_computed_in(monkeypatch):
+    from datacheck import hygiene
+
+    rng = random.Random(3)
+    words = "refund order parcel late broken screen blue shoes size kettle lamp warranty".split()
+    base = [" ".join(rng.choice(words) for _ in range(12)) for _ in range(40)]
+    texts = [*base, *(t.replace(t.split()[3], "swapped", 1) for t in base[:20])]
+    frame = _keyed(_frame(texts))
+    whole = near_duplicate_clusters(frame)
+    monkeypatch.setattr(hygiene, "CHUNK", 7)
+    monkeypatch.setattr(hygiene, "PAIR_CHUNK", 3)
+    assert whole and near_duplicate_clusters(frame) == whole

@@ -21,7 +21,7 @@ documents, which is what this avoids.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import polars as pl
@@ -35,6 +35,8 @@ ROWS_PER_BAND = PERMUTATIONS // BANDS
 NEIGHBOUR_KEYS = 2
 #: texts per signature batch: bounds memory at about 60 shingles x 8 bytes x this
 CHUNK = 50_000
+#: candidate pairs verified at a time: bounds memory at about 2 x 60 shingles x 16 bytes x this
+PAIR_CHUNK = 100_000
 #: groups and clusters listed in the report (counts are always complete)
 MAX_LISTED = 50
 
@@ -230,20 +232,75 @@ def _shingles(texts: pl.DataFrame) -> pl.DataFrame:
     )  # repeats are harmless: a minimum ignores them and Jaccard uses sets
 
 
-def _signatures(shingles: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """MinHash signatures (texts x PERMUTATIONS) and the id of each row."""
-    ordered = shingles.sort("id")
+class _Sets(NamedTuple):
+    """Each text's distinct shingles, packed: `values[starts[i] : starts[i] + sizes[i]]`
+    belong to text `ids[i]` (ids ascending)."""
+
+    ids: np.ndarray
+    starts: np.ndarray
+    sizes: np.ndarray
+    values: np.ndarray
+
+
+def _signatures(shingles: pl.DataFrame) -> tuple[np.ndarray, _Sets]:
+    """MinHash signatures (texts x PERMUTATIONS) and the texts' packed shingle sets."""
+    ordered = shingles.unique().sort("id", "s")
     ids = ordered["id"].to_numpy()
     values = ordered["s"].to_numpy()
     if ids.size == 0:
-        return np.empty((0, PERMUTATIONS), dtype=np.uint64), ids
+        empty = np.empty(0, dtype=np.int64)
+        return np.empty((0, PERMUTATIONS), dtype=np.uint64), _Sets(empty, empty, empty, values)
     starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
     a, b = _coefficients()
     signature = np.empty((starts.size, PERMUTATIONS), dtype=np.uint64)
     with np.errstate(over="ignore"):
         for k in range(PERMUTATIONS):
             signature[:, k] = np.minimum.reduceat(values * a[k] + b[k], starts)
-    return signature, ids[starts]
+    sizes = np.diff(np.r_[starts, ids.size])
+    return signature, _Sets(ids[starts], starts, sizes, values)
+
+
+def _pack(parts: list[_Sets]) -> _Sets:
+    """The packed sets of consecutive slices of texts, as one."""
+    sizes = np.concatenate([p.sizes for p in parts])
+    return _Sets(
+        np.concatenate([p.ids for p in parts]),
+        np.cumsum(sizes) - sizes,
+        sizes,
+        np.concatenate([p.values for p in parts]),
+    )
+
+
+def _gather(sets: _Sets, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(position in `ids`, shingle) for every shingle of every text in `ids`."""
+    where = np.searchsorted(sets.ids, ids)
+    sizes = sets.sizes[where]
+    owner = np.repeat(np.arange(ids.size), sizes)
+    offsets = np.repeat(sets.starts[where] - np.cumsum(sizes) + sizes, sizes)
+    return owner, sets.values[offsets + np.arange(offsets.size)]
+
+
+def _jaccard(candidates: pl.DataFrame, sets: _Sets, threshold: float) -> pl.DataFrame:
+    """Candidate pairs whose exact shingle Jaccard, `sim`, reaches `threshold`: each slice of
+    pairs lists both texts' distinct shingles, and the repeats are the shared ones."""
+    kept = []
+    for start in range(0, candidates.height, PAIR_CHUNK):
+        part = candidates.slice(start, PAIR_CHUNK)
+        owner_a, values_a = _gather(sets, part["a"].to_numpy())
+        owner_b, values_b = _gather(sets, part["b"].to_numpy())
+        counts = (
+            pl.DataFrame({"p": np.r_[owner_a, owner_b], "s": np.r_[values_a, values_b]})
+            .group_by("p")
+            .agg(pl.len().alias("all"), pl.col("s").n_unique().alias("union"))
+        )
+        kept.append(
+            part.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("p"))
+            .join(counts, on="p")
+            .with_columns(((pl.col("all") - pl.col("union")) / pl.col("union")).alias("sim"))
+            .filter(pl.col("sim") >= threshold)
+            .select("a", "b", "sim")
+        )
+    return pl.concat(kept).sort("a", "b")
 
 
 class _UnionFind:
@@ -266,17 +323,13 @@ class _UnionFind:
 
 def _near_pairs(texts: pl.DataFrame, threshold: float) -> pl.DataFrame:
     """Pairs of text ids (a < b) whose exact shingle Jaccard, `sim`, reaches `threshold`."""
-    shingles_parts, signatures, owners = [], [], []
-    for start in range(0, texts.height, CHUNK):
-        part = _shingles(texts.slice(start, CHUNK))
-        shingles_parts.append(part)
-        signature, ids = _signatures(part)
-        signatures.append(signature)
-        owners.append(ids)
-    shingles = pl.concat(shingles_parts) if shingles_parts else pl.DataFrame()
-    signature = np.concatenate(signatures) if signatures else np.empty((0, PERMUTATIONS))
-    owner = np.concatenate(owners) if owners else np.empty(0, dtype=np.int64)
     none = pl.DataFrame(schema={"a": pl.Int64, "b": pl.Int64, "sim": pl.Float64})
+    if texts.height < 2:
+        return none
+    parts = [_signatures(_shingles(texts.slice(i, CHUNK))) for i in range(0, texts.height, CHUNK)]
+    signature = np.concatenate([signature for signature, _ in parts])
+    sets = _pack([sets for _, sets in parts])
+    owner = sets.ids
     if owner.size < 2:
         return none
     pairs = []
@@ -303,33 +356,15 @@ def _near_pairs(texts: pl.DataFrame, threshold: float) -> pl.DataFrame:
                     pl.col("a").is_not_null() & (ordered["key"].shift(1) == ordered["key"])
                 )
             )
-    candidates = pl.concat(pairs).unique()
-    if candidates.is_empty():
-        return none
-    # exact Jaccard of each candidate pair, by joining the pair against both shingle sets
-    sets = shingles.unique()
-    sizes = sets.group_by("id").len("n")
-    shared = (
-        candidates.join(sets, left_on="a", right_on="id")
-        .join(sets, left_on=["b", "s"], right_on=["id", "s"], how="semi")
-        .group_by("a", "b")
-        .len("shared")
-    )
-    return (
-        candidates.join(shared, on=["a", "b"], how="left")
-        .with_columns(pl.col("shared").fill_null(0))
-        .join(sizes.rename({"id": "a", "n": "na"}), on="a")
-        .join(sizes.rename({"id": "b", "n": "nb"}), on="b")
-        .with_columns(
-            (pl.col("shared") / (pl.col("na") + pl.col("nb") - pl.col("shared"))).alias("sim")
-        )
-        .filter(pl.col("sim") >= threshold)
-        .select(
-            pl.min_horizontal("a", "b").alias("a"), pl.max_horizontal("a", "b").alias("b"), "sim"
-        )
-        .unique(["a", "b"])
+    candidates = (
+        pl.concat(pairs)
+        .select(pl.min_horizontal("a", "b").alias("a"), pl.max_horizontal("a", "b").alias("b"))
+        .unique()
         .sort("a", "b")
     )
+    if candidates.is_empty():
+        return none
+    return _jaccard(candidates, sets, threshold)
 
 
 def _fuzzy_key(expr: pl.Expr) -> pl.Expr:
