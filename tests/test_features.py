@@ -2,7 +2,7 @@ import json
 
 import polars as pl
 
-from datacheck.features import json_facts, output_value_table
+from datacheck.features import chat_table, json_facts, output_value_table
 
 
 def _train(objects):
@@ -43,3 +43,47 @@ def test_values_are_kept_for_label_like_keys_only_unless_asked():
     asked = json_facts(_train(rows), None, ("order",), max_values=10)
     assert asked.values.columns == ["source_line", "kind", "order"]
     assert asked.values["order"].n_unique() == 90
+
+
+def test_chat_table_words_the_first_problem_of_each_conversation():
+    def m(role, content="text"):
+        return {"role": role, "content": content}
+
+    conversations = [
+        [m("system"), m("user"), m("assistant")],
+        [],
+        None,
+        [None],
+        [m("user"), m("tool"), m("assistant")],  # tool turns do not count in the order
+        [m("user"), m("user", "  ")],
+        [m("assistant"), m(None)],
+        [m("bot"), m("assistant", None)],
+    ]
+    message = pl.Struct({"role": pl.String, "content": pl.String})
+    train = pl.DataFrame(
+        {"messages": conversations}, schema={"messages": pl.List(message)}
+    ).with_columns(
+        pl.int_range(pl.len()).alias("example_id"),
+        pl.int_range(1, pl.len() + 1).alias("source_line"),
+    )
+    table = chat_table(train)
+    assert table["source_line"].to_list() == list(range(1, 9))
+    assert table["roles_problem"].to_list() == [
+        None,
+        "no messages",
+        "no messages",
+        "no messages",
+        None,
+        "message 2 (user) is empty",
+        "message 2 has no role",
+        "message 1 has unknown role 'bot'",
+    ]
+    assert table["openai_problem"].to_list()[:6] == [
+        None,
+        "'messages' is empty",
+        "'messages' is empty",
+        "'messages' is empty",
+        None,
+        "no assistant message: there is nothing to learn from",
+    ]
+    assert table["openai_problem"][7].startswith("message 1 (bot): role must be one of")

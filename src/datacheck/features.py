@@ -151,10 +151,9 @@ def chat_table(train: pl.DataFrame) -> pl.DataFrame:
     messages = train.select("example_id", "messages").explode("messages")
     struct = messages.schema["messages"]
     keys = [f.name for f in struct.fields] if isinstance(struct, pl.Struct) else []
-    m = messages.with_columns(
-        pl.int_range(pl.len()).over("example_id").alias("pos"),
-        pl.col("messages").is_null().alias("_absent"),
-    ).unnest("messages")
+    m = messages.with_columns(pl.int_range(pl.len()).over("example_id").alias("pos")).unnest(
+        "messages"
+    )
     role = pl.col("role").cast(pl.String)
     content = pl.col("content")
     has_calls = pl.lit(False)
@@ -228,24 +227,22 @@ def chat_table(train: pl.DataFrame) -> pl.DataFrame:
             pl.col("openai_problem").drop_nulls().first(),
         )
     )
-    per_example = (
-        m.select("example_id", "_absent", role.alias("role"))
-        .group_by("example_id", maintain_order=True)
-        .agg(
-            pl.col("role")
-            .filter(~pl.col("role").is_in(["tool", "function"]))
-            .str.join(",")
-            .alias("sequence"),
-            pl.col("role").filter(pl.col("role") == "assistant").len().alias("assistants"),
-            pl.col("_absent").all().alias("no_messages"),
-        )
-        .join(problems, on="example_id", how="left", maintain_order="left")
-    )
+    # per example, from the unexploded lists: a group-by over every message costs 3x the memory
+    element_role = pl.element().struct.field("role").cast(pl.String)
+    listed = pl.col("messages")
+    per_example = train.select(
+        "example_id",
+        "source_line",
+        listed.list.eval(element_role.filter(~element_role.is_in(["tool", "function"])))
+        .list.join(",")
+        .fill_null("")
+        .alias("sequence"),
+        listed.list.eval(element_role == "assistant").list.sum().fill_null(0).alias("assistants"),
+        listed.list.eval(pl.element().is_null()).list.all().fill_null(True).alias("no_messages"),
+    ).join(problems, on="example_id", how="left", maintain_order="left")
     order_ok = pl.col("sequence").str.contains(_ORDER.pattern)
     return (
-        train.select("example_id", "source_line")
-        .join(per_example, on="example_id", how="left")
-        .with_columns(
+        per_example.with_columns(
             pl.when(pl.col("no_messages"))
             .then(pl.lit("no messages"))
             .when(pl.col("roles_problem").is_not_null())
