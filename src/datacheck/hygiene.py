@@ -158,9 +158,17 @@ def analyse(frame: pl.DataFrame, *, task: str, threshold: float = 0.8) -> Hygien
     )
 
 
+def _repeated(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
+    """The rows whose `columns` may repeat in another row: a cheap hash pass first, so exact
+    grouping runs on these few rows instead of on every text."""
+    key = pl.struct(columns).hash(seed=3) if len(columns) > 1 else pl.col(columns[0]).hash(seed=3)
+    return frame.filter(key.is_duplicated())
+
+
 def _exact(train: pl.DataFrame) -> tuple[list[dict[str, Any]], int, int, list[int]]:
     grouped = (
-        train.group_by("_input", "_target")
+        _repeated(train, "_input", "_target")
+        .group_by("_input", "_target")
         .agg(pl.col("source_line").sort().alias("lines"), pl.col("example_id").sort().alias("ids"))
         .filter(pl.col("lines").list.len() > 1)
         .with_columns(pl.col("lines").list.len().alias("size"))
@@ -177,6 +185,7 @@ def _exact(train: pl.DataFrame) -> tuple[list[dict[str, Any]], int, int, list[in
 
 
 def _conflicts(train: pl.DataFrame, raw: pl.Expr) -> tuple[list[dict[str, Any]], int, list[int]]:
+    train = _repeated(train, "_input")
     conflicted = (
         train.group_by("_input")
         .agg(

@@ -50,12 +50,12 @@ class Counts:
 
 class _Shared:
     """What every tokenizer's count of one frame starts from, made once: the exploded chat
-    messages and the distinct texts (as a Series and as Python strings)."""
+    messages and the distinct texts."""
 
     def __init__(self, frame: pl.DataFrame) -> None:
         self.frame = frame
         self._messages: pl.DataFrame | None = None
-        self._distinct: dict[str, tuple[pl.Series, list[str]]] = {}
+        self._distinct: dict[str, pl.Series] = {}
 
     def messages(self) -> pl.DataFrame:
         if self._messages is None:
@@ -79,15 +79,14 @@ class _Shared:
             )
         return self._messages
 
-    def distinct(self, key: str, texts: pl.Series) -> tuple[pl.Series, list[str]]:
+    def distinct(self, key: str, texts: pl.Series) -> pl.Series:
         if key not in self._distinct:
             self._distinct[key] = _distinct(texts)
         return self._distinct[key]
 
 
-def _distinct(texts: pl.Series) -> tuple[pl.Series, list[str]]:
-    unique = texts.drop_nulls().unique(maintain_order=True)
-    return unique, unique.to_list()
+def _distinct(texts: pl.Series) -> pl.Series:
+    return texts.drop_nulls().unique(maintain_order=True)
 
 
 def _count_unique(
@@ -99,9 +98,10 @@ def _count_unique(
         return pl.DataFrame(
             {"text": list(counts), "n": pl.Series(list(counts.values()), dtype=pl.Int64)}
         )
-    unique, values = shared.distinct(key, texts) if shared else _distinct(texts)
+    unique = shared.distinct(key, texts) if shared else _distinct(texts)
+    # the Series goes in whole: the tokenizer turns a slice at a time into Python strings
     return pl.DataFrame(
-        {"text": unique, "n": pl.Series(tokenizer.count_all(values), dtype=pl.Int64)}
+        {"text": unique, "n": pl.Series(tokenizer.count_all(unique), dtype=pl.Int64)}
     )
 
 

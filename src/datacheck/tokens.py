@@ -15,7 +15,7 @@ import importlib.util
 import math
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
@@ -156,19 +156,18 @@ class Tokenizer:
         return len(self._tiktoken.encode_ordinary(text))
 
     def count_all(self, texts: Sequence[str]) -> list[int]:
-        """Counts for many texts. SentencePiece uses its own threaded batch call; tiktoken
-        releases the GIL while it encodes, so large batches run as plain loops over chunks in
-        a few threads (its batch API spends more on one future per text than it saves, see
-        notes/FACTS.md)."""
+        """Counts for many texts (any sliceable sequence, a polars Series included: only a few
+        slices at a time become Python strings). SentencePiece uses its own threaded batch
+        call; tiktoken releases the GIL while it encodes, so large batches run as plain loops
+        over chunks in a few threads (its batch API spends more on one future per text than it
+        saves, see notes/FACTS.md)."""
         if self._sp is not None:  # in slices, so only one slice's id lists exist at a time
             encode, workers = self._sp.encode, _workers()
             return [
-                len(ids)
-                for start in range(0, len(texts), _CHUNK)
-                for ids in encode(list(texts[start : start + _CHUNK]), num_threads=workers)
+                len(ids) for chunk in _slices(texts) for ids in encode(chunk, num_threads=workers)
             ]
         if not self.exact:
-            return [self.count(t) for t in texts]
+            return [self.count(t) for chunk in _slices(texts) for t in chunk]
         if self.name == "phi-2":
             return _in_threads(self.count, texts)
         encode = self._tiktoken.encode_ordinary
@@ -184,14 +183,23 @@ def _workers() -> int:
     return min(len(available) if available else os.cpu_count() or 1, 8)
 
 
+def _slices(texts: Sequence[str]) -> Iterator[list[str]]:
+    """`texts` as lists of `_CHUNK`, made one at a time."""
+    for start in range(0, len(texts), _CHUNK):
+        yield list(texts[start : start + _CHUNK])
+
+
 def _in_threads(count: Callable[[str], int], texts: Sequence[str]) -> list[int]:
     """`count` over `texts`, in order, chunked over the available cores."""
     workers = _workers()
     if workers < 2 or len(texts) < 2 * _CHUNK:
-        return [count(t) for t in texts]
-    chunks = [texts[i : i + _CHUNK] for i in range(0, len(texts), _CHUNK)]
+        return [count(t) for chunk in _slices(texts) for t in chunk]
+
+    def counted(start: int) -> list[int]:  # a slice becomes strings in the thread counting it
+        return [count(t) for t in list(texts[start : start + _CHUNK])]
+
     with ThreadPoolExecutor(workers) as pool:
-        parts = pool.map(lambda chunk: [count(t) for t in chunk], chunks)
+        parts = pool.map(counted, range(0, len(texts), _CHUNK))
         return [n for part in parts for n in part]
 
 

@@ -109,3 +109,41 @@ def test_chunked_reading_equals_one_careful_read(tmp_path, monkeypatch, kind_cha
     assert chunked.frame.height == careful.frame.height == 200
     assert chunked.frame.equals(careful.frame.select(chunked.frame.columns))
     assert _lines(chunked.frame) == list(range(1, 201))
+
+
+def _sparse_rows(n):
+    """Fields that appear late or stay null for a while: chunks see different schemas."""
+    rows = []
+    for i in range(n):
+        message = {"role": "user", "content": f"hi {i}"}
+        if i >= 120:
+            message["weight"] = 1
+        row = {"messages": [message], "note": f"n{i}" if i >= 100 else None}
+        if i >= 150:
+            row["late"] = {"a": i}
+        rows.append(row)
+    return rows
+
+
+@pytest.mark.parametrize("gzipped", [False, True])
+def test_chunks_that_differ_only_by_absent_fields_are_joined_without_a_whole_parse(
+    tmp_path, monkeypatch, gzipped
+):
+    from datacheck import _perf
+    from datacheck.load import jsonl
+
+    text = "".join(json.dumps(r) + "\n" for r in _sparse_rows(200))
+    path = tmp_path / ("d.jsonl.gz" if gzipped else "d.jsonl")
+    path.write_bytes(gzip.compress(text.encode()) if gzipped else text.encode())
+    monkeypatch.setattr(jsonl, "_CHUNK_BYTES", 500)
+
+    def whole(_data):
+        raise AssertionError("the whole file was parsed at once")
+
+    monkeypatch.setattr(jsonl, "_whole", whole)
+    chunked = load(path)
+    monkeypatch.setattr(_perf, "fast", lambda: False)
+    monkeypatch.setattr(jsonl, "fast", lambda: False)
+    careful = load(path)
+    assert chunked.frame.schema == careful.frame.select(chunked.frame.columns).schema
+    assert chunked.frame.equals(careful.frame.select(chunked.frame.columns))

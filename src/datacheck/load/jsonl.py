@@ -81,8 +81,9 @@ def sample_jsonl(path: Path, size: int, seed: int) -> Loaded | None:
     return loaded
 
 
-#: bytes per polars parse: its JSON reader needs about 12x its input while it works
-_CHUNK_BYTES = 32 * 2**20
+#: bytes per polars parse: its JSON reader needs about 12x its input while it works, and
+#: 4 MB chunks read a 392 MB file fastest (4.5 s, 670 MB peak; 32 MB: 5.4 s, 1,250 MB)
+_CHUNK_BYTES = 4 * 2**20
 _BLANK_LINE = re.compile(rb"\n[ \t\r\f\v]*\n")  # a literal start keeps the scan fast
 _BLANK_FIRST = re.compile(rb"[ \t\r\f\v]*\n")
 
@@ -152,11 +153,47 @@ def _combine(chunks: Iterable[bytes]) -> _Parsed:
     if not parts:
         return _Parsed(None)
     if any(part.schema != parts[0].schema for part in parts):
-        return _Parsed(None, disagree=True)
-    frame = pl.concat(parts)
+        if not _only_gaps([part.schema for part in parts]):
+            return _Parsed(None, disagree=True)
+        frame = pl.concat(parts, how="diagonal_relaxed")  # the gaps filled with nulls
+    else:
+        frame = pl.concat(parts)
     if frame.height != rows:
         return _Parsed(None)
     return _Parsed(_numbered(frame))
+
+
+def _only_gaps(schemas: list[pl.Schema]) -> bool:
+    """Whether chunks differ only where one lacks what another has: a field it never saw,
+    or one that was null throughout it (so a parse of the whole file agrees with theirs)."""
+    merged: dict[str, pl.DataType | None] = {}
+    for schema in schemas:
+        for name, dtype in schema.items():
+            merged[name] = _merge(merged[name], dtype) if name in merged else dtype
+    return all(dtype is not None for dtype in merged.values())
+
+
+def _merge(a: pl.DataType | None, b: pl.DataType) -> pl.DataType | None:
+    """The type holding both, when they differ only by gaps; None when kinds clash."""
+    if a is None:
+        return None
+    if a == pl.Null or a == b:
+        return b
+    if b == pl.Null:
+        return a
+    if isinstance(a, pl.List) and isinstance(b, pl.List):
+        inner = _merge(a.inner, b.inner)
+        return pl.List(inner) if inner is not None else None
+    if isinstance(a, pl.Struct) and isinstance(b, pl.Struct):
+        fields = {f.name: f.dtype for f in a.fields}
+        for field in b.fields:
+            fields[field.name] = (
+                _merge(fields[field.name], field.dtype) if field.name in fields else field.dtype
+            )
+            if fields[field.name] is None:
+                return None
+        return pl.Struct(fields)
+    return None
 
 
 def _numbered(frame: pl.DataFrame) -> pl.DataFrame:
