@@ -86,7 +86,9 @@ class _Shared:
 
 
 def _distinct(texts: pl.Series) -> pl.Series:
-    return texts.drop_nulls().unique(maintain_order=True)
+    """Each text once, in first-seen order; a filter shares the strings (`unique` copies)."""
+    present = texts.drop_nulls()
+    return present.filter(present.is_first_distinct())
 
 
 def _count_unique(
@@ -147,10 +149,10 @@ def count_chat(frame: pl.DataFrame, name: str, shared: _Shared | None = None) ->
     if name == "llama-3.1":
         messages = messages.with_columns(pl.col("content").str.strip_chars())
         key = "chat, stripped"
-    texts = pl.concat([messages["content"], messages["role"]])
-    counts = _count_unique(tokenizer, texts, shared, key)
+    contents = _count_unique(tokenizer, messages["content"], shared, key)
+    roles = _count_unique(tokenizer, messages["role"], shared, "roles")
     per = _attach(
-        _attach(messages, counts, "content", "content_tokens"), counts, "role", "role_tokens"
+        _attach(messages, contents, "content", "content_tokens"), roles, "role", "role_tokens"
     )
     per = per.with_columns((pl.col("role") == "assistant").alias("is_target"))
     overhead = _message_overhead(name, tokenizer)
