@@ -161,8 +161,7 @@ def analyse(frame: pl.DataFrame, *, task: str, threshold: float = 0.8) -> Hygien
 def _repeated(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
     """The rows whose `columns` may repeat in another row: a cheap hash pass first, so exact
     grouping runs on these few rows instead of on every text."""
-    key = pl.struct(columns).hash(seed=3) if len(columns) > 1 else pl.col(columns[0]).hash(seed=3)
-    return frame.filter(key.is_duplicated())
+    return frame.filter(pl.struct(columns).hash(seed=3).is_duplicated())
 
 
 def _exact(train: pl.DataFrame) -> tuple[list[dict[str, Any]], int, int, list[int]]:

@@ -186,7 +186,12 @@ def _workers() -> int:
 def _slices(texts: Sequence[str]) -> Iterator[list[str]]:
     """`texts` as lists of `_CHUNK`, made one at a time."""
     for start in range(0, len(texts), _CHUNK):
-        yield list(texts[start : start + _CHUNK])
+        yield _as_list(texts[start : start + _CHUNK])
+
+
+def _as_list(texts: Sequence[str]) -> list[str]:
+    to_list = getattr(texts, "to_list", None)  # a polars Series converts in one call
+    return to_list() if to_list is not None else list(texts)
 
 
 def _in_threads(count: Callable[[str], int], texts: Sequence[str]) -> list[int]:
@@ -196,7 +201,7 @@ def _in_threads(count: Callable[[str], int], texts: Sequence[str]) -> list[int]:
         return [count(t) for chunk in _slices(texts) for t in chunk]
 
     def counted(start: int) -> list[int]:  # a slice becomes strings in the thread counting it
-        return [count(t) for t in list(texts[start : start + _CHUNK])]
+        return [count(t) for t in _as_list(texts[start : start + _CHUNK])]
 
     with ThreadPoolExecutor(workers) as pool:
         parts = pool.map(counted, range(0, len(texts), _CHUNK))
