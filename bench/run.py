@@ -1,6 +1,6 @@
 """The whole audit at scale, against what users would otherwise run, in one table.
 
-    python bench/run.py --rows 100000,1000000
+    python bench/run.py --rows 100000,1000000 [--repeat 3]
 
 For each size it generates (once, cached in bench/cache/) seeded chat-format tickets whose
 assistant replies are JSON extraction answers, then times in a fresh process each:
@@ -13,7 +13,8 @@ assistant replies are JSON extraction answers, then times in a fresh process eac
 - datacheck with one tokenizer (cl100k_base, like the baseline), then with all five.
 
 It prints wall time, rows/s, peak RSS (from /usr/bin/time) and the ratios datacheck/baseline
-and datacheck/floor, and writes bench/results/run-<date>.json with the machine's core count.
+and datacheck/floor (with --repeat, the median of interleaved runs in alternating order), and
+writes bench/results/run-<date>.json with the machine's core count.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import json
 import os
 import platform
 import random
+import statistics
 import subprocess
 import sys
 import time
@@ -170,7 +172,26 @@ def measure(command: list[str], env: dict[str, str] | None = None) -> dict[str, 
     return {"seconds": round(wall, 2), "peak_rss_mb": round(int(max_kb) / 1024)}
 
 
-def run(rows_list: list[int]) -> dict:
+def _rounds(commands: dict[str, list[str]], repeat: int) -> dict[str, dict]:
+    """Each command `repeat` times, interleaved and in alternating order, so a host that slows
+    down under sustained load (these do) weighs on every command alike; the median time and
+    the largest peak RSS of each."""
+    samples: dict[str, list[dict[str, float]]] = {name: [] for name in commands}
+    for number in range(repeat):
+        order = list(commands) if number % 2 == 0 else list(reversed(commands))
+        for name in order:
+            samples[name].append(measure(commands[name]))
+    return {
+        name: {
+            "seconds": round(statistics.median(m["seconds"] for m in runs), 2),
+            "all_seconds": [m["seconds"] for m in runs],
+            "peak_rss_mb": max(m["peak_rss_mb"] for m in runs),
+        }
+        for name, runs in samples.items()
+    }
+
+
+def run(rows_list: list[int], repeat: int = 1) -> dict:
     results = []
     python = sys.executable
     for rows in rows_list:
@@ -194,10 +215,13 @@ def run(rows_list: list[int]) -> dict:
             "datacheck, 1 tokenizer": [*audit, "--tokenizers", "cl100k_base"],
             "datacheck, 5 tokenizers": audit,
         }  # fmt: skip
-        floors = {}
-        for name in ("llama-3.1", "mistral-7b-v0.3", "phi-2", "cl100k_base", "o200k_base"):
-            floors[name] = measure([python, __file__, "--floor-of", name, str(path)])["seconds"]
-        measured = {name: measure(command) for name, command in runs.items()}
+        tokenizers = ("llama-3.1", "mistral-7b-v0.3", "phi-2", "cl100k_base", "o200k_base")
+        floor_runs = {
+            f"floor of {n}": [python, __file__, "--floor-of", n, str(path)] for n in tokenizers
+        }
+        timed = _rounds({**runs, **floor_runs}, repeat)
+        floors = {n: timed[f"floor of {n}"]["seconds"] for n in tokenizers}
+        measured = {name: timed[name] for name in runs}
         base = measured["baseline (notebook approach)"]["seconds"]
         low = measured["floor (polars read + tokenize)"]["seconds"]
         for m in measured.values():
@@ -222,6 +246,7 @@ def run(rows_list: list[int]) -> dict:
         "cores": os.cpu_count(),
         "python": platform.python_version(),
         "machine": platform.machine(),
+        "repeat": repeat,
         "results": results,
     }
 
@@ -238,7 +263,8 @@ def floor_of(name: str, path: str) -> None:
 
 
 def show(report: dict) -> None:
-    print(f"{report['cores']} cores, Python {report['python']}, {report['date']}")
+    print(f"{report['cores']} cores, Python {report['python']}, {report['date']}, "
+          f"median of {report.get('repeat', 1)} interleaved run(s)")  # fmt: skip
     print(f"{'rows':>9}  {'run':<32} {'seconds':>8} {'rows/s':>9} {'peak MB':>8} "
           f"{'RSS/file':>8} {'/baseline':>9} {'/floor':>7}")  # fmt: skip
     for result in report["results"]:
@@ -257,6 +283,9 @@ def show(report: dict) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", default="100000")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="runs of each command, interleaved (median shown)"
+    )
     parser.add_argument("--baseline", help=argparse.SUPPRESS)
     parser.add_argument("--floor", help=argparse.SUPPRESS)
     parser.add_argument("--floor-of", nargs=2, help=argparse.SUPPRESS)
@@ -267,7 +296,7 @@ def main() -> None:
         return floor(args.floor)
     if args.floor_of:
         return floor_of(*args.floor_of)
-    report = run([int(r) for r in args.rows.split(",")])
+    report = run([int(r) for r in args.rows.split(",")], args.repeat)
     show(report)
     RESULTS.mkdir(exist_ok=True)
     name = RESULTS / f"run-{report['date'][:10]}-{'-'.join(args.rows.split(','))}.json"
