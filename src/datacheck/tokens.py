@@ -186,12 +186,14 @@ def _workers() -> int:
 def _slices(texts: Sequence[str]) -> Iterator[list[str]]:
     """`texts` as lists of `_CHUNK`, made one at a time."""
     for start in range(0, len(texts), _CHUNK):
-        yield _as_list(texts[start : start + _CHUNK])
+        yield _slice(texts, start)
 
 
-def _as_list(texts: Sequence[str]) -> list[str]:
-    to_list = getattr(texts, "to_list", None)  # a polars Series converts in one call
-    return to_list() if to_list is not None else list(texts)
+def _slice(texts: Sequence[str], start: int) -> list[str]:
+    """The `_CHUNK` texts from `start`, as a list (a polars Series converts in one call)."""
+    part = texts[start : start + _CHUNK]
+    to_list = getattr(part, "to_list", None)
+    return to_list() if to_list is not None else list(part)
 
 
 def _in_threads(count: Callable[[str], int], texts: Sequence[str]) -> list[int]:
@@ -201,7 +203,7 @@ def _in_threads(count: Callable[[str], int], texts: Sequence[str]) -> list[int]:
         return [count(t) for chunk in _slices(texts) for t in chunk]
 
     def counted(start: int) -> list[int]:  # a slice becomes strings in the thread counting it
-        return [count(t) for t in _as_list(texts[start : start + _CHUNK])]
+        return [count(t) for t in _slice(texts, start)]
 
     with ThreadPoolExecutor(workers) as pool:
         parts = pool.map(counted, range(0, len(texts), _CHUNK))
