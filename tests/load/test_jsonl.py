@@ -1,6 +1,7 @@
 import gzip
 import json
 
+import polars as pl
 import pytest
 
 from datacheck.errors import InputError
@@ -147,3 +148,120 @@ def test_chunks_that_differ_only_by_absent_fields_are_joined_without_a_whole_par
     careful = load(path)
     assert chunked.frame.schema == careful.frame.select(chunked.frame.columns).schema
     assert chunked.frame.equals(careful.frame.select(chunked.frame.columns))
+
+
+def _clashing_rows(n, late):
+    """`meta` is a number in the first rows and `late` from row 150 on; `score` goes from
+    whole numbers to fractions: chunks read them as different kinds."""
+    rows = []
+    for i in range(n):
+        row = {"messages": [{"role": "user", "content": f"hi {i}"}], "score": i}
+        row["meta"] = late(i) if i >= 150 else i
+        if i >= 170:
+            row["score"] = i + 0.5
+        rows.append(row)
+    return rows
+
+
+_LATE_KINDS = {
+    "text": lambda i: f"note {i}",
+    "object": lambda i: {"source": "crm", "id": i},
+    "array": lambda i: [i, "x"],
+    "boolean": lambda i: i % 2 == 0,
+    "fraction": lambda i: i / 4,
+    "unicode object": lambda i: {"note": "café ünï"},
+}
+
+
+@pytest.mark.parametrize("gzipped", [False, True])
+@pytest.mark.parametrize("late", list(_LATE_KINDS))
+def test_a_field_of_varying_kind_is_read_chunk_by_chunk_as_the_careful_read_reads_it(
+    tmp_path, monkeypatch, late, gzipped
+):
+    """One odd line in a million must not send the reader to a whole-file parse (12x the
+    file in memory) or a line-by-line one; the frame is the careful read's all the same."""
+    from datacheck import _perf
+    from datacheck.load import jsonl
+
+    rows = _clashing_rows(200, _LATE_KINDS[late])
+    text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+    path = tmp_path / ("d.jsonl.gz" if gzipped else "d.jsonl")
+    path.write_bytes(gzip.compress(text.encode()) if gzipped else text.encode())
+    monkeypatch.setattr(jsonl, "_CHUNK_BYTES", 500)
+
+    def whole(_data):
+        raise AssertionError("the whole file was parsed at once")
+
+    careful = jsonl._line_by_line
+
+    def one_chunk(lines, **kwargs):
+        assert len(lines) < 100, "the whole file was read line by line"
+        return careful(lines, **kwargs)
+
+    monkeypatch.setattr(jsonl, "_whole", whole)
+    monkeypatch.setattr(jsonl, "_line_by_line", one_chunk)
+    chunked = load(path)
+    monkeypatch.undo()
+    monkeypatch.setattr(_perf, "fast", lambda: False)
+    monkeypatch.setattr(jsonl, "fast", lambda: False)
+    careful = load(path)
+    assert chunked.frame.schema == careful.frame.select(chunked.frame.columns).schema
+    assert chunked.frame.equals(careful.frame.select(chunked.frame.columns))
+    if late != "fraction":
+        assert chunked.frame.schema["meta"] == pl.String
+        assert chunked.frame["meta"][0] == "0"
+    assert chunked.frame["score"].dtype == pl.Float64
+
+
+def test_varying_kinds_are_json_text_in_a_careful_read(tmp_path):
+    path = tmp_path / "d.jsonl"
+    rows = [{"text": "a", "meta": 1}, {"text": "b", "meta": {"k": "é"}}, {"text": "c"}]
+    rows += [{"text": "d", "meta": True}, {"text": "e", "meta": "plain"}]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows) + "not json\n")
+    loaded = load(path)
+    assert loaded.frame["meta"].to_list() == ["1", '{"k": "é"}', None, "true", "plain"]
+    assert loaded.frame["text"].to_list() == ["a", "b", "c", "d", "e"]
+    assert len(loaded.errors) == 1
+
+
+_BAD_LINES = {
+    "truncated JSON": b'{"messages": [{"role": "user", "cont',
+    "not an object": b"[1, 2, 3]",
+    "bad UTF-8": b'{"messages": [{"role": "user", "content": "caf\xe9"}], "score": 1}',
+    "blank": b"   ",
+}
+
+
+@pytest.mark.parametrize("gzipped", [False, True])
+@pytest.mark.parametrize("bad", list(_BAD_LINES))
+def test_a_bad_line_costs_its_chunk_not_the_file(tmp_path, monkeypatch, bad, gzipped):
+    """A malformed line is reported with its number and the other chunks stay on the fast
+    path: one bad line in a million rows must not mean a line-by-line read of them all."""
+    from datacheck import _perf
+    from datacheck.load import jsonl
+
+    lines = [json.dumps(r).encode() for r in _rows(200)]
+    lines[120] = _BAD_LINES[bad]
+    data = b"\n".join(lines) + b"\n"
+    path = tmp_path / ("d.jsonl.gz" if gzipped else "d.jsonl")
+    path.write_bytes(gzip.compress(data) if gzipped else data)
+    monkeypatch.setattr(jsonl, "_CHUNK_BYTES", 500)
+    careful = jsonl._line_by_line
+    sizes = []
+
+    def counted(lines, **kwargs):
+        sizes.append(len(lines))
+        return careful(lines, **kwargs)
+
+    monkeypatch.setattr(jsonl, "_line_by_line", counted)
+    chunked = load(path)
+    assert len(sizes) == 1 and sizes[0] < 20  # only the bad line's chunk
+    monkeypatch.undo()
+    monkeypatch.setattr(_perf, "fast", lambda: False)
+    monkeypatch.setattr(jsonl, "fast", lambda: False)
+    slow = load(path)
+    assert chunked.errors == slow.errors
+    assert [e.line for e in chunked.errors] == ([] if bad == "blank" else [121])
+    assert chunked.frame.equals(slow.frame.select(chunked.frame.columns))
+    assert 121 not in _lines(chunked.frame)
+    assert _lines(chunked.frame)[-1] == 200

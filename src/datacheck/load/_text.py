@@ -40,15 +40,16 @@ def to_utf8(path: Path, data: bytes) -> bytes:
     return data
 
 
-def bad_utf8_lines(lines: list[bytes]) -> dict[int, LoadError]:
-    """Map 0-based line index to a load error for every line that is not valid UTF-8."""
+def bad_utf8_lines(lines: list[bytes], *, first: int = 1) -> dict[int, LoadError]:
+    """Map 0-based line index to a load error for every line that is not valid UTF-8; the
+    errors name lines counted from `first`."""
     errors: dict[int, LoadError] = {}
     for index, line in enumerate(lines):
         try:
             line.decode("utf-8")
         except UnicodeDecodeError as exc:
             errors[index] = LoadError(
-                index + 1,
+                first + index,
                 f"not valid UTF-8 (byte 0x{line[exc.start]:02x} at column {exc.start + 1}); "
                 "re-save the file as UTF-8, e.g. `iconv -f cp1252 -t utf-8`",
             )

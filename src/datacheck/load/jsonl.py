@@ -8,12 +8,14 @@ import io
 import json
 import random
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
 import polars as pl
 
+from datacheck._json import dtype_kind
+from datacheck._json import kind as value_kind
 from datacheck._json import kind_with_article as json_kind
 from datacheck._perf import fast
 from datacheck.load._base import SOURCE_LINE, Loaded, LoadError
@@ -23,15 +25,15 @@ from datacheck.load._text import UTF16_BOMS, bad_utf8_lines, read_bytes, to_utf8
 def load_jsonl(path: Path) -> Loaded:
     parsed, digest = _stream(path) if fast() and _plain(path) else (None, "")
     frame = parsed.frame if parsed is not None else None
-    errors: list[LoadError] = []
+    errors = list(parsed.errors) if parsed is not None else []
     if frame is None:
         raw, digest = read_bytes(path)
         data = to_utf8(path, raw)
         del raw
         if fast():
             if parsed is None:  # gzip or UTF-16: now in memory, chunks not tried yet
-                parsed = _combine(_memory_chunks(data))
-                frame = parsed.frame
+                parsed = _combine(_memory_chunks(data), again=lambda: _memory_chunks(data))
+                frame, errors = parsed.frame, list(parsed.errors)
             if frame is None and parsed.disagree:
                 frame = _whole(data)
         if frame is None:
@@ -90,8 +92,9 @@ _BLANK_FIRST = re.compile(rb"[ \t\r\f\v]*\n")
 
 class _Parsed(NamedTuple):
     frame: pl.DataFrame | None
-    #: every chunk parsed, but they disagree on the kinds of their fields
+    #: every chunk read, but they disagree on the kinds of fields nested in their values
     disagree: bool = False
+    errors: tuple[LoadError, ...] = ()
 
 
 def _plain(path: Path) -> bool:
@@ -106,8 +109,14 @@ def _stream(path: Path) -> tuple[_Parsed, str]:
     memory at once; and the sha256 of its bytes (complete only when the parse succeeds)."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
-        parsed = _combine(_file_chunks(handle, digest))
+        parsed = _combine(_file_chunks(handle, digest), again=lambda: _reread(path))
     return parsed, digest.hexdigest()
+
+
+def _reread(path: Path) -> Iterator[bytes]:
+    """The same chunks as the first read gave, for a second look at a few of them."""
+    with path.open("rb") as handle:
+        yield from _file_chunks(handle, hashlib.sha256())
 
 
 def _file_chunks(handle: BinaryIO, digest: Any) -> Iterator[bytes]:
@@ -141,31 +150,76 @@ def _memory_chunks(data: bytes) -> Iterator[bytes]:
         start = stop
 
 
-def _combine(chunks: Iterable[bytes]) -> _Parsed:
-    """One frame from chunks that each parse cleanly to the same schema."""
-    parts, rows = [], 0
-    for chunk in chunks:
-        part = _parse_chunk(chunk)
-        if part is None:
-            return _Parsed(None)
+def _combine(chunks: Iterable[bytes], again: Callable[[], Iterable[bytes]]) -> _Parsed:
+    """One frame from the chunks, each read on its own (lines polars cannot take are read
+    one by one, so a bad line costs its chunk, not the file). Fields whose JSON kind differs
+    between chunks become JSON text, as `frame_from_rows` makes them; `again` yields the
+    chunks anew for the few that must be read a second time to write theirs."""
+    parts: list[pl.DataFrame] = []
+    errors: list[LoadError] = []
+    for chunk, first in _with_line_numbers(chunks):
+        part, bad = _read_chunk(chunk, first)
         parts.append(part)
-        rows += chunk.count(b"\n") + (not chunk.endswith(b"\n"))
+        errors.extend(bad)
     if not parts:
         return _Parsed(None)
     if any(part.schema != parts[0].schema for part in parts):
-        if not _only_gaps([part.schema for part in parts]):
+        varying = _varying([part.schema for part in parts])
+        converted = _as_json_text(parts, varying, again) if varying else parts
+        if converted is None or not _only_gaps([part.schema for part in converted]):
             return _Parsed(None, disagree=True)
-        frame = pl.concat(parts, how="diagonal_relaxed")  # the gaps filled with nulls
+        frame = pl.concat(converted, how="diagonal_relaxed")  # the gaps filled with nulls
     else:
         frame = pl.concat(parts)
-    if frame.height != rows:
-        return _Parsed(None)
-    return _Parsed(_numbered(frame))
+    return _Parsed(frame.select(pl.exclude(SOURCE_LINE), SOURCE_LINE), errors=tuple(errors))
+
+
+def _with_line_numbers(chunks: Iterable[bytes]) -> Iterator[tuple[bytes, int]]:
+    """Each chunk with the 1-based number of its first line."""
+    first = 1
+    for chunk in chunks:
+        yield chunk, first
+        first += chunk.count(b"\n")
+
+
+def _varying(schemas: list[pl.Schema]) -> set[str]:
+    """The fields read as different JSON kinds in different chunks (nulls aside)."""
+    kinds: dict[str, set[str]] = {}
+    for schema in schemas:
+        for name, dtype in schema.items():
+            kinds.setdefault(name, set()).add(dtype_kind(dtype))
+    return {name for name, seen in kinds.items() if len(seen - {"null"}) > 1}
+
+
+def _as_json_text(
+    parts: list[pl.DataFrame], fields: set[str], again: Callable[[], Iterable[bytes]]
+) -> list[pl.DataFrame] | None:
+    """`parts` with `fields` as text: strings as they are, other values as JSON. Numbers of
+    one kind and booleans are cast; chunks holding floats, arrays or objects there are parsed
+    again with those fields read as text (polars writes the JSON then); None if that fails."""
+    exact = (pl.String, pl.Null, pl.Boolean, pl.Int64)
+    parts = list(parts)
+    redo: dict[int, frozenset[str]] = {}
+    for index, part in enumerate(parts):
+        present = [name for name in part.columns if name in fields]
+        if all(part.schema[name] in exact for name in present):
+            parts[index] = part.with_columns(pl.col(present).cast(pl.String))
+        else:
+            redo[index] = frozenset(present)
+    if redo:
+        for index, (chunk, first) in enumerate(_with_line_numbers(again())):
+            if index in redo:
+                part, _bad = _read_chunk(chunk, first, text_fields=redo[index])
+                if part.height != parts[index].height:
+                    return None
+                parts[index] = part
+    return parts
 
 
 def _only_gaps(schemas: list[pl.Schema]) -> bool:
-    """Whether chunks differ only where one lacks what another has: a field it never saw,
-    or one that was null throughout it (so a parse of the whole file agrees with theirs)."""
+    """Whether chunks differ only where one lacks what another has (a field it never saw,
+    or one that was null throughout it) or by whole against fractional numbers: then a
+    parse of the whole file agrees with theirs."""
     merged: dict[str, pl.DataType | None] = {}
     for schema in schemas:
         for name, dtype in schema.items():
@@ -181,6 +235,8 @@ def _merge(a: pl.DataType | None, b: pl.DataType) -> pl.DataType | None:
         return b
     if b == pl.Null:
         return a
+    if a.is_numeric() and b.is_numeric():  # integers in one chunk, fractions in another
+        return pl.Float64
     if isinstance(a, pl.List) and isinstance(b, pl.List):
         inner = _merge(a.inner, b.inner)
         return pl.List(inner) if inner is not None else None
@@ -196,19 +252,37 @@ def _merge(a: pl.DataType | None, b: pl.DataType) -> pl.DataType | None:
     return None
 
 
-def _numbered(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(SOURCE_LINE))
+def _numbered(frame: pl.DataFrame, first: int = 1) -> pl.DataFrame:
+    return frame.with_columns(
+        pl.int_range(first, first + pl.len(), dtype=pl.Int64).alias(SOURCE_LINE)
+    )
 
 
-def _parse_chunk(chunk: bytes) -> pl.DataFrame | None:
-    """Whole lines as a compact frame; None for a blank line (line numbers would shift), bad
-    UTF-8 or anything polars cannot parse."""
+def _read_chunk(
+    chunk: bytes, first: int, text_fields: frozenset[str] = frozenset()
+) -> tuple[pl.DataFrame, list[LoadError]]:
+    """The chunk's rows numbered from line `first`, and its bad lines; `text_fields` are
+    read as text (JSON for what is not a string)."""
+    part = _parse_chunk(chunk, text_fields)
+    if part is not None:
+        return _numbered(part, first), []
+    return _line_by_line(chunk.split(b"\n"), first=first, text_fields=text_fields)
+
+
+def _parse_chunk(chunk: bytes, text_fields: frozenset[str] = frozenset()) -> pl.DataFrame | None:
+    """Whole lines as a compact frame, by polars; None for a blank line (line numbers would
+    shift), bad UTF-8, or anything else it does not read one row per line."""
     if _BLANK_FIRST.match(chunk) or _BLANK_LINE.search(chunk):
         return None
+    overrides = dict.fromkeys(text_fields, pl.String) or None
     try:
         chunk.decode("utf-8")
-        part = pl.read_ndjson(io.BytesIO(chunk), infer_schema_length=None)
-    except Exception:  # polars raises several kinds; all mean "go slow"
+        part = pl.read_ndjson(
+            io.BytesIO(chunk), infer_schema_length=None, schema_overrides=overrides
+        )
+    except Exception:  # polars raises several kinds; all mean "read it line by line"
+        return None
+    if part.height != chunk.count(b"\n") + (not chunk.endswith(b"\n")):
         return None
     # a copy through Arrow drops the parse buffers the string views still point into
     return pl.from_arrow(part.to_arrow(compat_level=pl.CompatLevel.oldest()))
@@ -223,8 +297,10 @@ def _whole(data: bytes) -> pl.DataFrame | None:
     return _numbered(frame) if frame.height == data.rstrip(b"\n").count(b"\n") + 1 else None
 
 
-def _line_by_line(lines: list[bytes]) -> tuple[pl.DataFrame, list[LoadError]]:
-    encoding_errors = bad_utf8_lines(lines)
+def _line_by_line(
+    lines: list[bytes], *, first: int = 1, text_fields: frozenset[str] = frozenset()
+) -> tuple[pl.DataFrame, list[LoadError]]:
+    encoding_errors = bad_utf8_lines(lines, first=first)
     errors: list[LoadError] = []
     rows: list[dict[str, object]] = []
     numbers: list[int] = []
@@ -234,7 +310,7 @@ def _line_by_line(lines: list[bytes]) -> tuple[pl.DataFrame, list[LoadError]]:
         if index in encoding_errors:
             errors.append(encoding_errors[index])
             continue
-        number = index + 1
+        number = first + index
         try:
             value = json.loads(line)
         except json.JSONDecodeError as exc:
@@ -245,22 +321,47 @@ def _line_by_line(lines: list[bytes]) -> tuple[pl.DataFrame, list[LoadError]]:
             continue
         rows.append(value)
         numbers.append(number)
-    return frame_from_rows(rows, numbers), errors
+    return frame_from_rows(rows, numbers, text_fields=text_fields), errors
 
 
-def frame_from_rows(rows: list[dict[str, object]], numbers: list[int]) -> pl.DataFrame:
-    """Build a frame from parsed objects; fields whose JSON kind varies are kept as JSON text."""
+def frame_from_rows(
+    rows: list[dict[str, object]],
+    numbers: list[int],
+    *,
+    text_fields: frozenset[str] = frozenset(),
+) -> pl.DataFrame:
+    """Build a frame from parsed objects; a field whose JSON kind varies from row to row, or
+    one of `text_fields`, is kept as JSON text (its strings as they are), as the chunked
+    reader keeps it."""
     if not rows:
         return pl.DataFrame({SOURCE_LINE: pl.Series([], dtype=pl.Int64)})
+    varying = _varying_in_rows(rows) | text_fields
+    if varying:
+        rows = [{k: _json_text(v) if k in varying else v for k, v in row.items()} for row in rows]
     try:
         frame = pl.from_dicts(rows, infer_schema_length=None)
-    except Exception:  # mixed struct/list/scalar kinds in one field
+    except Exception:  # kinds that vary deeper down, inside lists or objects
         flattened = [
-            {k: json.dumps(v) if isinstance(v, (dict, list)) else v for k, v in row.items()}
+            {k: _json_text(v) if isinstance(v, (dict, list)) else v for k, v in row.items()}
             for row in rows
         ]
         frame = pl.from_dicts(flattened, infer_schema_length=None)
     return frame.with_columns(pl.Series(SOURCE_LINE, numbers, dtype=pl.Int64))
+
+
+def _varying_in_rows(rows: list[dict[str, object]]) -> set[str]:
+    kinds: dict[str, set[str]] = {}
+    for row in rows:
+        for key, value in row.items():
+            if value is not None:
+                kinds.setdefault(key, set()).add(value_kind(value))
+    return {key for key, seen in kinds.items() if len(seen) > 1}
+
+
+def _json_text(value: object) -> object:
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _where(exc: json.JSONDecodeError) -> str:
