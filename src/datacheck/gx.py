@@ -173,7 +173,18 @@ def validate(
                 unexpected_keys=keys,
             )
             outcomes.setdefault(outcome.check, []).append(outcome)
+        del batch, result
+        _forget_batches(source)
+    context.data_sources.delete(source.name)
     return outcomes
+
+
+def _forget_batches(source: Any) -> None:
+    """GX keeps every batch's data for as long as its context lives (and the last context
+    stays current after we return); each of ours is validated once, so let it go."""
+    manager = source.get_execution_engine().batch_manager
+    manager.reset_batch_cache()
+    manager.batch_data_cache.clear()
 
 
 def _to_pandas(frame: pl.DataFrame) -> Any:
