@@ -110,12 +110,18 @@ class Hygiene:
 def analyse(frame: pl.DataFrame, *, task: str, threshold: float = 0.8) -> Hygiene:
     """Run every hygiene analysis on the canonical frame (training and eval splits)."""
     target = pl.col("label") if task == "classification" else pl.col("target_text")
-    keyed = frame.with_columns(
+    # only the columns the analyses read: every filter and join below copies what it carries
+    keyed = _streamed(
+        frame,
+        "example_id",
+        "source_line",
+        "split",
+        target,
         normalized(pl.col("input_text")).alias("_input"),
         normalized(target).alias("_target"),
         pl.col("split").is_in(EVAL_SPLITS).alias("_eval"),
     )
-    train = keyed.filter(~pl.col("_eval") & (pl.col("_input") != ""))
+    train = _kept(keyed, ~pl.col("_eval") & (pl.col("_input") != ""))
     evals = keyed.filter(pl.col("_eval") & (pl.col("_input") != ""))
 
     groups, group_count, redundant, redundant_ids = _exact(train)
@@ -124,12 +130,15 @@ def analyse(frame: pl.DataFrame, *, task: str, threshold: float = 0.8) -> Hygien
     clusters = _clusters(keyed.filter(~pl.col("_eval")), pairs)
     near_listed = [
         {"lines": c["lines"], "similarity": c["similarity"], "size": len(c["lines"])}
-        for c in clusters[:MAX_LISTED]
+        for c in _as_dicts(clusters.head(MAX_LISTED))
     ]
     leakage = near_leakage = drift = None
     if evals.height:
         leakage = _leakage(train, evals)
-        near_leakage = _near_leakage(_clusters(keyed, pairs), evals.height, leakage)
+        mixed = _clusters(keyed, pairs).filter(
+            (pl.col("train_lines").list.len() > 0) & (pl.col("eval_lines").list.len() > 0)
+        )
+        near_leakage = _near_leakage(_as_dicts(mixed), evals.height, leakage)
         if task == "classification":
             drift = _drift(train, evals)
     return Hygiene(
@@ -139,8 +148,8 @@ def analyse(frame: pl.DataFrame, *, task: str, threshold: float = 0.8) -> Hygien
         redundant_rows=redundant,
         redundant_ids=redundant_ids,
         near_clusters=near_listed,
-        near_cluster_count=len(clusters),
-        near_rows=sum(len(c["lines"]) for c in clusters),
+        near_cluster_count=clusters.height,
+        near_rows=int(clusters["lines"].list.len().sum()),
         conflicts=conflicts,
         conflict_count=conflict_count,
         conflict_rows=len(conflict_lines),
@@ -156,6 +165,19 @@ def analyse(frame: pl.DataFrame, *, task: str, threshold: float = 0.8) -> Hygien
             "by exact Jaccard",
         },
     )
+
+
+def _kept(frame: pl.DataFrame, condition: pl.Expr) -> pl.DataFrame:
+    """`frame.filter(condition)`, and `frame` itself (no copy) when every row passes."""
+    mask = frame.select(condition.alias("keep"))["keep"]
+    return frame if mask.all() else frame.filter(mask)
+
+
+def _streamed(frame: pl.DataFrame, *columns: str | pl.Expr) -> pl.DataFrame:
+    """`frame.select(*columns)` in polars' streaming engine: text rewritten a batch of rows
+    at a time, so the intermediate copies of every text never exist at once (and the
+    batches run in parallel)."""
+    return frame.lazy().select(*columns).collect(engine="streaming")
 
 
 def _repeated(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
@@ -383,26 +405,40 @@ def _fuzzy_key(expr: pl.Expr) -> pl.Expr:
 def _near_graph(rows: pl.DataFrame, threshold: float) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Each row's fuzzy group (`fid`, null when it has no letters), and the verified pairs of
     groups whose Jaccard reaches `threshold`: MinHash runs once per group, not per row."""
-    keyed = rows.with_columns(_fuzzy_key(pl.col("_input")).alias("_fkey"))
+    keys = _streamed(rows, _fuzzy_key(pl.col("_input")).alias("_fkey"))
     groups = (
-        keyed.filter(pl.col("_fkey") != "")
+        keys.filter(pl.col("_fkey") != "")
         .select(pl.col("_fkey").unique(maintain_order=True))
         .with_row_index("fid")
         .with_columns(pl.col("fid").cast(pl.Int64))
     )
-    keyed = keyed.join(groups, on="_fkey", how="left", maintain_order="left").drop("_fkey")
+    fid = keys.join(groups, on="_fkey", how="left", maintain_order="left")["fid"]
+    keyed = rows.with_columns(fid)
     pairs = _near_pairs(
         groups.select(pl.col("fid").alias("id"), pl.col("_fkey").alias("text")), threshold
     )
     return keyed, pairs
 
 
-def _clusters(keyed: pl.DataFrame, pairs: pl.DataFrame) -> list[dict[str, Any]]:
+_CLUSTER_SCHEMA = {
+    "lines": pl.List(pl.Int64),
+    "ids": pl.List(pl.Int64),
+    "splits": pl.List(pl.String),
+    "similarity": pl.Float64,
+    "train_lines": pl.List(pl.Int64),
+    "eval_lines": pl.List(pl.Int64),
+}
+
+
+def _clusters(keyed: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
     """Clusters of rows whose inputs are near duplicates but not all equal: rows in one fuzzy
-    group with two or more distinct inputs (similarity 1.0), joined by verified pairs."""
+    group with two or more distinct inputs (similarity 1.0), joined by verified pairs. A
+    frame, largest first: on templated data one cluster can hold most of a million rows,
+    and only the listed few become Python objects."""
+    none = pl.DataFrame(schema=_CLUSTER_SCHEMA)
     keyed = keyed.filter(pl.col("fid").is_not_null())
     if keyed.is_empty():
-        return []
+        return none
     texts = keyed.group_by("fid").agg(pl.col("_input").n_unique().alias("n"))
     present = texts["fid"]
     pairs = pairs.filter(pl.col("a").is_in(present) & pl.col("b").is_in(present))
@@ -413,7 +449,7 @@ def _clusters(keyed: pl.DataFrame, pairs: pl.DataFrame) -> list[dict[str, Any]]:
         best[a] = max(best.get(a, 0.0), similarity)
         best[b] = max(best.get(b, 0.0), similarity)
     if not best:
-        return []
+        return none
     members = pl.DataFrame(
         {
             "fid": list(best),
@@ -423,8 +459,10 @@ def _clusters(keyed: pl.DataFrame, pairs: pl.DataFrame) -> list[dict[str, Any]]:
         schema={"fid": pl.Int64, "root": pl.Int64, "best": pl.Float64},
     )
     in_eval = pl.col("_eval") if "_eval" in keyed.columns else pl.lit(False)
+    rows = keyed.select("fid", "source_line", "example_id", "split", in_eval.alias("_eval"))
+    in_eval = pl.col("_eval")
     grouped = (
-        keyed.join(members, on="fid", how="inner")
+        rows.join(members, on="fid", how="inner")
         .group_by("root")
         .agg(
             pl.col("source_line").sort().alias("lines"),
@@ -439,16 +477,20 @@ def _clusters(keyed: pl.DataFrame, pairs: pl.DataFrame) -> list[dict[str, Any]]:
         )
         .sort(["_size", "_first"], descending=[True, False])
     )
-    clusters = grouped.drop("root", "_size", "_first").to_dicts()
-    for cluster in clusters:
+    return grouped.select(*_CLUSTER_SCHEMA).cast(_CLUSTER_SCHEMA)
+
+
+def _as_dicts(clusters: pl.DataFrame) -> list[dict[str, Any]]:
+    listed = clusters.to_dicts()
+    for cluster in listed:
         cluster["similarity"] = round(cluster["similarity"], 3)
-    return clusters
+    return listed
 
 
 def near_duplicate_clusters(rows: pl.DataFrame, threshold: float = 0.8) -> list[dict[str, Any]]:
     """Near-duplicate clusters among `rows` (which carry the normalized `_input`)."""
     keyed, pairs = _near_graph(rows, threshold)
-    return _clusters(keyed, pairs)
+    return _as_dicts(_clusters(keyed, pairs))
 
 
 # --- train / eval -------------------------------------------------------------------------
