@@ -133,3 +133,30 @@ def test_no_label_field_says_how_to_name_it():
 def test_integer_labels_are_kept_as_written(tmp_path):
     frame = _frame(tmp_path, [{"text": "a", "label": 1}, {"text": "b", "label": 2}])
     assert normalize(frame, detect(frame))["label"].to_list() == ["1", "2"]
+
+
+def test_chat_input_is_the_user_turns_joined_whatever_their_number(tmp_path):
+    """One user turn is taken as it is (sharing memory with the messages); any other number
+    of turns, or a missing content, goes through the join: both read the same."""
+    conversations = [
+        [{"role": "user", "content": "only one"}],
+        [{"role": "system", "content": "s"}, {"role": "user", "content": "a"},
+         {"role": "assistant", "content": "x"}, {"role": "user", "content": "b"}],
+        [{"role": "user", "content": None}, {"role": "assistant", "content": "x"}],
+        [{"role": "user"}, {"role": "user", "content": "c"}],
+        [{"role": "assistant", "content": "x"}],
+        [],
+    ]  # fmt: skip
+    frame = pl.DataFrame(
+        {"messages": [*conversations, None], "__source_line__": range(1, 8)},
+        schema_overrides={"__source_line__": pl.Int64},
+    )
+    inputs = normalize(frame, detect(frame, task="open_chat"))["input_text"].to_list()
+    role, content = pl.element().struct.field("role"), pl.element().struct.field("content")
+    joined = frame.select(
+        pl.col("messages")
+        .list.eval(content.filter(~role.is_in(["assistant", "system"])))
+        .list.join("\n")
+    )["messages"].to_list()
+    assert inputs == joined
+    assert inputs[:4] == ["only one", "a\nb", "", "c"]

@@ -87,3 +87,14 @@ def test_chat_table_words_the_first_problem_of_each_conversation():
         "no assistant message: there is nothing to learn from",
     ]
     assert table["openai_problem"][7].startswith("message 1 (bot): role must be one of")
+
+
+def test_stripped_length_counts_what_strip_chars_leaves():
+    from datacheck.features import stripped_length
+
+    texts = ["", "   ", " a ", "\tab\n", "\u00a0x\u3000", "\u3000\u00a0", "é ü", None, "a\n\nb"]
+    frame = pl.DataFrame({"t": texts}, schema={"t": pl.String})
+    counted = frame.select(stripped_length(pl.col("t")))["t"].to_list()
+    expected = frame.select(pl.col("t").fill_null("").str.strip_chars().str.len_chars())
+    assert counted == expected["t"].to_list()
+    assert counted == [0, 0, 1, 2, 1, 0, 3, 0, 4]

@@ -72,7 +72,6 @@ def audit(
     `progress`, if given, is called with each phase's name as it starts.
     Raises `InputError` when the source cannot be read at all, `ConfigError` for bad settings.
     """
-    warm_up()
     settings, loaded, eval_loaded, detection, frame, timer = _prepare(
         source, eval_source, config, progress, task=task, text_field=text_field,
         label_field=label_field, **options,
@@ -85,10 +84,15 @@ def audit(
     with timer("tokenize"):
         counts, summary, recommendation = _tokens(settings, detection, frame, train)
     ctx.extras.update(token_counts=counts, token_summary=summary, recommendation=recommendation)
+    # from here on the checks own the frames, and may let go of columns nothing else reads
+    loaded = _without_rows(loaded)
+    eval_loaded = _without_rows(eval_loaded) if eval_loaded is not None else None
+    del frame, train
+    warm_up()  # not sooner: its 200 MB would add to the peak of the phases before
     with timer("checks"):
         findings = ordered(run_checks(ctx, load_suites()))
     costs = estimate(counts, _cost_options(settings, ctx.extras["scale"]))
-    labels = _label_counts(train) if detection.task == "classification" else None
+    labels = _label_counts(ctx.train) if detection.task == "classification" else None
     if sample:
         labels = {k: round(v * sample["scale"]) for k, v in labels.items()} if labels else labels
         summary = _scaled_summary(summary, sample["scale"])
@@ -111,7 +115,7 @@ def audit(
         },
         generated_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         timings=timer.phases,
-        samples=_samples(frame, findings),
+        samples=_samples(ctx.frame, findings),
         distributions=_distributions(counts, recommendation),
     )
 
@@ -292,6 +296,11 @@ def sample_info(loaded: Loaded, settings: Settings) -> dict[str, Any] | None:
         "scale": round(loaded.sample_of / loaded.frame.height, 6),
         "note": "figures are from a random sample; counts are scaled estimates",
     }
+
+
+def _without_rows(loaded: Loaded) -> Loaded:
+    """`loaded` keeping only its line numbers: what the report still needs of its frame."""
+    return replace(loaded, frame=loaded.frame.select(SOURCE_LINE))
 
 
 def _require_rows(loaded: Loaded) -> None:

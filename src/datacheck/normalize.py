@@ -44,8 +44,14 @@ def _texts(frame: pl.DataFrame, d: Detection) -> tuple[pl.Expr, pl.Expr]:
         role = pl.element().struct.field("role")
         content = pl.element().struct.field("content").cast(pl.String)
         # the system prompt is usually one fixed instruction: leave it out of the text compared
-        inputs = messages.list.eval(content.filter(~role.is_in(["assistant", "system"])))
-        inputs = inputs.list.join("\n")
+        turns = messages.list.eval(content.filter(~role.is_in(["assistant", "system"])))
+        single = turns.list.first()
+        # one turn (the usual case) is taken as it is, sharing its string with the messages
+        inputs = (
+            pl.when((turns.list.len() == 1) & single.is_not_null())
+            .then(single)
+            .otherwise(turns.list.join("\n"))
+        )
         return inputs, last_assistant(messages)
     assert d.text_field is not None
     inputs = _as_text(frame, d.text_field)

@@ -151,15 +151,23 @@ def count_chat(frame: pl.DataFrame, name: str, shared: _Shared | None = None) ->
         key = "chat, stripped"
     contents = _count_unique(tokenizer, messages["content"], shared, key)
     roles = _count_unique(tokenizer, messages["role"], shared, "roles")
-    per = _attach(
-        _attach(messages, contents, "content", "content_tokens"), roles, "role", "role_tokens"
+    role_tokens = pl.col("role").replace_strict(
+        dict(zip(roles["text"].to_list(), roles["n"].to_list(), strict=True)),
+        default=0,
+        return_dtype=pl.Int64,
     )
-    per = per.with_columns((pl.col("role") == "assistant").alias("is_target"))
-    overhead = _message_overhead(name, tokenizer)
-    per = per.with_columns((pl.col("content_tokens") + overhead(pl.col("role"))).alias("n"))
+    # only what the sums need goes through the join: it is the phase's largest table
+    per = messages.select(
+        "example_id",
+        "content",
+        (pl.col("role") == "assistant").alias("is_target"),
+        _message_overhead(name, tokenizer)(pl.col("role"), role_tokens).alias("template"),
+    )
+    per = _attach(per, contents, "content", "content_tokens")
+    n = pl.col("content_tokens") + pl.col("template")
     totals = per.group_by("example_id").agg(
-        pl.col("n").filter(~pl.col("is_target")).sum().alias("input_tokens"),
-        pl.col("n").filter(pl.col("is_target")).sum().alias("target_tokens"),
+        n.filter(~pl.col("is_target")).sum().alias("input_tokens"),
+        n.filter(pl.col("is_target")).sum().alias("target_tokens"),
     )
     start = {"llama-3.1": 1, "mistral-7b-v0.3": 1, "phi-2": 0}.get(name, 3)
     out = (
@@ -172,17 +180,20 @@ def count_chat(frame: pl.DataFrame, name: str, shared: _Shared | None = None) ->
 
 
 def _message_overhead(name: str, tokenizer: tokens.Tokenizer):  # noqa: ANN202 - expr builder
+    """Tokens the template adds around one message, from its role and the role's own count."""
     if name == "llama-3.1":
         newline = tokenizer.count("\n\n")
         # <|start_header_id|> + role + <|end_header_id|> + "\n\n" + <|eot_id|>
-        return lambda role: pl.col("role_tokens") + 3 + newline
+        return lambda role, role_tokens: role_tokens + 3 + newline
     if name == "mistral-7b-v0.3":
         # [INST] … [/INST] around user/system turns, </s> after the assistant's
-        return lambda role: pl.when(role == "assistant").then(1).otherwise(2)
+        return lambda role, role_tokens: pl.when(role == "assistant").then(1).otherwise(2)
     if name == "phi-2":
         instruct, output = tokenizer.count("Instruct: "), tokenizer.count("\nOutput: ")
-        return lambda role: pl.when(role == "assistant").then(output + 1).otherwise(instruct)
-    return lambda role: pl.col("role_tokens") + 3
+        return lambda role, role_tokens: (
+            pl.when(role == "assistant").then(output + 1).otherwise(instruct)
+        )
+    return lambda role, role_tokens: role_tokens + 3
 
 
 def count(frame: pl.DataFrame, schema: str, names: tuple[str, ...]) -> dict[str, Counts]:

@@ -9,6 +9,7 @@ from typing import Any
 import polars as pl
 
 from datacheck import features
+from datacheck._compact import compact
 from datacheck.checks._base import SEVERITY_ORDER, Check, Context, Finding
 from datacheck.checks._registry import REGISTRY
 from datacheck.features import EVAL_SPLITS, Table
@@ -22,6 +23,13 @@ JSON_TASKS = ("extraction", "document_parsing")
 
 def build_tables(ctx: Context) -> None:
     """Derive the small frames the suites validate, for this data's shape and task."""
+    if ctx.detection.schema == "chat" and "messages" in ctx.train.columns:
+        ctx.tables["chat"] = Table(features.chat_table(ctx.train), "example_id")
+        # nothing after this reads the message lists: the rest of the audit runs without them,
+        # and the texts taken from them no longer hold every message's buffer alive
+        ctx.frame = ctx.train = ctx.frame.drop("messages")
+        ctx.frame = compact(ctx.frame)
+        ctx.train = features.training(ctx.frame)
     hygiene = analyse(
         ctx.frame, task=ctx.task, threshold=float(ctx.threshold("near_duplicate_threshold"))
     )
@@ -40,8 +48,6 @@ def build_tables(ctx: Context) -> None:
         ctx.tables["spellings"] = Table(spellings, "label")
         if declared is not None:
             ctx.tables["declared"] = Table(declared, "label")
-    if ctx.detection.schema == "chat" and "messages" in ctx.train.columns:
-        ctx.tables["chat"] = Table(features.chat_table(ctx.train), "example_id")
     if ctx.task in JSON_TASKS:
         max_values = int(ctx.threshold("max_output_field_values"))
         facts = features.json_facts(

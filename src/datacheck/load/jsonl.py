@@ -14,6 +14,7 @@ from typing import Any, BinaryIO, NamedTuple
 
 import polars as pl
 
+from datacheck._compact import compact
 from datacheck._json import dtype_kind
 from datacheck._json import kind as value_kind
 from datacheck._json import kind_with_article as json_kind
@@ -284,8 +285,7 @@ def _parse_chunk(chunk: bytes, text_fields: frozenset[str] = frozenset()) -> pl.
         return None
     if part.height != chunk.count(b"\n") + (not chunk.endswith(b"\n")):
         return None
-    # a copy through Arrow drops the parse buffers the string views still point into
-    return pl.from_arrow(part.to_arrow(compat_level=pl.CompatLevel.oldest()))
+    return compact(part)  # else its strings would keep the parser's buffers alive
 
 
 def _whole(data: bytes) -> pl.DataFrame | None:
