@@ -29,6 +29,18 @@ def test_json_facts_flags_per_row_and_shares_work_per_distinct_text():
     assert facts.type_breaks == {"id": {"string": 1}}
 
 
+def test_json_facts_reach_their_rows_alike_by_text_hash_and_by_text(monkeypatch):
+    from datacheck import _frames
+
+    rows = [{"id": i, "kind": "ab"[i % 3 == 0]} for i in range(20)] + [None, "x", None, "x"]
+    by_hash = json_facts(_train(rows), None, ("kind",))
+    monkeypatch.setattr(_frames, "_hashes_differ", lambda keys: False)
+    by_text = json_facts(_train(rows), None, ("kind",))
+    assert by_hash.table.equals(by_text.table)
+    assert by_hash.values.equals(by_text.values)
+    assert by_hash.table["json_ok"].to_list()[-4:] == [False] * 4
+
+
 def test_values_are_kept_for_label_like_keys_only_unless_asked():
     rows = [
         {"order": f"ORD-{i}", "kind": ["refund", "late", "refund", "Refund"][i % 4]}

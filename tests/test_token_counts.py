@@ -4,7 +4,7 @@ import json
 
 import polars as pl
 
-from datacheck import token_counts
+from datacheck import _frames, token_counts, tokens
 from datacheck.detect import detect
 from datacheck.load import load
 from datacheck.normalize import normalize
@@ -83,3 +83,30 @@ def test_summary_reports_examples_over_each_context():
     summary = token_counts.summarise(token_counts.count_plain(frame, "phi-2"))
     assert summary["over_context"] == {"phi-2": 1}
     assert summary["max"] > 2048
+
+
+def test_counts_joined_by_text_hash_equal_counts_joined_by_text(tmp_path, monkeypatch):
+    """Texts are matched to their counts by a 64-bit hash only when no two counted texts
+    share one; the join on the text itself, used otherwise, gives the same counts."""
+    conversations = [
+        [("user", f"question {i % 7}"), ("assistant", f"answer {i % 5}")] for i in range(40)
+    ] + [[("user", None), ("assistant", "")], [("user", "é ü"), ("assistant", "x")]]
+    frame = _chat_frame(tmp_path, conversations)
+    plain = frame.drop("messages")
+    by_hash = {
+        name: (
+            token_counts.count_chat(frame, name).frame,
+            token_counts.count_plain(plain, name).frame,
+        )
+        for name in ("llama-3.1", "cl100k_base")
+    }
+    monkeypatch.setattr(_frames, "_hashes_differ", lambda keys: False)
+    for name, (chat, plain_counts) in by_hash.items():
+        assert chat.equals(token_counts.count_chat(frame, name).frame)
+        assert plain_counts.equals(token_counts.count_plain(plain, name).frame)
+    encoding = tokens.get("cl100k_base")
+    expected = [  # the OpenAI cookbook's count: 3 per message, role and content, 3 to prime
+        3 + sum(3 + encoding.count(role) + encoding.count(text or "") for role, text in conv)
+        for conv in conversations
+    ]
+    assert by_hash["cl100k_base"][0]["total"].to_list() == expected

@@ -15,6 +15,7 @@ from typing import Any
 
 import polars as pl
 
+from datacheck._frames import join_on_text
 from datacheck._json import kind as _kind
 
 #: Which splits count as held-out data; everything else is training data.
@@ -457,8 +458,11 @@ def json_facts(
         kept = values.column(key, usual)
         if kept is not None:
             per_text = per_text.join(kept, on="_row", how="left", maintain_order="left")
-    joined = train.select("example_id", "source_line", "target_text").join(
-        per_text.drop("_row"), on="target_text", how="left", nulls_equal=True, maintain_order="left"
+    joined = join_on_text(
+        train.select("example_id", "source_line", "target_text"),
+        per_text.drop("_row"),
+        "target_text",
+        nulls_equal=True,
     )
     return JsonFacts(
         table=joined.select(

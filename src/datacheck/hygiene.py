@@ -130,7 +130,7 @@ def analyse(frame: pl.DataFrame, *, task: str, threshold: float = 0.8) -> Hygien
     clusters = _clusters(keyed.filter(~pl.col("_eval")), pairs)
     near_listed = [
         {"lines": c["lines"], "similarity": c["similarity"], "size": len(c["lines"])}
-        for c in _as_dicts(clusters.head(MAX_LISTED))
+        for c in _as_dicts(clusters.head(MAX_LISTED).select("lines", "similarity"))
     ]
     leakage = near_leakage = drift = None
     if evals.height:
@@ -183,7 +183,10 @@ def _streamed(frame: pl.DataFrame, *columns: str | pl.Expr) -> pl.DataFrame:
 def _repeated(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
     """The rows whose `columns` may repeat in another row: a cheap hash pass first, so exact
     grouping runs on these few rows instead of on every text."""
-    return frame.filter(pl.struct(columns).hash(seed=3).is_duplicated())
+    key = pl.col(columns[0]).hash(seed=3)
+    for seed, column in enumerate(columns[1:], start=4):  # a struct's hash copies the strings
+        key = key ^ pl.col(column).hash(seed=seed)
+    return frame.filter(key.is_duplicated())
 
 
 def _exact(train: pl.DataFrame) -> tuple[list[dict[str, Any]], int, int, list[int]]:

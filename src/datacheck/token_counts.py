@@ -13,6 +13,7 @@ from typing import Any
 import polars as pl
 
 from datacheck import tokens
+from datacheck._frames import join_on_text
 from datacheck._perf import fast
 from datacheck.models import API_MODELS, OPEN_MODELS
 
@@ -107,11 +108,15 @@ def _count_unique(
     )
 
 
-def _attach(frame: pl.DataFrame, counts: pl.DataFrame, column: str, alias: str) -> pl.DataFrame:
-    """`frame` with the token count of its `column` as `alias` (a join: no per-row Python)."""
+def _attach(
+    frame: pl.DataFrame, counts: pl.DataFrame, column: str, alias: str, *, in_order: bool = True
+) -> pl.DataFrame:
+    """`frame` with its text `column` replaced by the text's token count, `alias` (a join: no
+    per-row Python); its rows in their order unless `in_order` is false (cheaper when only
+    sums follow)."""
     table = counts.rename({"text": column, "n": alias})
-    joined = frame.join(table, on=column, how="left", maintain_order="left")
-    return joined.with_columns(pl.col(alias).fill_null(0))
+    joined = join_on_text(frame, table, column, maintain_order="left" if in_order else "none")
+    return joined.drop(column).with_columns(pl.col(alias).fill_null(0))
 
 
 def count_plain(frame: pl.DataFrame, name: str, shared: _Shared | None = None) -> Counts:
@@ -163,11 +168,11 @@ def count_chat(frame: pl.DataFrame, name: str, shared: _Shared | None = None) ->
         (pl.col("role") == "assistant").alias("is_target"),
         _message_overhead(name, tokenizer)(pl.col("role"), role_tokens).alias("template"),
     )
-    per = _attach(per, contents, "content", "content_tokens")
+    per = _attach(per, contents, "content", "content_tokens", in_order=False)
     n = pl.col("content_tokens") + pl.col("template")
     totals = per.group_by("example_id").agg(
-        n.filter(~pl.col("is_target")).sum().alias("input_tokens"),
-        n.filter(pl.col("is_target")).sum().alias("target_tokens"),
+        pl.when(pl.col("is_target")).then(0).otherwise(n).sum().alias("input_tokens"),
+        pl.when(pl.col("is_target")).then(n).otherwise(0).sum().alias("target_tokens"),
     )
     start = {"llama-3.1": 1, "mistral-7b-v0.3": 1, "phi-2": 0}.get(name, 3)
     out = (

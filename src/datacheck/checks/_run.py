@@ -9,7 +9,7 @@ from typing import Any
 import polars as pl
 
 from datacheck import features
-from datacheck._compact import compact
+from datacheck._frames import compact
 from datacheck.checks._base import SEVERITY_ORDER, Check, Context, Finding
 from datacheck.checks._registry import REGISTRY
 from datacheck.features import EVAL_SPLITS, Table

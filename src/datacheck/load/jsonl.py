@@ -14,7 +14,7 @@ from typing import Any, BinaryIO, NamedTuple
 
 import polars as pl
 
-from datacheck._compact import compact
+from datacheck._frames import compact
 from datacheck._json import dtype_kind
 from datacheck._json import kind as value_kind
 from datacheck._json import kind_with_article as json_kind

@@ -1,0 +1,50 @@
+"""polars operations written to keep memory down on large frames.
+
+polars strings are views into shared buffers: a column taken from another (a message's
+content, one parsed line of a chunk) keeps the whole buffer it points into alive, and a
+join on a text column copies every key to hash it. These helpers avoid both.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import polars as pl
+
+_KEY = "_text_key"
+
+
+def compact(frame: pl.DataFrame) -> pl.DataFrame:
+    """`frame`, its strings copied out of whatever larger buffers they share (through Arrow's
+    plain string layout, which writes each string once into buffers of its own)."""
+    copied = pl.from_arrow(frame.to_arrow(compat_level=pl.CompatLevel.oldest()))
+    assert isinstance(copied, pl.DataFrame)
+    return copied
+
+
+def join_on_text(
+    left: pl.DataFrame,
+    right: pl.DataFrame,
+    on: str,
+    *,
+    maintain_order: Literal["none", "left"] = "left",
+    nulls_equal: bool = False,
+) -> pl.DataFrame:
+    """`left.join(right, on=on, how="left")` where `right` holds each text of `left` once.
+
+    The join is on a 64-bit hash of the text when no two of `right`'s texts share one: as
+    every text of `left` is among them, that pairs exactly the rows a join on the text
+    would, for about half the memory. Otherwise (about one chance in 10^7 for 2M texts)
+    it joins on the text."""
+    key = pl.when(pl.col(on).is_not_null()).then(pl.col(on).hash(seed=5)).alias(_KEY)
+    keyed = right.with_columns(key).drop(on)
+    if _hashes_differ(keyed[_KEY]):
+        left, right, on = left.with_columns(key), keyed, _KEY
+    joined = left.join(
+        right, on=on, how="left", maintain_order=maintain_order, nulls_equal=nulls_equal
+    )
+    return joined.drop(_KEY, strict=False)
+
+
+def _hashes_differ(keys: pl.Series) -> bool:
+    return keys.n_unique() == keys.len()

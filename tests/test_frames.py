@@ -1,0 +1,31 @@
+import polars as pl
+import pytest
+
+from datacheck import _frames
+from datacheck._frames import compact, join_on_text
+
+
+def test_compact_keeps_every_value_and_type():
+    frame = pl.DataFrame(
+        {
+            "text": ["a" * 40, None, "é"],
+            "n": [1, 2, 3],
+            "messages": [[{"role": "user", "content": "x" * 30}], [], None],
+        }
+    )
+    copied = compact(frame)
+    assert copied.schema == frame.schema
+    assert copied.equals(frame)
+
+
+@pytest.mark.parametrize("by_hash", [True, False])
+@pytest.mark.parametrize("nulls_equal", [True, False])
+def test_join_on_text_pairs_what_a_join_on_the_text_pairs(monkeypatch, by_hash, nulls_equal):
+    left = pl.DataFrame({"id": range(8), "t": ["b", "a", None, "c", "a", "", "é", "b"]})
+    right = pl.DataFrame({"t": ["a", "b", "c", "", "é", None], "n": [1, 2, 3, 4, 5, 6]})
+    if not by_hash:  # as if two texts shared a hash
+        monkeypatch.setattr(_frames, "_hashes_differ", lambda keys: False)
+    joined = join_on_text(left, right, "t", nulls_equal=nulls_equal)
+    expected = left.join(right, on="t", how="left", maintain_order="left", nulls_equal=nulls_equal)
+    assert joined.equals(expected)
+    assert joined["n"].to_list() == [2, 1, 6 if nulls_equal else None, 3, 1, 4, 5, 2]
