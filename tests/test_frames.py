@@ -29,3 +29,15 @@ def test_join_on_text_pairs_what_a_join_on_the_text_pairs(monkeypatch, by_hash, 
     expected = left.join(right, on="t", how="left", maintain_order="left", nulls_equal=nulls_equal)
     assert joined.equals(expected)
     assert joined["n"].to_list() == [2, 1, 6 if nulls_equal else None, 3, 1, 4, 5, 2]
+
+
+@pytest.mark.parametrize("by_hash", [True, False])
+def test_counted_texts_equal_a_group_by_in_first_seen_order(monkeypatch, by_hash):
+    from datacheck._frames import counted_texts
+
+    frame = pl.DataFrame({"t": ["b", None, "a", "b", "é", None, "b", ""]})
+    if not by_hash:
+        monkeypatch.setattr(_frames, "_hashes_differ", lambda keys: False)
+    counted = counted_texts(frame, "t")
+    assert counted.equals(frame.group_by("t", maintain_order=True).len("n"))
+    assert counted.rows() == [("b", 3), (None, 2), ("a", 1), ("é", 1), ("", 1)]

@@ -15,7 +15,7 @@ from typing import Any
 
 import polars as pl
 
-from datacheck._frames import join_on_text
+from datacheck._frames import counted_texts, join_on_text
 from datacheck._json import kind as _kind
 
 #: Which splits count as held-out data; everything else is training data.
@@ -365,7 +365,7 @@ def json_facts(
     while they have at most `max_values` distinct values (labels inside outputs): an id-like
     field stops costing memory after its first few values.
     """
-    distinct = train.group_by("target_text", maintain_order=True).len("n")
+    distinct = counted_texts(train, "target_text")
     shape_of: dict[tuple[tuple[str, type], ...], tuple[tuple[str, str], ...]] = {}
     known: dict[tuple[tuple[str, str], ...] | None, int] = {None: 0}  # shape -> its number
     numbers: list[int] = []
