@@ -77,7 +77,7 @@ def child(rows: int) -> None:
     start = time.perf_counter()
     result = analyse(frame, task="classification")
     seconds = time.perf_counter() - start
-    peak_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)  # before the truth
+    peak_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6)  # KiB -> MB
     del normalized
     # truth: planted pairs whose exact bigram Jaccard >= 0.8 (or identical after normalization)
     clusters = {}

@@ -168,8 +168,9 @@ def measure(command: list[str], env: dict[str, str] | None = None) -> dict[str, 
     line = next((x for x in proc.stderr.splitlines() if x.startswith("TIME ")), None)
     if line is None or proc.returncode not in (0, 1):
         raise RuntimeError(f"{command} failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
-    _tag, _elapsed, max_kb = line.split()
-    return {"seconds": round(wall, 2), "peak_rss_mb": round(int(max_kb) / 1024)}
+    _tag, _elapsed, max_kib = line.split()
+    # /usr/bin/time reports KiB; MB here are 10^6 bytes, the unit of the file sizes too
+    return {"seconds": round(wall, 2), "peak_rss_mb": round(int(max_kib) * 1024 / 1e6)}
 
 
 def _rounds(commands: dict[str, list[str]], repeat: int) -> dict[str, dict]:
