@@ -107,7 +107,7 @@ def _plain(path: Path) -> bool:
 
 def _stream(path: Path) -> tuple[_Parsed, str]:
     """Parse a plain UTF-8 file chunk by chunk as it is read, so the whole file is never in
-    memory at once; and the sha256 of its bytes (complete only when the parse succeeds)."""
+    memory at once; and the sha256 of its bytes."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         parsed = _combine(_file_chunks(handle, digest), again=lambda: _reread(path))
@@ -208,12 +208,15 @@ def _as_json_text(
         else:
             redo[index] = frozenset(present)
     if redo:
+        last = max(redo)
         for index, (chunk, first) in enumerate(_with_line_numbers(again())):
             if index in redo:
                 part, _bad = _read_chunk(chunk, first, text_fields=redo[index])
                 if part.height != parts[index].height:
                     return None
                 parts[index] = part
+            if index == last:
+                break  # the rest of the file need not be read again
     return parts
 
 
