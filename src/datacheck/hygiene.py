@@ -26,6 +26,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import polars as pl
 
+from datacheck._frames import join_on_text
 from datacheck.features import EVAL_SPLITS
 
 PERMUTATIONS = 32
@@ -408,14 +409,11 @@ def _fuzzy_key(expr: pl.Expr) -> pl.Expr:
 def _near_graph(rows: pl.DataFrame, threshold: float) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Each row's fuzzy group (`fid`, null when it has no letters), and the verified pairs of
     groups whose Jaccard reaches `threshold`: MinHash runs once per group, not per row."""
-    keys = _streamed(rows, _fuzzy_key(pl.col("_input")).alias("_fkey"))
-    groups = (
-        keys.filter(pl.col("_fkey") != "")
-        .select(pl.col("_fkey").unique(maintain_order=True))
-        .with_row_index("fid")
-        .with_columns(pl.col("fid").cast(pl.Int64))
-    )
-    fid = keys.join(groups, on="_fkey", how="left", maintain_order="left")["fid"]
+    fuzzy = _fuzzy_key(pl.col("_input"))
+    keys = _streamed(rows, pl.when(fuzzy != "").then(fuzzy).alias("_fkey"))  # null: no letters
+    first = pl.col("_fkey").is_not_null() & pl.col("_fkey").is_first_distinct()
+    groups = keys.filter(first).with_row_index("fid").with_columns(pl.col("fid").cast(pl.Int64))
+    fid = join_on_text(keys, groups, "_fkey")["fid"]  # every key with letters is in `groups`
     keyed = rows.with_columns(fid)
     pairs = _near_pairs(
         groups.select(pl.col("fid").alias("id"), pl.col("_fkey").alias("text")), threshold
