@@ -41,3 +41,11 @@ def test_counted_texts_equal_a_group_by_in_first_seen_order(monkeypatch, by_hash
     counted = counted_texts(frame, "t")
     assert counted.equals(frame.group_by("t", maintain_order=True).len("n"))
     assert counted.rows() == [("b", 3), (None, 2), ("a", 1), ("é", 1), ("", 1)]
+
+
+def test_kept_returns_the_frame_itself_when_every_row_passes():
+    from datacheck._frames import kept
+
+    frame = pl.DataFrame({"split": ["train", "train", "eval"], "n": [1, 2, 3]})
+    assert kept(frame, pl.col("n") > 0) is frame
+    assert kept(frame, pl.col("split") != "eval")["n"].to_list() == [1, 2]

@@ -22,6 +22,12 @@ def compact(frame: pl.DataFrame) -> pl.DataFrame:
     return copied
 
 
+def kept(frame: pl.DataFrame, condition: pl.Expr) -> pl.DataFrame:
+    """`frame.filter(condition)`, and `frame` itself (no copy) when every row passes."""
+    mask = frame.select(condition.alias("keep"))["keep"]
+    return frame if mask.all() else frame.filter(mask)
+
+
 def join_on_text(
     left: pl.DataFrame,
     right: pl.DataFrame,

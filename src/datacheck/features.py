@@ -15,7 +15,7 @@ from typing import Any
 
 import polars as pl
 
-from datacheck._frames import counted_texts, join_on_text
+from datacheck._frames import counted_texts, join_on_text, kept
 from datacheck._json import kind as _kind
 
 #: Which splits count as held-out data; everything else is training data.
@@ -43,8 +43,7 @@ def normalize_label(expr: pl.Expr) -> pl.Expr:
 
 def training(frame: pl.DataFrame) -> pl.DataFrame:
     """The training rows (all of them, without a copy, when there is no held-out split)."""
-    held_out = frame["split"].is_in(EVAL_SPLITS)
-    return frame.filter(~held_out) if held_out.any() else frame
+    return kept(frame, ~pl.col("split").is_in(EVAL_SPLITS))
 
 
 def stripped_length(text: pl.Expr) -> pl.Expr:

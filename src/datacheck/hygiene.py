@@ -26,7 +26,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import polars as pl
 
-from datacheck._frames import join_on_text
+from datacheck._frames import join_on_text, kept
 from datacheck.features import EVAL_SPLITS
 
 PERMUTATIONS = 32
@@ -122,7 +122,7 @@ def analyse(frame: pl.DataFrame, *, task: str, threshold: float = 0.8) -> Hygien
         normalized(target).alias("_target"),
         pl.col("split").is_in(EVAL_SPLITS).alias("_eval"),
     )
-    train = _kept(keyed, ~pl.col("_eval") & (pl.col("_input") != ""))
+    train = kept(keyed, ~pl.col("_eval") & (pl.col("_input") != ""))
     evals = keyed.filter(pl.col("_eval") & (pl.col("_input") != ""))
 
     groups, group_count, redundant, redundant_ids = _exact(train)
@@ -166,12 +166,6 @@ def analyse(frame: pl.DataFrame, *, task: str, threshold: float = 0.8) -> Hygien
             "by exact Jaccard",
         },
     )
-
-
-def _kept(frame: pl.DataFrame, condition: pl.Expr) -> pl.DataFrame:
-    """`frame.filter(condition)`, and `frame` itself (no copy) when every row passes."""
-    mask = frame.select(condition.alias("keep"))["keep"]
-    return frame if mask.all() else frame.filter(mask)
 
 
 def _streamed(frame: pl.DataFrame, *columns: str | pl.Expr) -> pl.DataFrame:
