@@ -88,7 +88,7 @@ def child(rows: int) -> None:
         pl.col("_input").str.normalize("NFKC").str.to_lowercase()
         .str.replace_all(r"\s+", " ").str.strip_chars()
     )  # fmt: skip
-    for number, cluster in enumerate(near_duplicate_clusters(keyed)):
+    for number, cluster in enumerate(near_duplicate_clusters(frame)):
         for i in cluster["ids"]:
             clusters[i] = number
     texts = pl.DataFrame({"id": range(rows), "text": keyed["_input"]})
@@ -164,7 +164,7 @@ def templated_recall(count: int = 2500) -> tuple[int, int]:
             should.update((i, j))
     frame = pl.DataFrame(
         {"example_id": range(n), "source_line": range(1, n + 1), "split": ["train"] * n,
-         "_input": ordered}
+         "input_text": ordered}
     )  # fmt: skip
     found = {i for cluster in near_duplicate_clusters(frame) for i in cluster["ids"]}
     return len(should), len(found & should)

@@ -23,10 +23,6 @@ def _frame(texts, labels=None, split="train"):
     )
 
 
-def _keyed(frame):
-    return frame.with_columns(normalized(pl.col("input_text")).alias("_input"))
-
-
 def test_normalization_is_nfkc_casefold_and_whitespace():
     values = pl.DataFrame({"t": ["Ｒｅｆｕｎｄ  ME\t", "refund me"]}).select(
         normalized(pl.col("t"))
@@ -35,9 +31,9 @@ def test_normalization_is_nfkc_casefold_and_whitespace():
 
 
 def test_order_numbers_make_near_duplicates_unrelated_texts_do_not():
-    near = _keyed(_frame(["refund my order 123", "refund my order 456"]))
+    near = _frame(["refund my order 123", "refund my order 456"])
     assert [c["lines"] for c in near_duplicate_clusters(near)] == [[1, 2]]
-    apart = _keyed(_frame(["refund my order 123", "the app crashes on start"]))
+    apart = _frame(["refund my order 123", "the app crashes on start"])
     assert near_duplicate_clusters(apart) == []
 
 
@@ -45,7 +41,7 @@ def test_near_duplicate_similarity_is_exact_jaccard():
     words = ("alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike "
              "november oscar papa quebec romeo sierra tango").split()  # fmt: skip
     a, b = " ".join(words), " ".join([*words[:19], "changed"])
-    clusters = near_duplicate_clusters(_keyed(_frame([a, b])), threshold=0.8)
+    clusters = near_duplicate_clusters(_frame([a, b]), threshold=0.8)
     # 19 bigrams each, 18 shared: 18 / 20
     assert clusters and clusters[0]["similarity"] == 0.9
 
@@ -129,7 +125,7 @@ def test_templated_texts_in_one_large_bucket_are_all_clustered():
         texts.add(f"hello team i would like a {a} for the {b} i bought last week it stopped "
                   f"working after two days please help {c} and i am not happy {d}")  # fmt: skip
     texts = sorted(texts)
-    found = {line for c in near_duplicate_clusters(_keyed(_frame(texts))) for line in c["lines"]}
+    found = {line for c in near_duplicate_clusters(_frame(texts)) for line in c["lines"]}
 
     words = [t.split() for t in texts]
     grams = [set(zip(w, w[1:], strict=False)) for w in words]
@@ -149,7 +145,7 @@ def test_near_duplicates_do_not_depend_on_the_slices_they_are_computed_in(monkey
     words = "refund order parcel late broken screen blue shoes size kettle lamp warranty".split()
     base = [" ".join(rng.choice(words) for _ in range(12)) for _ in range(40)]
     texts = [*base, *(t.replace(t.split()[3], "swapped", 1) for t in base[:20])]
-    frame = _keyed(_frame(texts))
+    frame = _frame(texts)
     whole = near_duplicate_clusters(frame)
     monkeypatch.setattr(hygiene, "CHUNK", 7)
     monkeypatch.setattr(hygiene, "PAIR_CHUNK", 3)

@@ -1,7 +1,8 @@
 """Data hygiene: exact and near duplicates, conflicting labels, train/eval leakage and drift.
 
-Exact comparisons use a normalized key computed in polars (Unicode NFKC, case-folded, white
-space collapsed), so one hash group-by finds duplicates, conflicts and leakage at any size.
+Exact comparisons use a normalized form computed in polars (Unicode NFKC, case-folded, white
+space collapsed), held as a 128-bit key rather than as text, so group-bys on a few integer
+columns find duplicates, conflicts and leakage at any size and text length.
 
 Near duplicates use MinHash with locality-sensitive hashing, written with polars and numpy
 rather than a per-document Python library: texts are normalized further (numbers and
@@ -26,7 +27,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import polars as pl
 
-from datacheck._frames import join_on_text, kept
+from datacheck._frames import kept
 from datacheck.features import EVAL_SPLITS
 
 PERMUTATIONS = 32
@@ -111,23 +112,13 @@ class Hygiene:
 def analyse(frame: pl.DataFrame, *, task: str, threshold: float = 0.8) -> Hygiene:
     """Run every hygiene analysis on the canonical frame (training and eval splits)."""
     target = pl.col("label") if task == "classification" else pl.col("target_text")
-    # only the columns the analyses read: every filter and join below copies what it carries
-    keyed = _streamed(
-        frame,
-        "example_id",
-        "source_line",
-        "split",
-        target,
-        normalized(pl.col("input_text")).alias("_input"),
-        normalized(target).alias("_target"),
-        pl.col("split").is_in(EVAL_SPLITS).alias("_eval"),
-    )
-    train = kept(keyed, ~pl.col("_eval") & (pl.col("_input") != ""))
-    evals = keyed.filter(pl.col("_eval") & (pl.col("_input") != ""))
+    keyed = _keyed(frame, target, labels=task == "classification")
+    train = kept(keyed, ~pl.col("_eval") & pl.col("_has_input"))
+    evals = keyed.filter(pl.col("_eval") & pl.col("_has_input"))
 
     groups, group_count, redundant, redundant_ids = _exact(train)
-    conflicts, conflict_count, conflict_lines = _conflicts(train, target)
-    keyed, pairs = _near_graph(pl.concat([train, evals]), threshold)  # one MinHash pass
+    conflicts, conflict_count, conflict_lines = _conflicts(train, frame, target)
+    keyed, pairs = _near_graph(frame, pl.concat([train, evals]), threshold)  # one MinHash
     clusters = _clusters(keyed.filter(~pl.col("_eval")), pairs)
     near_listed = [
         {"lines": c["lines"], "similarity": c["similarity"], "size": len(c["lines"])}
@@ -168,28 +159,69 @@ def analyse(frame: pl.DataFrame, *, task: str, threshold: float = 0.8) -> Hygien
     )
 
 
-def _streamed(frame: pl.DataFrame, *columns: str | pl.Expr) -> pl.DataFrame:
-    """`frame.select(*columns)` in polars' streaming engine: text rewritten a batch of rows
-    at a time, so the intermediate copies of every text never exist at once (and the
-    batches run in parallel)."""
-    return frame.lazy().select(*columns).collect(engine="streaming")
+#: the 128-bit keys that stand for normalized texts: input, target, near-duplicate (fuzzy) form
+_INPUT = ("_i1", "_i2")
+_TARGET = ("_t1", "_t2")
+_FUZZY = ("_f1", "_f2")
+_SEEDS = (17, 29)
+
+
+def _keyed(
+    frame: pl.DataFrame, target: pl.Expr | None = None, *, labels: bool = False
+) -> pl.DataFrame:
+    """One row per example with what the analyses compare: 128-bit keys of the normalized
+    input, target and fuzzy form (null when it has no letters), instead of the texts.
+
+    A key is two independent 64-bit hashes; two different texts share one with odds of
+    about 2^-128 per pair, below 10^-20 for any pair among a billion texts. Holding keys
+    instead of texts keeps hygiene's memory flat in the length of the texts; the texts are
+    written a batch of rows at a time (polars' streaming engine) and dropped once hashed.
+    Classification labels, short and few, are kept as text for the label-drift shares."""
+
+    def key(text: str, names: tuple[str, ...]) -> list[pl.Expr]:
+        return [pl.col(text).hash(seed=s).alias(n) for s, n in zip(_SEEDS, names, strict=True)]
+
+    fuzzy = pl.col("_fuzzy") != ""
+    return (
+        frame.lazy()
+        .with_row_index("_row")
+        .select(
+            "_row",
+            "example_id",
+            "source_line",
+            "split",
+            pl.col("split").is_in(EVAL_SPLITS).alias("_eval"),
+            normalized(pl.col("input_text")).alias("_input"),
+            normalized(pl.lit("") if target is None else target).alias("_target"),
+        )
+        .with_columns(_fuzzy_key(pl.col("_input")).alias("_fuzzy"))
+        .select(
+            "_row",
+            "example_id",
+            "source_line",
+            "split",
+            "_eval",
+            (pl.col("_input") != "").alias("_has_input"),
+            *key("_input", _INPUT),
+            *key("_target", _TARGET),
+            *[pl.when(fuzzy).then(k) for k in key("_fuzzy", _FUZZY)],
+            *([pl.col("_target")] if labels else []),
+        )
+        .collect(engine="streaming")
+    )
 
 
 def _repeated(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
-    """The rows whose `columns` may repeat in another row: a cheap hash pass first, so exact
-    grouping runs on these few rows instead of on every text."""
-    key = pl.col(columns[0]).hash(seed=3)
-    for seed, column in enumerate(columns[1:], start=4):  # a struct's hash copies the strings
-        key = key ^ pl.col(column).hash(seed=seed)
-    return frame.filter(key.is_duplicated())
+    """The rows whose `columns` repeat in another row."""
+    return frame.filter(pl.struct(columns).is_duplicated())
 
 
 def _exact(train: pl.DataFrame) -> tuple[list[dict[str, Any]], int, int, list[int]]:
+    keys = [*_INPUT, *_TARGET]
     grouped = (
-        _repeated(train, "_input", "_target")
-        .group_by("_input", "_target")
+        _repeated(train, *keys)
+        .group_by(keys)
         .agg(pl.col("source_line").sort().alias("lines"), pl.col("example_id").sort().alias("ids"))
-        .filter(pl.col("lines").list.len() > 1)
         .with_columns(pl.col("lines").list.len().alias("size"))
         .sort(["size", "lines"], descending=[True, False])
     )
@@ -203,25 +235,30 @@ def _exact(train: pl.DataFrame) -> tuple[list[dict[str, Any]], int, int, list[in
     return groups, grouped.height, len(redundant_ids), redundant_ids
 
 
-def _conflicts(train: pl.DataFrame, raw: pl.Expr) -> tuple[list[dict[str, Any]], int, list[int]]:
-    train = _repeated(train, "_input")
+def _conflicts(
+    train: pl.DataFrame, frame: pl.DataFrame, raw: pl.Expr
+) -> tuple[list[dict[str, Any]], int, list[int]]:
+    """Inputs given more than one target; the listed groups show each target as written
+    (`raw`, read back from `frame`)."""
+    train = _repeated(train, *_INPUT)
     conflicted = (
-        train.group_by("_input")
+        train.group_by(_INPUT)
         .agg(
-            pl.col("_target").n_unique().alias("targets"),
+            pl.struct(_TARGET).n_unique().alias("targets"),
             pl.col("source_line").min().alias("first"),
         )
         .filter(pl.col("targets") > 1)
     )
-    rows = train.join(conflicted.select("_input", "first"), on="_input", how="inner")
+    rows = train.join(conflicted.select(*_INPUT, "first"), on=_INPUT, how="inner")
     lines = sorted(rows["source_line"].to_list())
-    shown = conflicted.sort("first").head(MAX_LISTED).select("_input")
+    shown = conflicted.sort("first").head(MAX_LISTED).select(*_INPUT)
+    shown_rows = rows.join(shown, on=_INPUT, how="semi").sort("source_line")
+    written = frame.select(raw.gather(shown_rows["_row"]).fill_null("").alias("_written"))
+    shown_rows = shown_rows.with_columns(written["_written"])
     listed = []
-    shown_rows = rows.join(shown, on="_input", how="semi").sort("source_line")
-    for (_key,), group in shown_rows.group_by("_input", maintain_order=True):
+    for _key, group in shown_rows.group_by(_INPUT, maintain_order=True):
         labels: dict[str, list[int]] = {}
-        written = group.select(raw.fill_null("").alias("v"), "source_line")
-        for value, line in written.iter_rows():
+        for value, line in group.select("_written", "source_line").iter_rows():
             labels.setdefault(str(value), []).append(line)
         listed.append({"lines": sorted(group["source_line"].to_list()), "labels": labels})
     listed.sort(key=lambda g: g["lines"][0])
@@ -400,19 +437,23 @@ def _fuzzy_key(expr: pl.Expr) -> pl.Expr:
     return _fuzzy(expr).str.replace_all(r"\s+", " ").str.strip_chars()
 
 
-def _near_graph(rows: pl.DataFrame, threshold: float) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Each row's fuzzy group (`fid`, null when it has no letters), and the verified pairs of
-    groups whose Jaccard reaches `threshold`: MinHash runs once per group, not per row."""
-    fuzzy = _fuzzy_key(pl.col("_input"))
-    keys = _streamed(rows, pl.when(fuzzy != "").then(fuzzy).alias("_fkey"))  # null: no letters
-    first = pl.col("_fkey").is_not_null() & pl.col("_fkey").is_first_distinct()
-    groups = keys.filter(first).with_row_index("fid").with_columns(pl.col("fid").cast(pl.Int64))
-    fid = join_on_text(keys, groups, "_fkey")["fid"]  # every key with letters is in `groups`
-    keyed = rows.with_columns(fid)
-    pairs = _near_pairs(
-        groups.select(pl.col("fid").alias("id"), pl.col("_fkey").alias("text")), threshold
+def _near_graph(
+    frame: pl.DataFrame, rows: pl.DataFrame, threshold: float
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Each of `rows`' fuzzy group (`fid`, null when it has no letters), and the verified pairs
+    of groups whose Jaccard reaches `threshold`: MinHash runs once per group, not per row.
+    Groups are numbered in order of first appearance; their texts are read back from `frame`."""
+    first = pl.col(_FUZZY[0]).is_not_null() & pl.struct(_FUZZY).is_first_distinct()
+    groups = rows.filter(first).select("_row", *_FUZZY).with_row_index("fid")
+    groups = groups.with_columns(pl.col("fid").cast(pl.Int64))
+    keyed = rows.join(
+        groups.select(*_FUZZY, "fid"), on=list(_FUZZY), how="left", maintain_order="left"
     )
-    return keyed, pairs
+    texts = frame.select(
+        groups["fid"].alias("id"),
+        _fuzzy_key(normalized(pl.col("input_text").gather(groups["_row"]))).alias("text"),
+    )
+    return keyed, _near_pairs(texts, threshold)
 
 
 _CLUSTER_SCHEMA = {
@@ -434,7 +475,7 @@ def _clusters(keyed: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
     keyed = keyed.filter(pl.col("fid").is_not_null())
     if keyed.is_empty():
         return none
-    texts = keyed.group_by("fid").agg(pl.col("_input").n_unique().alias("n"))
+    texts = keyed.group_by("fid").agg(pl.struct(_INPUT).n_unique().alias("n"))
     present = texts["fid"]
     pairs = pairs.filter(pl.col("a").is_in(present) & pl.col("b").is_in(present))
     found = _UnionFind()
@@ -453,8 +494,7 @@ def _clusters(keyed: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
         },
         schema={"fid": pl.Int64, "root": pl.Int64, "best": pl.Float64},
     )
-    in_eval = pl.col("_eval") if "_eval" in keyed.columns else pl.lit(False)
-    rows = keyed.select("fid", "source_line", "example_id", "split", in_eval.alias("_eval"))
+    rows = keyed.select("fid", "source_line", "example_id", "split", "_eval")
     in_eval = pl.col("_eval")
     grouped = (
         rows.join(members, on="fid", how="inner")
@@ -482,9 +522,10 @@ def _as_dicts(clusters: pl.DataFrame) -> list[dict[str, Any]]:
     return listed
 
 
-def near_duplicate_clusters(rows: pl.DataFrame, threshold: float = 0.8) -> list[dict[str, Any]]:
-    """Near-duplicate clusters among `rows` (which carry the normalized `_input`)."""
-    keyed, pairs = _near_graph(rows, threshold)
+def near_duplicate_clusters(frame: pl.DataFrame, threshold: float = 0.8) -> list[dict[str, Any]]:
+    """Near-duplicate clusters among the rows of a canonical frame (`input_text` compared)."""
+    rows = _keyed(frame).filter(pl.col("_has_input"))
+    keyed, pairs = _near_graph(frame, rows, threshold)
     return _as_dicts(_clusters(keyed, pairs))
 
 
@@ -492,9 +533,9 @@ def near_duplicate_clusters(rows: pl.DataFrame, threshold: float = 0.8) -> list[
 
 
 def _leakage(train: pl.DataFrame, evals: pl.DataFrame) -> dict[str, Any]:
-    train_lines = train.group_by("_input").agg(pl.col("source_line").sort().alias("train_lines"))
+    train_lines = train.group_by(_INPUT).agg(pl.col("source_line").sort().alias("train_lines"))
     leaked = (
-        evals.join(train_lines, on="_input", how="inner")
+        evals.join(train_lines, on=list(_INPUT), how="inner")
         .select(pl.col("source_line").alias("eval_line"), "train_lines")
         .sort("eval_line")
     )
