@@ -15,10 +15,17 @@ _KEY = "_text_key"
 
 
 def compact(frame: pl.DataFrame) -> pl.DataFrame:
-    """`frame`, its strings copied out of whatever larger buffers they share (through Arrow's
-    plain string layout, which writes each string once into buffers of its own)."""
-    copied = pl.from_arrow(frame.to_arrow(compat_level=pl.CompatLevel.oldest()))
-    assert isinstance(copied, pl.DataFrame)
+    """`frame`, its strings copied out of whatever larger buffers they share. Text columns are
+    rewritten by polars (each string written once into new buffers); nested columns go
+    through Arrow's plain string layout, which does the same for the strings inside them
+    at the cost of a second, transient copy."""
+    strings = [name for name, kind in frame.schema.items() if kind == pl.String]
+    nested = [name for name, kind in frame.schema.items() if kind.is_nested()]
+    copied = frame.with_columns(pl.concat_str(pl.col(name), pl.lit("")) for name in strings)
+    if nested:
+        inner = pl.from_arrow(copied.select(nested).to_arrow(compat_level=pl.CompatLevel.oldest()))
+        assert isinstance(inner, pl.DataFrame)
+        copied = copied.with_columns(inner)
     return copied
 
 
