@@ -9,10 +9,12 @@ from __future__ import annotations
 import json
 import math
 import re
+from array import array
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from datacheck._frames import counted_texts, join_on_text, kept
@@ -307,13 +309,15 @@ _KIND_OF_TYPE = {str: "string", int: "number", float: "number", bool: "boolean"}
 
 class _Values:
     """Text of the scalar values of each (key, kind), per distinct target; a pair stops being
-    kept once it has more than `limit` distinct values, unless its key is in `keep`."""
+    kept once it has more than `limit` distinct values, unless its key is in `keep`. Each
+    value is stored once, and each row as two 4-byte numbers (its index and its value's):
+    a label inside a million outputs costs 8 MB, not a Python string per row."""
 
     def __init__(self, keep: tuple[str, ...] | None, limit: int) -> None:
         self.keep = set(keep or ())
         self.limit = limit
         self.dead: set[tuple[str, str]] = set()
-        self.kept: dict[tuple[str, str], tuple[set[str], list[int], list[str]]] = {}
+        self.kept: dict[tuple[str, str], tuple[dict[str, int], array[int], array[int]]] = {}
         self._live: dict[tuple[tuple[str, type], ...], list[tuple[str, str]]] = {}
 
     def add(self, index: int, obj: dict[str, Any], typed: tuple[tuple[str, type], ...]) -> None:
@@ -327,25 +331,26 @@ class _Values:
             ]
         for key, kind in live:
             text = str(obj[key])
-            seen, rows, texts = self.kept.setdefault((key, kind), (set(), [], []))
-            seen.add(text)
-            if len(seen) > self.limit and key not in self.keep:
+            codes, rows, values = self.kept.setdefault((key, kind), ({}, array("I"), array("I")))
+            code = codes.setdefault(text, len(codes))
+            if len(codes) > self.limit and key not in self.keep:
                 self.dead.add((key, kind))
                 del self.kept[(key, kind)]
                 self._live.clear()  # every cached list may name the pair that just died
                 continue
             rows.append(index)
-            texts.append(text)
+            values.append(code)
 
     def column(self, key: str, kind: str) -> pl.DataFrame | None:
         kept = self.kept.get((key, kind))
         if kept is None:
             return None
-        _seen, rows, texts = kept
+        codes, rows, values = kept
+        texts = pl.Series(list(codes), dtype=pl.String)  # in order of their codes
         return pl.DataFrame(
             {
-                "_row": pl.Series(rows, dtype=pl.UInt32),
-                f"value:{key}": pl.Series(texts, dtype=pl.String),
+                "_row": pl.Series(np.frombuffer(rows, dtype=np.uint32)),
+                f"value:{key}": texts.gather(np.frombuffer(values, dtype=np.uint32)),
             }
         )
 
