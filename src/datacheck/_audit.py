@@ -133,14 +133,17 @@ def _samples(frame: pl.DataFrame, findings: list[Finding]) -> dict[str, tuple[di
             continue
         rows = list(finding.rows[:SAMPLES_PER_CHECK])
         in_eval = pl.col("split").is_in(EVAL_SPLITS)
-        split = frame.filter(in_eval if finding.details.get("rows_from") == "eval" else ~in_eval)
-        by_line = _rows_by_line(split, rows)
+        split = in_eval if finding.details.get("rows_from") == "eval" else ~in_eval
+        by_line = _rows_by_line(frame, rows, split)
         out[finding.id] = tuple(by_line[line] for line in rows if line in by_line)
     return out
 
 
-def _rows_by_line(frame: pl.DataFrame, lines: list[int]) -> dict[int, dict[str, Any]]:
-    table = frame.filter(pl.col("source_line").is_in(lines)).unique("source_line", keep="first")
+def _rows_by_line(
+    frame: pl.DataFrame, lines: list[int], split: pl.Expr
+) -> dict[int, dict[str, Any]]:
+    wanted = pl.col("source_line").is_in(lines) & split  # only these rows are copied
+    table = frame.filter(wanted).unique("source_line", keep="first", maintain_order=True)
     return {
         row["source_line"]: {
             "line": row["source_line"],
