@@ -14,10 +14,11 @@ import polars as pl
 
 from datacheck.errors import InputError
 from datacheck.load._base import SOURCE_LINE, SPLIT, Loaded, LoadError
+from datacheck.load._size import content_size
 from datacheck.load.delimited import load_csv
 from datacheck.load.hf import find_in_hub_cache, is_saved_dataset, load_hub_snapshot, load_saved
 from datacheck.load.jsondoc import load_json
-from datacheck.load.jsonl import load_jsonl, sample_jsonl
+from datacheck.load.jsonl import load_jsonl, sample_jsonl, samples_in_stream
 from datacheck.load.parquet import load_parquet
 
 __all__ = ["SOURCE_LINE", "SPLIT", "Loaded", "LoadError", "load", "load_path", "FORMATS"]
@@ -91,15 +92,30 @@ def available_memory() -> int | None:
 
 def check_fits(path: Path) -> None:
     """Fail early, with a way out, when the file will not fit in memory."""
-    size = path.stat().st_size
     available = available_memory()
+    if available is None:
+        return
+    size = content_size(path)
     needed = size * MEMORY_PER_BYTE + MEMORY_BASE
-    if available is not None and needed > available:
+    if needed > available:
         gib = 2**30
+        on_disk = path.stat().st_size
+        held = f"{size / gib:.1f} GiB" + (
+            f" ({on_disk / gib:.1f} GiB compressed)" if size > on_disk else ""
+        )
+        if _kind(path) == "jsonl" and samples_in_stream(path):
+            way_out = (
+                "Audit a random sample instead, e.g. --sample 1000000 (read in a stream and "
+                "reported as a sample everywhere), or split the file."
+            )
+        else:
+            way_out = (
+                "Only UTF-8 JSON Lines files are sampled while they are read: convert it to "
+                "JSON Lines and audit a random sample, e.g. --sample 1000000, or split the file."
+            )
         raise InputError(
-            f"{path}: {size / gib:.1f} GiB; auditing it needs about {needed / gib:.1f} GiB of "
-            f"memory and {available / gib:.1f} GiB is available. Audit a random sample instead, "
-            "e.g. --sample 1000000 (reported as a sample everywhere), or split the file."
+            f"{path}: {held}; auditing it needs about {needed / gib:.1f} GiB of memory and "
+            f"{available / gib:.1f} GiB is available. {way_out}"
         )
 
 

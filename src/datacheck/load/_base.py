@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,3 +40,12 @@ class Loaded:
     files: tuple[Path, ...] = field(default_factory=tuple)
     #: when the frame is a random sample: how many rows the whole source has
     sample_of: int | None = None
+
+
+def file_sha256(path: Path) -> str:
+    """The sha256 of the file's bytes on disk, read a block at a time."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(2**20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import gzip
 import hashlib
 import io
 import json
@@ -19,7 +20,8 @@ from datacheck._json import dtype_kind
 from datacheck._json import kind as value_kind
 from datacheck._json import kind_with_article as json_kind
 from datacheck._perf import fast
-from datacheck.load._base import SOURCE_LINE, Loaded, LoadError
+from datacheck.errors import InputError
+from datacheck.load._base import SOURCE_LINE, Loaded, LoadError, file_sha256
 from datacheck.load._text import UTF16_BOMS, bad_utf8_lines, read_bytes, to_utf8
 
 
@@ -51,23 +53,29 @@ def load_jsonl(path: Path) -> Loaded:
 
 
 def sample_jsonl(path: Path, size: int, seed: int) -> Loaded | None:
-    """A seeded random sample of `size` lines, read in one streaming pass: memory grows with
-    the sample, not the file. None when the file has no more non-empty lines than `size`
-    (then the whole file is read as usual), or when it is compressed."""
-    with path.open("rb") as handle:
-        if handle.read(2) == b"\x1f\x8b":
-            return None
-        handle.seek(0)
-        numbers = [n for n, line in enumerate(handle, 1) if line.strip()]
-    if len(numbers) <= size:
+    """A seeded random sample of `size` lines, read in two streaming passes (gzip files
+    inflated as they are read): memory grows with the sample, not the file. None when the
+    file has no more non-empty lines than `size` (then the whole file is read as usual)."""
+    if not samples_in_stream(path):
         return None
-    chosen = set(random.Random(seed).sample(numbers, size))
-    picked: list[bytes] = []
-    digest = hashlib.sha256()
     with path.open("rb") as handle:
-        for number, line in enumerate(handle, 1):
-            digest.update(line)
-            picked.append(line.rstrip(b"\r\n") if number in chosen else b"")
+        compressed = handle.read(2) == b"\x1f\x8b"
+    try:
+        with _lines(path, compressed) as handle:
+            numbers = [n for n, line in enumerate(handle, 1) if line.strip()]
+        if len(numbers) <= size:
+            return None
+        chosen = set(random.Random(seed).sample(numbers, size))
+        picked: list[bytes] = []
+        digest = hashlib.sha256()
+        with _lines(path, compressed) as handle:
+            for number, line in enumerate(handle, 1):
+                digest.update(line)
+                picked.append(line.rstrip(b"\r\n") if number in chosen else b"")
+    except (OSError, EOFError) as exc:
+        problem = "the gzip stream is damaged" if compressed else "cannot read the file"
+        raise InputError(f"{path}: {problem} ({exc}).") from exc
+    sha256 = file_sha256(path) if compressed else digest.hexdigest()  # of the bytes on disk
     if picked and picked[0].startswith(b"\xef\xbb\xbf"):
         picked[0] = picked[0][3:]
     frame, errors = _line_by_line(picked)
@@ -77,11 +85,28 @@ def sample_jsonl(path: Path, size: int, seed: int) -> Loaded | None:
         format="jsonl",
         position="line",
         errors=tuple(errors),
-        sha256=digest.hexdigest(),
+        sha256=sha256,
         files=(path,),
         sample_of=len(numbers),
     )
     return loaded
+
+
+def samples_in_stream(path: Path) -> bool:
+    """Whether `sample_jsonl` can read `path` in a stream: any file but a UTF-16 one."""
+    with path.open("rb") as handle:
+        head = handle.read(2)
+    if head == b"\x1f\x8b":
+        with gzip.open(path, "rb") as inflated:
+            try:
+                head = inflated.read(2)
+            except (OSError, EOFError):
+                return True  # damaged: sampling says so, with the file's name
+    return not head.startswith(UTF16_BOMS)
+
+
+def _lines(path: Path, compressed: bool) -> BinaryIO:
+    return gzip.open(path, "rb") if compressed else path.open("rb")  # type: ignore[return-value]
 
 
 #: bytes per polars parse: its JSON reader needs about 12x its input while it works, and

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import polars as pl
 
 from datacheck.errors import InputError
-from datacheck.load._base import SOURCE_LINE, Loaded
+from datacheck.load._base import SOURCE_LINE, Loaded, file_sha256
 
 
 def load_parquet(path: Path) -> Loaded:
     try:
-        raw = path.read_bytes()
+        digest = file_sha256(path)
         frame = pl.read_parquet(path)
     except Exception as exc:  # polars/OS errors: the file cannot be used at all
         raise InputError(f"{path}: cannot be read as Parquet ({exc}).") from exc
@@ -23,6 +22,6 @@ def load_parquet(path: Path) -> Loaded:
         path=str(path),
         format="parquet",
         position="row",
-        sha256=hashlib.sha256(raw).hexdigest(),
+        sha256=digest,
         files=(path,),
     )
