@@ -29,6 +29,8 @@ def test_join_on_text_pairs_what_a_join_on_the_text_pairs(monkeypatch, by_hash, 
     expected = left.join(right, on="t", how="left", maintain_order="left", nulls_equal=nulls_equal)
     assert joined.equals(expected)
     assert joined["n"].to_list() == [2, 1, 6 if nulls_equal else None, 3, 1, 4, 5, 2]
+    counted = join_on_text(left, right, "t", nulls_equal=nulls_equal, keep_text=False)
+    assert counted.equals(expected.drop("t"))
 
 
 @pytest.mark.parametrize("by_hash", [True, False])

@@ -115,8 +115,9 @@ def _attach(
     per-row Python); its rows in their order unless `in_order` is false (cheaper when only
     sums follow)."""
     table = counts.rename({"text": column, "n": alias})
-    joined = join_on_text(frame, table, column, maintain_order="left" if in_order else "none")
-    return joined.drop(column).with_columns(pl.col(alias).fill_null(0))
+    order = "left" if in_order else "none"
+    joined = join_on_text(frame, table, column, maintain_order=order, keep_text=False)
+    return joined.with_columns(pl.col(alias).fill_null(0))
 
 
 def count_plain(frame: pl.DataFrame, name: str, shared: _Shared | None = None) -> Counts:
