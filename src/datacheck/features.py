@@ -159,11 +159,20 @@ def label_tables(
 def chat_table(train: pl.DataFrame) -> pl.DataFrame:
     """Per chat example: whether roles, order and content make sense, and whether the
     OpenAI chat fine-tuning format accepts it; the first problem of each kind, in words."""
-    messages = train.select("example_id", "messages").explode("messages")
-    struct = messages.schema["messages"]
-    keys = [f.name for f in struct.fields] if isinstance(struct, pl.Struct) else []
-    m = messages.with_columns(pl.int_range(pl.len()).over("example_id").alias("pos")).unnest(
-        "messages"
+    struct = train.schema["messages"]
+    struct = struct.inner if isinstance(struct, pl.List) else struct
+    fields = {f.name: f.dtype for f in struct.fields} if isinstance(struct, pl.Struct) else {}
+    keys = list(fields)
+    # one row per message, made and checked a batch at a time (polars' streaming engine)
+    m = (
+        train.lazy()
+        .select(
+            "example_id",
+            "messages",
+            pl.int_ranges(pl.col("messages").list.len()).alias("pos"),
+        )
+        .explode("messages", "pos")
+        .unnest("messages")
     )
     role = pl.col("role").cast(pl.String)
     content = pl.col("content")
@@ -208,7 +217,7 @@ def chat_table(train: pl.DataFrame) -> pl.DataFrame:
                 pl.format("{}: 'weight' must be 0 or 1", where),
             ),
         ]
-    if content.meta.output_name() in keys and m.schema["content"] != pl.String:
+    if "content" in fields and fields["content"] != pl.String:
         openai_rules.append((content.is_not_null(), pl.format("{}: content must be text", where)))
     openai_rules.append(
         (content.is_null() & ~has_calls, pl.format("{}: content is missing", where))
@@ -223,15 +232,15 @@ def chat_table(train: pl.DataFrame) -> pl.DataFrame:
             chain = chain.when(condition.fill_null(False)).then(text)
         return chain
 
-    m = m.with_columns(flagged(roles_rules).alias("_roles"), flagged(openai_rules).alias("_openai"))
     # problem texts are written only for the few messages that have one
     problems = (
-        m.filter(pl.col("_roles") | pl.col("_openai"))
+        m.filter(flagged(roles_rules) | flagged(openai_rules))
         .select(
             "example_id",
             first_problem(roles_rules).alias("roles_problem"),
             first_problem(openai_rules).alias("openai_problem"),
         )
+        .collect(engine="streaming")
         .group_by("example_id", maintain_order=True)
         .agg(
             pl.col("roles_problem").drop_nulls().first(),
