@@ -212,8 +212,12 @@ def _keyed(
 
 
 def _repeated(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
-    """The rows whose `columns` repeat in another row."""
-    return frame.filter(pl.struct(columns).is_duplicated())
+    """The rows whose `columns` may repeat in another row (a few more, rarely): one 64-bit
+    column is cheap to test, where a struct of several is row-encoded first."""
+    key = pl.col(columns[0]).hash(seed=3)
+    for seed, column in enumerate(columns[1:], start=4):
+        key = key ^ pl.col(column).hash(seed=seed)
+    return frame.filter(key.is_duplicated())
 
 
 def _exact(train: pl.DataFrame) -> tuple[list[dict[str, Any]], int, int, list[int]]:
@@ -222,6 +226,7 @@ def _exact(train: pl.DataFrame) -> tuple[list[dict[str, Any]], int, int, list[in
         _repeated(train, *keys)
         .group_by(keys)
         .agg(pl.col("source_line").sort().alias("lines"), pl.col("example_id").sort().alias("ids"))
+        .filter(pl.col("lines").list.len() > 1)
         .with_columns(pl.col("lines").list.len().alias("size"))
         .sort(["size", "lines"], descending=[True, False])
     )
