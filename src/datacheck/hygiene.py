@@ -118,7 +118,8 @@ def analyse(frame: pl.DataFrame, *, task: str, threshold: float = 0.8) -> Hygien
 
     groups, group_count, redundant, redundant_ids = _exact(train)
     conflicts, conflict_count, conflict_lines = _conflicts(train, frame, target)
-    keyed, pairs = _near_graph(frame, pl.concat([train, evals]), threshold)  # one MinHash
+    keyed, pairs = _near_graph(pl.concat([train, evals]), threshold)  # one MinHash pass
+    train, evals = train.drop("_fuzzy"), evals.drop("_fuzzy")  # nothing else reads the text
     clusters = _clusters(keyed.filter(~pl.col("_eval")), pairs)
     near_listed = [
         {"lines": c["lines"], "similarity": c["similarity"], "size": len(c["lines"])}
@@ -174,9 +175,11 @@ def _keyed(
 
     A key is two independent 64-bit hashes; two different texts share one with odds of
     about 2^-128 per pair, below 10^-20 for any pair among a billion texts. Holding keys
-    instead of texts keeps hygiene's memory flat in the length of the texts; the texts are
-    written a batch of rows at a time (polars' streaming engine) and dropped once hashed.
-    Classification labels, short and few, are kept as text for the label-drift shares."""
+    instead of texts keeps hygiene's memory down; the texts are written a batch of rows at
+    a time (polars' streaming engine) and dropped once hashed. Two texts stay: the fuzzy
+    form, which near-duplicate search shingles (writing it again for each group would cost
+    more time than the whole pass), and classification labels, short and few, for the
+    label-drift shares."""
 
     def key(text: str, names: tuple[str, ...]) -> list[pl.Expr]:
         return [pl.col(text).hash(seed=s).alias(n) for s, n in zip(_SEEDS, names, strict=True)]
@@ -205,6 +208,7 @@ def _keyed(
             *key("_input", _INPUT),
             *key("_target", _TARGET),
             *[pl.when(fuzzy).then(k) for k in key("_fuzzy", _FUZZY)],
+            pl.when(fuzzy).then(pl.col("_fuzzy")).alias("_fuzzy"),
             *([pl.col("_target")] if labels else []),
         )
         .collect(engine="streaming")
@@ -442,22 +446,17 @@ def _fuzzy_key(expr: pl.Expr) -> pl.Expr:
     return _fuzzy(expr).str.replace_all(r"\s+", " ").str.strip_chars()
 
 
-def _near_graph(
-    frame: pl.DataFrame, rows: pl.DataFrame, threshold: float
-) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _near_graph(rows: pl.DataFrame, threshold: float) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Each of `rows`' fuzzy group (`fid`, null when it has no letters), and the verified pairs
     of groups whose Jaccard reaches `threshold`: MinHash runs once per group, not per row.
-    Groups are numbered in order of first appearance; their texts are read back from `frame`."""
+    Groups are numbered in order of first appearance; the rows come back without the text."""
     first = pl.col(_FUZZY[0]).is_not_null() & pl.struct(_FUZZY).is_first_distinct()
-    groups = rows.filter(first).select("_row", *_FUZZY).with_row_index("fid")
+    groups = rows.filter(first).select("_fuzzy", *_FUZZY).with_row_index("fid")
     groups = groups.with_columns(pl.col("fid").cast(pl.Int64))
-    keyed = rows.join(
+    keyed = rows.drop("_fuzzy").join(
         groups.select(*_FUZZY, "fid"), on=list(_FUZZY), how="left", maintain_order="left"
     )
-    texts = frame.select(
-        groups["fid"].alias("id"),
-        _fuzzy_key(normalized(pl.col("input_text").gather(groups["_row"]))).alias("text"),
-    )
+    texts = groups.select(pl.col("fid").alias("id"), pl.col("_fuzzy").alias("text"))
     return keyed, _near_pairs(texts, threshold)
 
 
@@ -530,7 +529,7 @@ def _as_dicts(clusters: pl.DataFrame) -> list[dict[str, Any]]:
 def near_duplicate_clusters(frame: pl.DataFrame, threshold: float = 0.8) -> list[dict[str, Any]]:
     """Near-duplicate clusters among the rows of a canonical frame (`input_text` compared)."""
     rows = _keyed(frame).filter(pl.col("_has_input"))
-    keyed, pairs = _near_graph(frame, rows, threshold)
+    keyed, pairs = _near_graph(rows, threshold)
     return _as_dicts(_clusters(keyed, pairs))
 
 
