@@ -3,6 +3,7 @@ import random
 from collections import defaultdict
 
 import polars as pl
+import pytest
 
 import datacheck
 from datacheck.hygiene import analyse, near_duplicate_clusters, normalized
@@ -150,3 +151,25 @@ def test_near_duplicates_do_not_depend_on_the_slices_they_are_computed_in(monkey
     monkeypatch.setattr(hygiene, "CHUNK", 7)
     monkeypatch.setattr(hygiene, "PAIR_CHUNK", 3)
     assert whole and near_duplicate_clusters(frame) == whole
+
+
+@pytest.mark.parametrize("shared_first_half", [False, True])
+def test_fuzzy_groups_follow_the_whole_key(shared_first_half):
+    """Rows are grouped on the first 64 bits of the key unless two texts share them, which
+    the second half reveals: then on the whole key."""
+    from datacheck.hygiene import _fuzzy_groups
+
+    first = [7, 7, 7, None] if shared_first_half else [7, 8, 7, None]
+    rows = pl.DataFrame(
+        {
+            "example_id": [0, 1, 2, 3],
+            "_fuzzy": ["refund order", "broken lamp", "refund order", None],
+            "_f1": first,
+            "_f2": [1, 2, 1, None],
+        },
+        schema_overrides={"_f1": pl.UInt64, "_f2": pl.UInt64},
+    )
+    keyed, texts = _fuzzy_groups(rows)
+    assert keyed["fid"].to_list() == [0, 1, 0, None]
+    assert texts["text"].to_list() == ["refund order", "broken lamp"]
+    assert "_fuzzy" not in keyed.columns

@@ -27,7 +27,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import polars as pl
 
-from datacheck._frames import kept
+from datacheck._frames import compact, kept
 from datacheck.features import EVAL_SPLITS
 
 PERMUTATIONS = 32
@@ -115,11 +115,14 @@ def analyse(frame: pl.DataFrame, *, task: str, threshold: float = 0.8) -> Hygien
     keyed = _keyed(frame, target, labels=task == "classification")
     train = kept(keyed, ~pl.col("_eval") & pl.col("_has_input"))
     evals = keyed.filter(pl.col("_eval") & pl.col("_has_input"))
+    del keyed
+    keyed, texts = _fuzzy_groups(pl.concat([train, evals]))  # one MinHash pass serves both
+    train, evals = train.drop("_fuzzy"), evals.drop("_fuzzy")  # the fuzzy texts are freed
 
     groups, group_count, redundant, redundant_ids = _exact(train)
     conflicts, conflict_count, conflict_lines = _conflicts(train, frame, target)
-    keyed, pairs = _near_graph(pl.concat([train, evals]), threshold)  # one MinHash pass
-    train, evals = train.drop("_fuzzy"), evals.drop("_fuzzy")  # nothing else reads the text
+    pairs = _near_pairs(texts, threshold)
+    del texts
     clusters = _clusters(keyed.filter(~pl.col("_eval")), pairs)
     near_listed = [
         {"lines": c["lines"], "similarity": c["similarity"], "size": len(c["lines"])}
@@ -446,18 +449,31 @@ def _fuzzy_key(expr: pl.Expr) -> pl.Expr:
     return _fuzzy(expr).str.replace_all(r"\s+", " ").str.strip_chars()
 
 
-def _near_graph(rows: pl.DataFrame, threshold: float) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Each of `rows`' fuzzy group (`fid`, null when it has no letters), and the verified pairs
-    of groups whose Jaccard reaches `threshold`: MinHash runs once per group, not per row.
-    Groups are numbered in order of first appearance; the rows come back without the text."""
-    first = pl.col(_FUZZY[0]).is_not_null() & pl.struct(_FUZZY).is_first_distinct()
-    groups = rows.filter(first).select("_fuzzy", *_FUZZY).with_row_index("fid")
-    groups = groups.with_columns(pl.col("fid").cast(pl.Int64))
-    keyed = rows.drop("_fuzzy").join(
-        groups.select(*_FUZZY, "fid"), on=list(_FUZZY), how="left", maintain_order="left"
-    )
-    texts = groups.select(pl.col("fid").alias("id"), pl.col("_fuzzy").alias("text"))
-    return keyed, _near_pairs(texts, threshold)
+def _fuzzy_groups(rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """`rows` without their fuzzy text but with its group, `fid` (null when it has no letters),
+    and each group's text (`id`, `text`) copied out, so the rows' texts can be let go: MinHash
+    runs once per group, not per row. Groups are numbered in order of first appearance."""
+    for on in _FUZZY[:1], _FUZZY:  # one 64-bit column is cheaper to group and join on
+        key = pl.col(on[0]) if len(on) == 1 else pl.struct(on)
+        first = pl.col(_FUZZY[0]).is_not_null() & key.is_first_distinct()
+        groups = rows.filter(first).select("_fuzzy", *_FUZZY).with_row_index("fid")
+        groups = groups.with_columns(pl.col("fid").cast(pl.Int64))
+        keyed = rows.drop("_fuzzy").join(
+            groups.select(*on, "fid", pl.col(_FUZZY[1]).alias("_group_half")),
+            on=list(on),
+            how="left",
+            maintain_order="left",
+        )
+        if _halves_agree(keyed):
+            break
+    texts = compact(groups.select(pl.col("fid").alias("id"), pl.col("_fuzzy").alias("text")))
+    return keyed.drop("_group_half"), texts
+
+
+def _halves_agree(keyed: pl.DataFrame) -> bool:
+    """Whether every row's second half of the key is its group's, so that no two texts
+    shared the first half: then joining on it paired exactly what the whole key would."""
+    return bool(keyed.select((pl.col(_FUZZY[1]) == pl.col("_group_half")).all()).item())
 
 
 _CLUSTER_SCHEMA = {
@@ -528,9 +544,8 @@ def _as_dicts(clusters: pl.DataFrame) -> list[dict[str, Any]]:
 
 def near_duplicate_clusters(frame: pl.DataFrame, threshold: float = 0.8) -> list[dict[str, Any]]:
     """Near-duplicate clusters among the rows of a canonical frame (`input_text` compared)."""
-    rows = _keyed(frame).filter(pl.col("_has_input"))
-    keyed, pairs = _near_graph(rows, threshold)
-    return _as_dicts(_clusters(keyed, pairs))
+    keyed, texts = _fuzzy_groups(_keyed(frame).filter(pl.col("_has_input")))
+    return _as_dicts(_clusters(keyed, _near_pairs(texts, threshold)))
 
 
 # --- train / eval -------------------------------------------------------------------------
