@@ -71,9 +71,10 @@ def load(source: str | Path | pl.DataFrame, *, sample: int | None = None, seed: 
     raise InputError(f"{text}: no such file or folder.")
 
 
-#: peak memory of an audit per byte of input, plus a fixed base: bench/run.py measured 1.65 GB
-#: (4.2x) for a 392 MB JSON Lines file of 1M chat rows with all five tokenizers, and a bad
-#: line or a field of varying kind no longer adds to it; 5x leaves room for other shapes
+#: peak memory of an audit per byte of content, plus a fixed base: bench/run.py measured
+#: 1.63 GB (4.2x) for a 392 MB JSON Lines file of 1M chat rows with all five tokenizers (2.9x
+#: with one), and a bad line or a field of varying kind does not add to it; 5x leaves room
+#: for other shapes
 MEMORY_PER_BYTE = 5.0
 MEMORY_BASE = 700 * 2**20
 
