@@ -87,7 +87,8 @@ def test_cli_options_override_config(tmp_path, monkeypatch):
     assert json.loads(result.stdout)["detected"]["task"] == "classification"
 
 
-def test_fail_on_warning(tmp_path):
+def test_fail_on_warning(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the default HTML report lands in the working folder
     rows = [{"text": f"ticket {i} text", "label": "A"} for i in range(40)]
     rows += [{"text": f"other {i} text", "label": "B"} for i in range(2)]
     data = write_jsonl(tmp_path / "d.jsonl", rows)
