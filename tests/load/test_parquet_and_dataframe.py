@@ -46,3 +46,26 @@ def test_file_too_large_for_memory_fails_early_with_a_way_out(tmp_path, monkeypa
     monkeypatch.setattr(loader, "available_memory", lambda: 1024)
     with pytest.raises(InputError, match="--sample"):
         load(path)
+
+
+def test_parquet_sample_is_read_in_a_stream_seeded_and_numbered(tmp_path, monkeypatch):
+    import datacheck
+    import datacheck.load as loader
+
+    texts = [f"ticket {i} about thing {i % 7}" for i in range(5000)]
+    path = tmp_path / "d.parquet"
+    pl.DataFrame({"text": texts, "label": ["AB"[i % 2] for i in range(5000)]}).write_parquet(
+        path, row_group_size=500
+    )
+    monkeypatch.setattr(loader, "available_memory", lambda: 1024)  # too big to read whole
+    with pytest.raises(InputError, match="--sample"):
+        load(path)
+    first, again = load(path, sample=200, seed=4), load(path, sample=200, seed=4)
+    other = load(path, sample=200, seed=5)
+    assert first.sample_of == 5000 and first.frame.height == 200
+    assert first.frame.equals(again.frame) and not first.frame.equals(other.frame)
+    lines = first.frame[SOURCE_LINE].to_list()
+    assert lines == sorted(lines) and first.frame.schema[SOURCE_LINE] == pl.Int64
+    assert first.frame["text"].to_list() == [texts[line - 1] for line in lines]
+    report = datacheck.audit(path, sample=200, seed=4).to_dict()
+    assert report["sample"]["size"] == 200 and report["sample"]["of_rows"] == 5000

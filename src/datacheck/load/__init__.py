@@ -19,7 +19,7 @@ from datacheck.load.delimited import load_csv
 from datacheck.load.hf import find_in_hub_cache, is_saved_dataset, load_hub_snapshot, load_saved
 from datacheck.load.jsondoc import load_json
 from datacheck.load.jsonl import load_jsonl, sample_jsonl, samples_in_stream
-from datacheck.load.parquet import load_parquet
+from datacheck.load.parquet import load_parquet, sample_parquet
 
 __all__ = ["SOURCE_LINE", "SPLIT", "Loaded", "LoadError", "load", "load_path", "FORMATS"]
 
@@ -35,16 +35,19 @@ _SUFFIXES = {
     ".parquet": "parquet",
     ".pq": "parquet",
 }
+#: formats whose `--sample` is drawn while the file is read, so it may exceed memory
+_SAMPLED_WHILE_READ = {"jsonl": sample_jsonl, "parquet": sample_parquet}
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
 
 
 def load(source: str | Path | pl.DataFrame, *, sample: int | None = None, seed: int = 0) -> Loaded:
-    """Load any supported source. With `sample`, JSON Lines files are sampled while they are
-    read (so a file larger than memory can be audited); other sources are sampled after."""
+    """Load any supported source. With `sample`, JSON Lines and Parquet files are sampled while
+    they are read (so a file larger than memory can be audited); other sources are sampled
+    after."""
     if sample is not None and not isinstance(source, pl.DataFrame):
         path = Path(source)
-        if path.is_file() and _kind(path) == "jsonl":
-            sampled = sample_jsonl(path, sample, seed)
+        if path.is_file() and _kind(path) in _SAMPLED_WHILE_READ:
+            sampled = _SAMPLED_WHILE_READ[_kind(path)](path, sample, seed)
             if sampled is not None:
                 return sampled
     if isinstance(source, pl.DataFrame):
@@ -104,15 +107,17 @@ def check_fits(path: Path) -> None:
         held = f"{size / gib:.1f} GiB" + (
             f" ({on_disk / gib:.1f} GiB compressed)" if size > on_disk else ""
         )
-        if _kind(path) == "jsonl" and samples_in_stream(path):
+        kind = _kind(path)
+        if kind == "parquet" or (kind == "jsonl" and samples_in_stream(path)):
             way_out = (
                 "Audit a random sample instead, e.g. --sample 1000000 (read in a stream and "
                 "reported as a sample everywhere), or split the file."
             )
         else:
             way_out = (
-                "Only UTF-8 JSON Lines files are sampled while they are read: convert it to "
-                "JSON Lines and audit a random sample, e.g. --sample 1000000, or split the file."
+                "Only JSON Lines (UTF-8) and Parquet files are sampled while they are read: "
+                "convert it to one of them and audit a random sample, e.g. --sample 1000000, "
+                "or split the file."
             )
         raise InputError(
             f"{path}: {held}; auditing it needs about {needed / gib:.1f} GiB of memory and "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import polars as pl
@@ -24,4 +25,36 @@ def load_parquet(path: Path) -> Loaded:
         position="row",
         sha256=digest,
         files=(path,),
+    )
+
+
+def sample_parquet(path: Path, size: int, seed: int) -> Loaded | None:
+    """A seeded random sample of `size` rows, read by polars' streaming engine a row group at
+    a time: memory grows with the sample, not the file. None when the file has no more
+    rows than `size` (then it is read whole as usual)."""
+    try:
+        rows = pl.scan_parquet(path).select(pl.len()).collect().item()
+        if rows <= size:
+            return None
+        chosen = pl.Series(sorted(random.Random(seed).sample(range(1, rows + 1), size)))
+        frame = (
+            pl.scan_parquet(path)
+            .with_row_index(SOURCE_LINE, offset=1)
+            .filter(pl.col(SOURCE_LINE).is_in(chosen))
+            .collect(engine="streaming")
+        )
+        digest = file_sha256(path)
+    except Exception as exc:  # polars/OS errors: the file cannot be used at all
+        raise InputError(f"{path}: cannot be read as Parquet ({exc}).") from exc
+    frame = frame.with_columns(pl.col(SOURCE_LINE).cast(pl.Int64)).select(
+        pl.exclude(SOURCE_LINE), SOURCE_LINE
+    )
+    return Loaded(
+        frame=frame,
+        path=str(path),
+        format="parquet",
+        position="row",
+        sha256=digest,
+        files=(path,),
+        sample_of=rows,
     )
