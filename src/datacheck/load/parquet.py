@@ -18,14 +18,7 @@ def load_parquet(path: Path) -> Loaded:
     except Exception as exc:  # polars/OS errors: the file cannot be used at all
         raise InputError(f"{path}: cannot be read as Parquet ({exc}).") from exc
     frame = frame.with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(SOURCE_LINE))
-    return Loaded(
-        frame=frame,
-        path=str(path),
-        format="parquet",
-        position="row",
-        sha256=digest,
-        files=(path,),
-    )
+    return _loaded(path, frame, digest)
 
 
 def sample_parquet(path: Path, size: int, seed: int) -> Loaded | None:
@@ -46,9 +39,11 @@ def sample_parquet(path: Path, size: int, seed: int) -> Loaded | None:
         digest = file_sha256(path)
     except Exception as exc:  # polars/OS errors: the file cannot be used at all
         raise InputError(f"{path}: cannot be read as Parquet ({exc}).") from exc
-    frame = frame.with_columns(pl.col(SOURCE_LINE).cast(pl.Int64)).select(
-        pl.exclude(SOURCE_LINE), SOURCE_LINE
-    )
+    frame = frame.select(pl.exclude(SOURCE_LINE), pl.col(SOURCE_LINE).cast(pl.Int64))
+    return _loaded(path, frame, digest, sample_of=rows)
+
+
+def _loaded(path: Path, frame: pl.DataFrame, digest: str, sample_of: int | None = None) -> Loaded:
     return Loaded(
         frame=frame,
         path=str(path),
@@ -56,5 +51,5 @@ def sample_parquet(path: Path, size: int, seed: int) -> Loaded | None:
         position="row",
         sha256=digest,
         files=(path,),
-        sample_of=rows,
+        sample_of=sample_of,
     )
