@@ -49,7 +49,7 @@ def join_on_text(
 
     The join is on a 64-bit hash of the text when no two of `right`'s texts share one: as
     every text of `left` is among them, that pairs exactly the rows a join on the text
-    would, for about half the memory (a third without the text). Otherwise (about one
+    would, for about half the memory (less without the text). Otherwise (about one
     chance in 10^7 for 2M texts) it joins on the text."""
     text, key = on, _text_key(on)
     keyed = right.with_columns(key).drop(text)

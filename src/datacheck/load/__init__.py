@@ -107,8 +107,7 @@ def check_fits(path: Path) -> None:
         held = f"{size / gib:.1f} GiB" + (
             f" ({on_disk / gib:.1f} GiB compressed)" if size > on_disk else ""
         )
-        kind = _kind(path)
-        if kind == "parquet" or (kind == "jsonl" and samples_in_stream(path)):
+        if _sampled_while_read(path):
             way_out = (
                 "Audit a random sample instead, e.g. --sample 1000000 (read in a stream and "
                 "reported as a sample everywhere), or split the file."
@@ -123,6 +122,12 @@ def check_fits(path: Path) -> None:
             f"{path}: {held}; auditing it needs about {needed / gib:.1f} GiB of memory and "
             f"{available / gib:.1f} GiB is available. {way_out}"
         )
+
+
+def _sampled_while_read(path: Path) -> bool:
+    """Whether `--sample` draws from `path` while reading it, never holding it whole."""
+    kind = _kind(path)
+    return kind in _SAMPLED_WHILE_READ and (kind != "jsonl" or samples_in_stream(path))
 
 
 def load_path(path: Path) -> Loaded:

@@ -70,7 +70,8 @@ def sample_jsonl(path: Path, size: int, seed: int) -> Loaded | None:
         digest = hashlib.sha256()
         with _lines(path, compressed) as handle:
             for number, line in enumerate(handle, 1):
-                digest.update(line)
+                if not compressed:
+                    digest.update(line)
                 picked.append(line.rstrip(b"\r\n") if number in chosen else b"")
     except (OSError, EOFError) as exc:
         problem = "the gzip stream is damaged" if compressed else "cannot read the file"
