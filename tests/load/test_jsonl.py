@@ -265,3 +265,62 @@ def test_a_bad_line_costs_its_chunk_not_the_file(tmp_path, monkeypatch, bad, gzi
     assert chunked.frame.equals(slow.frame.select(chunked.frame.columns))
     assert 121 not in _lines(chunked.frame)
     assert _lines(chunked.frame)[-1] == 200
+
+
+# Chunks on which Arrow's JSON reader and polars' could disagree. Each must either be read
+# by Arrow exactly as polars reads it, or be left to polars.
+ARROW_CASES = {
+    "plain": ['{"text": "a", "label": "x", "n": 1, "ok": true}', '{"text": "b", "n": null}'],
+    "dates": ['{"at": "2024-01-01T00:00:00", "day": "2024-01-01"}', '{"at": "x", "day": null}'],
+    "nested dates": ['{"meta": {"t": "2024-01-01T10:00:00", "k": 1}, "l": ["2024-01-01"]}'],
+    "int then float": ['{"a": 1}', '{"a": 2.5}'],
+    "floats": ['{"a": 1.5}', '{"a": -2e3}'],
+    "past 64 bits": ['{"a": 99999999999999999999}', '{"a": 1}'],
+    "nested floats": ['{"a": [1.5, 2]}', '{"o": {"x": 0.25}}'],
+    "nested past 64 bits": ['{"o": {"x": 99999999999999999999}}'],
+    "empty key": ['{"a b": 1, "": 2}'],
+    "nulls then text": ['{"a": null}', '{"a": "x"}'],
+    "empty values": ['{"a": {}, "b": []}', '{"a": {}, "b": []}'],
+    "chat": ['{"messages": [{"role": "user", "content": "hi"}, {"role": "assistant"}]}'],
+    "mixed kinds": ['{"a": "x"}', '{"a": 1}'],
+    "repeated key": ['{"a": 1, "a": 2}'],
+    "escaped surrogate": ['{"a": "\\ud800"}'],
+}
+
+
+@pytest.mark.parametrize("case", sorted(ARROW_CASES))
+def test_arrow_reads_a_chunk_as_polars_does_or_leaves_it_to_polars(case):
+    from datacheck.load import jsonl
+
+    chunk = ("\n".join(ARROW_CASES[case]) + "\n").encode()
+    by_arrow = jsonl._by_arrow(chunk)
+    if by_arrow is not None:
+        import io
+
+        by_polars = pl.read_ndjson(io.BytesIO(chunk), infer_schema_length=None)
+        assert by_arrow.schema == by_polars.schema
+        assert by_arrow.equals(by_polars)
+
+
+def test_arrow_reads_plain_data_and_dates_itself():
+    """The fast reader is not silently skipped for the common cases."""
+    from datacheck.load import jsonl
+
+    for case in ("plain", "dates", "nested dates", "chat", "floats", "int then float"):
+        assert jsonl._by_arrow(("\n".join(ARROW_CASES[case]) + "\n").encode()) is not None, case
+
+
+def test_objects_with_keys_in_varying_orders_load_by_name(tmp_path, monkeypatch):
+    from datacheck import _perf
+    from datacheck.load import jsonl
+
+    rows = [{"o": {"a": i, "b": f"x{i}"}} for i in range(100)]
+    rows += [{"o": {"c": True, "b": f"y{i}", "a": -i}} for i in range(100)]
+    path = tmp_path / "d.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    monkeypatch.setattr(jsonl, "_CHUNK_BYTES", 2_000)
+    chunked = load(path)
+    monkeypatch.setattr(_perf, "fast", lambda: False)
+    monkeypatch.setattr(jsonl, "fast", lambda: False)
+    careful = load(path)
+    assert chunked.frame["o"].to_list() == careful.frame["o"].to_list()
