@@ -8,7 +8,40 @@ distinct text. Results must be identical either way.
 from __future__ import annotations
 
 import os
+import sys
 
 
 def fast() -> bool:
     return os.environ.get("DATACHECK_SLOW_PATHS", "") not in ("1", "true", "yes")
+
+
+def cores() -> int:
+    """The cores this process may run on (at most 8: more buys the audit little)."""
+    available = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
+    return min(len(available) if available else os.cpu_count() or 1, 8)
+
+
+def release_freed_memory() -> None:
+    """Hand memory that threads freed back to the system. glibc keeps it in each thread's
+    arena for reuse, where it still counts in the process's size; elsewhere this does
+    nothing."""
+    import ctypes
+
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
+#: polars asks its allocator (jemalloc) to keep freed pages 0.5 s, then 1 s more marked
+#: "muzzy", which Linux still counts in the process's size. Releasing them at once after
+#: 0.25 s lowered the peak of a 1M-row audit by 40-50 MB (of ~1.1 GB), at no measured cost
+_ALLOCATOR = "dirty_decay_ms:250,muzzy_decay_ms:0"
+
+
+def tune_allocator() -> None:
+    """Have polars' allocator return freed memory sooner. Only works before polars loads
+    (polars adds this setting to its own), and never replaces the user's
+    `_RJEM_MALLOC_CONF`."""
+    if "polars" not in sys.modules:
+        os.environ.setdefault("_RJEM_MALLOC_CONF", _ALLOCATOR)

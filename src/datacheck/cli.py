@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from datacheck._perf import tune_allocator
 from datacheck._version import __version__
 from datacheck.errors import DatacheckError
 from datacheck.models import GPUS, OPEN_MODELS
@@ -522,4 +523,5 @@ def init(path: str | None, output: Path, force: bool) -> None:
 
 
 def main() -> None:
+    tune_allocator()
     cli(prog_name="datacheck")

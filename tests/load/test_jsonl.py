@@ -103,6 +103,7 @@ def test_chunked_reading_equals_one_careful_read(tmp_path, monkeypatch, kind_cha
     path = tmp_path / ("d.jsonl.gz" if gzipped else "d.jsonl")
     path.write_bytes(gzip.compress(text.encode()) if gzipped else text.encode())
     monkeypatch.setattr(jsonl, "_CHUNK_BYTES", 500)  # many chunks
+    monkeypatch.setattr(jsonl, "cores", lambda: 3)  # read a few at a time, on any machine
     chunked = load(path)
     monkeypatch.setattr(_perf, "fast", lambda: False)
     monkeypatch.setattr(jsonl, "fast", lambda: False)
