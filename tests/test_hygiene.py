@@ -24,6 +24,36 @@ def _frame(texts, labels=None, split="train"):
     )
 
 
+# characters the fast forms must treat as the plain definitions do: white space of every kind
+# (lone, in runs, at the ends), NFKC-sensitive letters, non-ASCII letters, digits, punctuation
+_TRICKY = (
+    " |  |\t|\n|\r\n|\u00a0|\u2003|\u3000|\u0085|\u2028|ﬁ|Ａ|①|é|e\u0301|ẞ|Σ|漢|🙂|a|Z|7|.|-|'|"
+).split("|")
+
+
+def test_fast_text_forms_equal_their_plain_definitions():
+    from datacheck.hygiene import _fuzzy, _fuzzy_key
+
+    rng = random.Random(5)
+    texts = ["".join(rng.choice(_TRICKY) for _ in range(rng.randint(0, 12))) for _ in range(3000)]
+    texts += [None, "plain ascii text", "  two  spaces  "]
+    t = pl.col("t")
+    plain = (
+        t.fill_null("").str.normalize("NFKC").str.to_lowercase()
+        .str.replace_all(r"\s+", " ").str.strip_chars()
+    )  # fmt: skip
+    frame = pl.DataFrame({"t": texts}).with_columns(plain.alias("plain"))
+    got = frame.select(
+        normalized(t).alias("fast"),
+        pl.col("plain"),
+        _fuzzy_key(pl.col("plain")).alias("fuzzy_fast"),
+        _fuzzy(pl.col("plain")).str.replace_all(r"\s+", " ").str.strip_chars().alias("fuzzy"),
+    )
+    assert got["fast"].to_list() == got["plain"].to_list()
+    assert got["fuzzy_fast"].to_list() == got["fuzzy"].to_list()
+    assert got["plain"].n_unique() > 1000
+
+
 def test_normalization_is_nfkc_casefold_and_whitespace():
     values = pl.DataFrame({"t": ["Ｒｅｆｕｎｄ  ME\t", "refund me"]}).select(
         normalized(pl.col("t"))

@@ -45,13 +45,22 @@ MAX_LISTED = 50
 
 def normalized(expr: pl.Expr) -> pl.Expr:
     """The key exact comparisons use: NFKC, case-folded, white space collapsed."""
-    return (
-        expr.fill_null("")
-        .str.normalize("NFKC")
-        .str.to_lowercase()
-        .str.replace_all(r"\s+", " ")
-        .str.strip_chars()
+    text = expr.fill_null("")
+    return _one_space(_nfkc(text).str.to_lowercase()).str.strip_chars()
+
+
+def _nfkc(text: pl.Expr) -> pl.Expr:
+    """`text` in NFKC form, computed only where it is not ASCII (ASCII is its own NFKC form;
+    polars would rewrite every text: 0.43 s for a million short ones, against 0.07 s)."""
+    return pl.coalesce(
+        pl.when(text.str.contains(r"[^\x00-\x7F]")).then(text).str.normalize("NFKC"), text
     )
+
+
+def _one_space(text: pl.Expr) -> pl.Expr:
+    """Each run of white space as one space. A lone space is one already, so only longer runs
+    and other white space are rewritten: the same text as replacing every `\\s+`, 5x faster."""
+    return text.str.replace_all(r"\s{2,}|[\s&&[^ ]]", " ")
 
 
 def _fuzzy(expr: pl.Expr) -> pl.Expr:
@@ -446,7 +455,7 @@ def _near_pairs(texts: pl.DataFrame, threshold: float) -> pl.DataFrame:
 
 def _fuzzy_key(expr: pl.Expr) -> pl.Expr:
     """Texts with equal keys have identical shingles: one signature serves them all."""
-    return _fuzzy(expr).str.replace_all(r"\s+", " ").str.strip_chars()
+    return _one_space(_fuzzy(expr)).str.strip_chars()
 
 
 def _fuzzy_groups(rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
