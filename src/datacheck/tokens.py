@@ -190,25 +190,31 @@ class _JoinedCounter:
         self._phi2 = phi2
 
     def __call__(self, texts: Sequence[str]) -> list[int]:
+        if not self._phi2:  # no need to look for the separator first: the count shows it
+            counts = self._split_counts(self._join(texts), len(texts))
+            if counts is not None:
+                return counts
         if hasattr(texts, "str"):  # a polars Series: joined without a Python string per text
             flags = texts.str.contains(self._alone[0], literal=True)
             for marker in self._alone[1:]:
                 flags = flags | texts.str.contains(marker, literal=True)
             alone = texts.filter(flags).to_list() if flags.any() else []
-            plain = texts.filter(~flags) if alone else texts
-            joined = plain.str.join(self._separator).item() if len(plain) else ""
+            joined = self._join(texts.filter(~flags) if alone else texts)
             flags = flags.to_list()
         else:
             flags = [any(marker in t for marker in self._alone) for t in texts]
             alone = [t for t, flag in zip(texts, flags, strict=True) if flag]
-            joined = self._separator.join(
-                t for t, flag in zip(texts, flags, strict=True) if not flag
-            )
+            joined = self._join([t for t, flag in zip(texts, flags, strict=True) if not flag])
         counts = self._split_counts(joined, len(flags) - len(alone))
         if counts is None:  # a text tiktoken rejects (a lone surrogate): each on its own
             return [self._count(t) for t in _as_list(texts)]
         plain_counts, alone_texts = iter(counts), iter(alone)
         return [self._count(next(alone_texts)) if flag else next(plain_counts) for flag in flags]
+
+    def _join(self, texts: Sequence[str]) -> str:
+        if hasattr(texts, "str"):
+            return texts.str.join(self._separator).item() if len(texts) else ""
+        return self._separator.join(texts)
 
     def _split_counts(self, joined: str, n: int) -> list[int] | None:
         if n == 0:
