@@ -75,7 +75,7 @@ def load(source: str | Path | pl.DataFrame, *, sample: int | None = None, seed: 
 
 
 #: peak memory of an audit per byte of content, plus a fixed base: bench/run.py measured
-#: 1.63 GB (4.2x) for a 392 MB JSON Lines file of 1M chat rows with all five tokenizers (2.9x
+#: 1.60 GB (4.1x) for a 392 MB JSON Lines file of 1M chat rows with all five tokenizers (2.8x
 #: with one), and a bad line or a field of varying kind does not add to it; 5x leaves room
 #: for other shapes
 MEMORY_PER_BYTE = 5.0
