@@ -131,24 +131,31 @@ def _sparse_rows(n):
 def test_chunks_that_differ_only_by_absent_fields_are_joined_without_a_whole_parse(
     tmp_path, monkeypatch, gzipped
 ):
-    from datacheck import _perf
-    from datacheck.load import jsonl
-
     text = "".join(json.dumps(r) + "\n" for r in _sparse_rows(200))
     path = tmp_path / ("d.jsonl.gz" if gzipped else "d.jsonl")
     path.write_bytes(gzip.compress(text.encode()) if gzipped else text.encode())
+    chunked, careful = _chunked_and_careful(path, monkeypatch, whole_parse=False)
+    assert chunked.schema == careful.select(chunked.columns).schema
+    assert chunked.equals(careful.select(chunked.columns))
+
+
+def _chunked_and_careful(path, monkeypatch, *, whole_parse=True):
+    """`path` read in many small chunks (never in one piece unless `whole_parse`), and read
+    line by line."""
+    from datacheck import _perf
+    from datacheck.load import jsonl
+
     monkeypatch.setattr(jsonl, "_CHUNK_BYTES", 500)
+    if not whole_parse:
 
-    def whole(_data):
-        raise AssertionError("the whole file was parsed at once")
+        def whole(_data):
+            raise AssertionError("the whole file was parsed at once")
 
-    monkeypatch.setattr(jsonl, "_whole", whole)
-    chunked = load(path)
+        monkeypatch.setattr(jsonl, "_whole", whole)
+    chunked = load(path).frame
     monkeypatch.setattr(_perf, "fast", lambda: False)
     monkeypatch.setattr(jsonl, "fast", lambda: False)
-    careful = load(path)
-    assert chunked.frame.schema == careful.frame.select(chunked.frame.columns).schema
-    assert chunked.frame.equals(careful.frame.select(chunked.frame.columns))
+    return chunked, load(path).frame
 
 
 def _clashing_rows(n, late):
@@ -312,19 +319,12 @@ def test_arrow_reads_plain_data_and_dates_itself():
 
 
 def test_objects_with_keys_in_varying_orders_load_by_name(tmp_path, monkeypatch):
-    from datacheck import _perf
-    from datacheck.load import jsonl
-
     rows = [{"o": {"a": i, "b": f"x{i}"}} for i in range(100)]
     rows += [{"o": {"c": True, "b": f"y{i}", "a": -i}} for i in range(100)]
     path = tmp_path / "d.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    monkeypatch.setattr(jsonl, "_CHUNK_BYTES", 2_000)
-    chunked = load(path)
-    monkeypatch.setattr(_perf, "fast", lambda: False)
-    monkeypatch.setattr(jsonl, "fast", lambda: False)
-    careful = load(path)
-    assert chunked.frame["o"].to_list() == careful.frame["o"].to_list()
+    chunked, careful = _chunked_and_careful(path, monkeypatch)
+    assert chunked["o"].to_list() == careful["o"].to_list()
 
 
 @pytest.mark.parametrize("early", [7, 2.5, True])
@@ -332,23 +332,11 @@ def test_a_nested_kind_change_is_joined_without_a_whole_parse(tmp_path, monkeypa
     """Text in some chunks and numbers or booleans in others, inside an object: polars reads
     both as text, and the chunks are joined to the same frame without reading the file
     again in one piece (which took 5.6 GB for a 392 MB file)."""
-    from datacheck import _perf
-    from datacheck.load import jsonl
-
     rows = [{"t": f"x{i}", "meta": {"a": early, "l": [i]}} for i in range(150)]
     rows += [{"t": f"y{i}", "meta": {"a": "s", "l": ["s"]}} for i in range(50)]
     path = tmp_path / "d.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    monkeypatch.setattr(jsonl, "_CHUNK_BYTES", 500)
-
-    def whole(_data):
-        raise AssertionError("the whole file was parsed at once")
-
-    monkeypatch.setattr(jsonl, "_whole", whole)
-    chunked = load(path)
-    monkeypatch.setattr(_perf, "fast", lambda: False)
-    monkeypatch.setattr(jsonl, "fast", lambda: False)
-    careful = load(path)
-    assert chunked.frame.schema == careful.frame.schema
-    assert chunked.frame.equals(careful.frame)
-    assert chunked.frame["meta"].struct.field("a")[0] == json.dumps(early)
+    chunked, careful = _chunked_and_careful(path, monkeypatch, whole_parse=False)
+    assert chunked.schema == careful.schema
+    assert chunked.equals(careful)
+    assert chunked["meta"].struct.field("a")[0] == json.dumps(early)
