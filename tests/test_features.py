@@ -57,6 +57,13 @@ def test_values_are_kept_for_label_like_keys_only_unless_asked():
     assert asked.values["order"].n_unique() == 90
 
 
+def test_a_key_with_exactly_max_values_distinct_values_is_still_a_label():
+    rows = [{"tier": f"t{i % 3}", "id": f"x{i % 4}"} for i in range(12)]
+    facts = json_facts(_train(rows), None, None, max_values=3)
+    assert facts.values.columns == ["source_line", "tier"]  # 3 values kept, 4 are too many
+    assert facts.values["tier"].to_list() == [f"t{i % 3}" for i in range(12)]
+
+
 def test_chat_table_words_the_first_problem_of_each_conversation():
     def m(role, content="text"):
         return {"role": role, "content": content}

@@ -338,15 +338,20 @@ class _Values:
                 for key, kind in ((k, _KIND_OF_TYPE.get(t)) for k, t in typed)
                 if kind is not None and (key, kind) not in self.dead
             ]
-        for key, kind in live:
-            text = str(obj[key])
-            codes, rows, values = self.kept.setdefault((key, kind), ({}, array("I"), array("I")))
-            code = codes.setdefault(text, len(codes))
-            if len(codes) > self.limit and key not in self.keep:
-                self.dead.add((key, kind))
-                del self.kept[(key, kind)]
-                self._live.clear()  # every cached list may name the pair that just died
-                continue
+        for pair in live:
+            kept = self.kept.get(pair)
+            if kept is None:
+                kept = self.kept[pair] = ({}, array("I"), array("I"))
+            codes, rows, values = kept
+            text = str(obj[pair[0]])
+            code = codes.get(text)
+            if code is None:
+                code = codes[text] = len(codes)
+                if code >= self.limit and pair[0] not in self.keep:
+                    self.dead.add(pair)
+                    del self.kept[pair]
+                    self._live.clear()  # every cached list may name the pair that just died
+                    continue
             rows.append(index)
             values.append(code)
 
