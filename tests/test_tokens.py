@@ -104,7 +104,7 @@ def _tickets(n: int) -> list[str]:
 
 
 def test_count_all_in_threads_keeps_order_and_matches_count(monkeypatch):
-    monkeypatch.setattr(tokens, "_workers", lambda: 2)
+    monkeypatch.setattr(tokens, "cores", lambda: 2)
     monkeypatch.setattr(tokens, "_CHUNK", 64)
     texts = _tickets(40 * 64) + AWKWARD * 3
     for name in tokens.NAMES:
@@ -128,7 +128,7 @@ def test_count_all_of_a_few_texts_matches_count():
 
 def test_threads_do_not_share_a_tiktoken_engine(monkeypatch):
     """Each thread counts with an engine of its own (shared, tiktoken ran at 60% speed)."""
-    monkeypatch.setattr(tokens, "_workers", lambda: 2)
+    monkeypatch.setattr(tokens, "cores", lambda: 2)
     monkeypatch.setattr(tokens, "_CHUNK", 32)
     users: dict[int, set[int]] = {}
     count = tokens._JoinedCounter.__call__

@@ -158,7 +158,7 @@ class Tokenizer:
         (see `_JoinedCounter`), in a few threads that each build their own engine (see
         `_in_threads`); SentencePiece uses its own threaded batch call."""
         if self._sp is not None:  # in slices, so only one slice's id lists exist at a time
-            encode, workers = self._sp.encode, _workers()
+            encode, workers = self._sp.encode, cores()
             return [
                 len(ids) for chunk in _slices(texts) for ids in encode(chunk, num_threads=workers)
             ]
@@ -244,10 +244,6 @@ _CHUNK = 4096
 _THREADED_SLICES = 16
 
 
-def _workers() -> int:
-    return cores()
-
-
 def _slices(texts: Sequence[str]) -> Iterator[list[str]]:
     """`texts` as lists of `_CHUNK`, made one at a time."""
     for start in range(0, len(texts), _CHUNK):
@@ -270,7 +266,7 @@ def _in_threads(
     this project's 2-core machine, a second thread sharing an engine ran at 60% speed, and two
     sharing one scaled 1.2x where two engines scale 2x (see bench/README.md)."""
     starts = range(0, len(texts), _CHUNK)
-    helpers = _workers() - 1 if len(starts) >= _THREADED_SLICES else 0
+    helpers = cores() - 1 if len(starts) >= _THREADED_SLICES else 0
     if helpers < 1:
         return [n for start in starts for n in own(texts[start : start + _CHUNK])]
     parts: list[list[int]] = [[] for _ in starts]
