@@ -67,6 +67,15 @@ def test_subprocess_audit_of_the_sample(run_cli, tmp_path):
     assert "Technical" in proc.stdout
 
 
+def test_subprocess_json_to_a_pipe_arrives_whole(run_cli):
+    """The process ends without the interpreter's clean-up: what it wrote must be flushed."""
+    proc = run_cli("audit", str(SAMPLES / "tickets.jsonl"), "--json", "-", "--no-html", "-q")
+    assert proc.returncode == 1, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["verdict"] == "not_ready"
+    assert len(proc.stdout) > 10_000
+
+
 def test_subprocess_missing_file(run_cli):
     proc = run_cli("audit", "missing.jsonl")
     assert proc.returncode == 2
