@@ -29,7 +29,7 @@ def release_freed_memory() -> None:
 
     try:
         ctypes.CDLL(None).malloc_trim(0)
-    except (OSError, AttributeError):
+    except (OSError, AttributeError, TypeError):  # no glibc, or (Windows) no process handle
         pass
 
 
