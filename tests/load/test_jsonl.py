@@ -340,3 +340,25 @@ def test_a_nested_kind_change_is_joined_without_a_whole_parse(tmp_path, monkeypa
     assert chunked.schema == careful.schema
     assert chunked.equals(careful)
     assert chunked["meta"].struct.field("a")[0] == json.dumps(early)
+
+
+@pytest.mark.parametrize(
+    ("early", "late", "expected"),
+    [
+        ({"x": 1}, "s", ['{"x": 1}', "s"]),
+        ({"x": {"y": 1}}, 5, ['{"x": {"y": 1}}', "5"]),  # the number was dropped
+        ([{"x": 1}], True, ['[{"x": 1}]', "true"]),
+    ],
+)
+def test_an_object_beside_other_kinds_inside_objects_is_kept_as_json_text(
+    tmp_path, monkeypatch, early, late, expected
+):
+    """polars alone wrote such an object as `{1}` (its values only), or dropped a number
+    beside it; the whole-file parse and the line-by-line reader now agree on JSON text."""
+    rows = [{"meta": {"a": early}}] * 120 + [{"meta": {"a": late}}] * 80
+    path = tmp_path / "d.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    chunked, careful = _chunked_and_careful(path, monkeypatch)
+    values = careful["meta"].struct.field("a").to_list()
+    assert [values[0], values[-1]] == expected
+    assert chunked.equals(careful)

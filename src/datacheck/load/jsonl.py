@@ -461,6 +461,9 @@ def frame_from_rows(
     varying = _varying_in_rows(rows) | text_fields
     if varying:
         rows = [{k: _json_text(v) if k in varying else v for k, v in row.items()} for row in rows]
+    mixed = _mixed_inside(rows)
+    if mixed:
+        rows = [{k: _as_text_at(v, (k,), mixed) for k, v in row.items()} for row in rows]
     try:
         frame = pl.from_dicts(rows, infer_schema_length=None)
     except Exception:  # kinds that vary deeper down, inside lists or objects
@@ -479,6 +482,45 @@ def _varying_in_rows(rows: list[dict[str, object]]) -> set[str]:
             if value is not None:
                 kinds.setdefault(key, set()).add(value_kind(value))
     return {key for key, seen in kinds.items() if len(seen) > 1}
+
+
+def _mixed_inside(rows: list[dict[str, object]]) -> set[tuple[str, ...]]:
+    """Places inside objects (a path of keys, "[]" for a list's items) that hold an object or
+    a list in some rows and something else in others. polars would write such an object as
+    `{1}` (its values only) or drop a number beside it; a parse of the whole file keeps it as
+    JSON text, and so does `_as_text_at`."""
+    kinds: dict[tuple[str, ...], set[str]] = {}
+
+    def walk(value: object, path: tuple[str, ...]) -> None:
+        if value is None:
+            return
+        if len(path) > 1:
+            kinds.setdefault(path, set()).add(
+                "object" if isinstance(value, dict) else "list" if isinstance(value, list) else "x"
+            )
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                walk(inner, (*path, key))
+        elif isinstance(value, list):
+            for inner in value:
+                walk(inner, (*path, "[]"))
+
+    for row in rows:
+        for key, value in row.items():
+            if isinstance(value, (dict, list)):
+                walk(value, (key,))
+    return {path for path, seen in kinds.items() if len(seen) > 1 and seen & {"object", "list"}}
+
+
+def _as_text_at(value: object, path: tuple[str, ...], mixed: set[tuple[str, ...]]) -> object:
+    """`value` with the objects and lists found at `mixed` places written as JSON text."""
+    if path in mixed and isinstance(value, (dict, list)):
+        return _json_text(value)
+    if isinstance(value, dict):
+        return {k: _as_text_at(v, (*path, k), mixed) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_text_at(v, (*path, "[]"), mixed) for v in value]
+    return value
 
 
 def _json_text(value: object) -> object:
