@@ -160,8 +160,8 @@ def _cost_settings(tokenizers, epochs, model, gpu, gpu_memory) -> dict:  # noqa:
     type=click.IntRange(min=1),
     metavar="N",
     help="Audit a random sample of N rows (reported everywhere; counts scaled as estimates). "
-    "JSON Lines and Parquet files are sampled while they are read, so they may be larger "
-    "than memory.",
+    "JSON Lines, CSV, TSV and Parquet files are sampled while they are read, so they may be "
+    "larger than memory.",
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for --sample.")
 @cost_options

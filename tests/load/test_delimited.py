@@ -1,3 +1,6 @@
+import pytest
+
+from datacheck.errors import InputError
 from datacheck.load import SOURCE_LINE, load
 
 
@@ -43,3 +46,50 @@ def test_undecodable_line_is_reported_and_skipped(tmp_path):
     assert loaded.frame["text"].to_list() == ["good", "also good"]
     assert [e.line for e in loaded.errors] == [3]
     assert loaded.frame[SOURCE_LINE].to_list() == [2, 4]
+
+
+def _tickets_csv(path, n, separator=","):
+    """`n` rows, every 7th with a quoted two-line text, row 50 ragged."""
+    lines = [f"text{separator}label"]
+    for i in range(n):
+        text = f'"ticket {i}\nsecond line"' if i % 7 == 0 else f"ticket {i}"
+        lines.append(f"{text}{separator}{'AB'[i % 2]}")
+    lines[51] += f"{separator}extra"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.mark.parametrize(("name", "separator"), [("d.csv", ","), ("d.tsv", "\t")])
+def test_csv_sample_is_read_in_a_stream_seeded_and_keeps_lines(
+    tmp_path, monkeypatch, name, separator
+):
+    import datacheck.load as loader
+    from datacheck.load import delimited
+
+    path = _tickets_csv(tmp_path / name, 3000, separator)
+    whole = load(path)
+    monkeypatch.setattr(loader, "available_memory", lambda: 1024)  # too big to read whole
+    with pytest.raises(InputError, match="--sample"):
+        load(path)
+
+    def no_whole_read(_path):
+        raise AssertionError("the whole file was read")
+
+    monkeypatch.setattr(delimited, "read_bytes", no_whole_read)
+    first, again = load(path, sample=200, seed=4), load(path, sample=200, seed=4)
+    other = load(path, sample=200, seed=5)
+    assert first.sample_of == whole.frame.height == 2999 and first.frame.height == 200
+    assert first.frame.equals(again.frame) and not first.frame.equals(other.frame)
+    assert first.errors == whole.errors  # every row is checked, not only the sampled ones
+    assert [e.line for e in first.errors] == [2 + 50 + 8]  # after 8 two-line texts
+    by_line = dict(zip(whole.frame[SOURCE_LINE], whole.frame["text"], strict=True))
+    lines = first.frame[SOURCE_LINE].to_list()
+    assert lines == sorted(lines)
+    assert first.frame["text"].to_list() == [by_line[line] for line in lines]
+    assert first.format == whole.format and first.sha256 == whole.sha256
+
+
+def test_csv_sample_of_a_small_file_is_the_whole_file(tmp_path):
+    path = _tickets_csv(tmp_path / "d.csv", 100)
+    assert load(path, sample=500).frame.height == 99
+    assert load(path, sample=500).sample_of is None

@@ -76,8 +76,11 @@ def test_guard_on_a_file_read_whole_says_how_to_sample(tmp_path, monkeypatch):
     import datacheck.load as loader
 
     frame = pl.DataFrame({"text": [f"ticket {i}" for i in range(100)], "label": ["a"] * 100})
-    path = tmp_path / "d.csv"
-    frame.write_csv(path)
+    path = tmp_path / "d.json"  # a JSON document is parsed whole
+    frame.write_json(path)
     monkeypatch.setattr(loader, "available_memory", lambda: 1024)
     with pytest.raises(InputError, match="convert it to one of them"):
         load(path)
+    frame.write_csv(tmp_path / "d.csv")  # CSV is sampled as it is read
+    with pytest.raises(InputError, match="read in a stream"):
+        load(tmp_path / "d.csv")

@@ -8,6 +8,7 @@ could not be read. A bad line never stops loading; a source that cannot be read 
 from __future__ import annotations
 
 import re
+from functools import partial
 from pathlib import Path
 
 import polars as pl
@@ -15,10 +16,11 @@ import polars as pl
 from datacheck.errors import InputError
 from datacheck.load._base import SOURCE_LINE, SPLIT, Loaded, LoadError
 from datacheck.load._size import content_size
-from datacheck.load.delimited import load_csv
+from datacheck.load._text import samples_in_stream
+from datacheck.load.delimited import load_csv, sample_csv
 from datacheck.load.hf import find_in_hub_cache, is_saved_dataset, load_hub_snapshot, load_saved
 from datacheck.load.jsondoc import load_json
-from datacheck.load.jsonl import load_jsonl, sample_jsonl, samples_in_stream
+from datacheck.load.jsonl import load_jsonl, sample_jsonl
 from datacheck.load.parquet import load_parquet, sample_parquet
 
 __all__ = ["SOURCE_LINE", "SPLIT", "Loaded", "LoadError", "load", "load_path", "FORMATS"]
@@ -36,14 +38,19 @@ _SUFFIXES = {
     ".pq": "parquet",
 }
 #: formats whose `--sample` is drawn while the file is read, so it may exceed memory
-_SAMPLED_WHILE_READ = {"jsonl": sample_jsonl, "parquet": sample_parquet}
+_SAMPLED_WHILE_READ = {
+    "jsonl": sample_jsonl,
+    "csv": sample_csv,
+    "tsv": partial(sample_csv, separator="\t"),
+    "parquet": sample_parquet,
+}
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
 
 
 def load(source: str | Path | pl.DataFrame, *, sample: int | None = None, seed: int = 0) -> Loaded:
-    """Load any supported source. With `sample`, JSON Lines and Parquet files are sampled while
-    they are read (so a file larger than memory can be audited); other sources are sampled
-    after."""
+    """Load any supported source. With `sample`, JSON Lines, CSV, TSV and Parquet files are
+    sampled while they are read (so a file larger than memory can be audited); other sources
+    are sampled after."""
     if sample is not None and not isinstance(source, pl.DataFrame):
         path = Path(source)
         if path.is_file() and _kind(path) in _SAMPLED_WHILE_READ:
@@ -114,9 +121,9 @@ def check_fits(path: Path) -> None:
             )
         else:
             way_out = (
-                "Only JSON Lines (UTF-8) and Parquet files are sampled while they are read: "
-                "convert it to one of them and audit a random sample, e.g. --sample 1000000, "
-                "or split the file."
+                "Only JSON Lines, CSV and TSV (not UTF-16) and Parquet files are sampled while "
+                "they are read: convert it to one of them and audit a random sample, e.g. "
+                "--sample 1000000, or split the file."
             )
         raise InputError(
             f"{path}: {held}; auditing it needs about {needed / gib:.1f} GiB of memory and "
@@ -127,7 +134,7 @@ def check_fits(path: Path) -> None:
 def _sampled_while_read(path: Path) -> bool:
     """Whether `--sample` draws from `path` while reading it, never holding it whole."""
     kind = _kind(path)
-    return kind in _SAMPLED_WHILE_READ and (kind != "jsonl" or samples_in_stream(path))
+    return kind in _SAMPLED_WHILE_READ and (kind == "parquet" or samples_in_stream(path))
 
 
 def load_path(path: Path) -> Loaded:

@@ -62,3 +62,17 @@ def is_utf8(data: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+def samples_in_stream(path: Path) -> bool:
+    """Whether a text file can be sampled in a stream (gzip inflated as it is read): any file
+    but a UTF-16 one, which is transcoded whole."""
+    with path.open("rb") as handle:
+        head = handle.read(2)
+    if head == b"\x1f\x8b":
+        with gzip.open(path, "rb") as inflated:
+            try:
+                head = inflated.read(2)
+            except (OSError, EOFError):
+                return True  # damaged: sampling says so, with the file's name
+    return not head.startswith(UTF16_BOMS)

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import csv as _csv
+import gzip
 import io
+import random
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any, TextIO
 
 import polars as pl
 
 from datacheck._perf import fast
 from datacheck.errors import InputError
-from datacheck.load._base import SOURCE_LINE, Loaded, LoadError
-from datacheck.load._text import bad_utf8_lines, is_utf8, read_bytes, to_utf8
+from datacheck.load._base import SOURCE_LINE, Loaded, LoadError, file_sha256
+from datacheck.load._text import bad_utf8_lines, is_utf8, read_bytes, samples_in_stream, to_utf8
 
 
 def load_csv(path: Path, separator: str = ",") -> Loaded:
@@ -66,38 +70,116 @@ def _fast(data: bytes, separator: str) -> pl.DataFrame | None:
 def _careful(path: Path, data: bytes, separator: str) -> tuple[pl.DataFrame, list[LoadError]]:
     text = data.decode("utf-8")
     reader = _csv.reader(io.StringIO(text, newline=""), delimiter=separator)
-    try:
-        header = next(reader)
-    except (StopIteration, _csv.Error) as exc:
-        raise InputError(f"{path}: the header line cannot be read as CSV ({exc}).") from exc
+    header = _header(reader, path)
     columns: dict[str, list[str | None]] = {name: [] for name in header}
     numbers: list[int] = []
     errors: list[LoadError] = []
+    for row in _rows(reader, len(header)):
+        if isinstance(row, LoadError):
+            errors.append(row)
+            continue
+        start, record = row
+        for name, value in zip(header, record, strict=True):
+            columns[name].append(value)
+        numbers.append(start)
+    return _frame(header, columns, numbers), errors
+
+
+def sample_csv(path: Path, size: int, seed: int, separator: str = ",") -> Loaded | None:
+    """A seeded random sample of `size` rows, read in two streaming passes (gzip inflated as
+    it is read): memory grows with the sample, not the file. Every row is checked, so the
+    rows that cannot be read are all reported. None when the file has no more rows than
+    `size`, or is not UTF-8 throughout (then it is read whole as usual)."""
+    if not samples_in_stream(path):
+        return None
+    try:
+        errors: list[LoadError] = []
+        with _text(path) as handle:
+            reader = _csv.reader(handle, delimiter=separator)
+            header = _header(reader, path)
+            rows = 0
+            for row in _rows(reader, len(header)):
+                if isinstance(row, LoadError):
+                    errors.append(row)
+                else:
+                    rows += 1
+        if rows <= size:
+            return None
+        chosen = set(random.Random(seed).sample(range(1, rows + 1), size))
+        columns: dict[str, list[str | None]] = {name: [] for name in header}
+        numbers: list[int] = []
+        with _text(path) as handle:
+            reader = _csv.reader(handle, delimiter=separator)
+            _header(reader, path)
+            ordinal = 0
+            for row in _rows(reader, len(header)):
+                if isinstance(row, LoadError):
+                    continue
+                ordinal += 1
+                if ordinal in chosen:
+                    start, record = row
+                    for name, value in zip(header, record, strict=True):
+                        columns[name].append(value)
+                    numbers.append(start)
+    except UnicodeDecodeError:
+        return None
+    except (OSError, EOFError) as exc:
+        raise InputError(f"{path}: cannot be read ({exc}).") from exc
+    return Loaded(
+        frame=_frame(header, columns, numbers),
+        path=str(path),
+        format="tsv" if separator == "\t" else "csv",
+        position="line",
+        errors=tuple(errors),
+        sha256=file_sha256(path),
+        files=(path,),
+        sample_of=rows,
+    )
+
+
+def _text(path: Path) -> TextIO:
+    """The file as UTF-8 text read in a stream, gzip inflated, a byte-order mark dropped."""
+    with path.open("rb") as handle:
+        gzipped = handle.read(2) == b"\x1f\x8b"
+    raw = gzip.open(path, "rb") if gzipped else path.open("rb")
+    return io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")  # type: ignore[arg-type]
+
+
+def _header(reader: Any, path: Path) -> list[str]:
+    try:
+        return next(reader)
+    except (StopIteration, _csv.Error) as exc:
+        raise InputError(f"{path}: the header line cannot be read as CSV ({exc}).") from exc
+
+
+def _rows(reader: Any, width: int) -> Iterator[tuple[int, list[str]] | LoadError]:
+    """Each record with the line it starts on, or the reason it is not a row."""
     last_line = reader.line_num
     while True:
         start = last_line + 1
         try:
             record = next(reader)
         except StopIteration:
-            break
+            return
         except _csv.Error as exc:
-            errors.append(LoadError(start, f"cannot be read as CSV: {exc}"))
+            yield LoadError(start, f"cannot be read as CSV: {exc}")
             last_line = reader.line_num
             continue
         last_line = reader.line_num
         if not record:
             continue
-        if len(record) != len(header):
-            errors.append(
-                LoadError(
-                    start,
-                    f"has {len(record)} fields but the header has {len(header)}; "
-                    "quote values that contain the separator",
-                )
+        if len(record) != width:
+            yield LoadError(
+                start,
+                f"has {len(record)} fields but the header has {width}; "
+                "quote values that contain the separator",
             )
             continue
-        for name, value in zip(header, record, strict=True):
-            columns[name].append(value)
-        numbers.append(start)
+        yield start, record
+
+
+def _frame(
+    header: list[str], columns: dict[str, list[str | None]], numbers: list[int]
+) -> pl.DataFrame:
     frame = pl.DataFrame(columns, schema=dict.fromkeys(header, pl.String))
-    return frame.with_columns(pl.Series(SOURCE_LINE, numbers, dtype=pl.Int64)), errors
+    return frame.with_columns(pl.Series(SOURCE_LINE, numbers, dtype=pl.Int64))

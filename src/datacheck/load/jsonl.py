@@ -25,7 +25,7 @@ from datacheck._json import kind_with_article as json_kind
 from datacheck._perf import cores, fast
 from datacheck.errors import InputError
 from datacheck.load._base import SOURCE_LINE, Loaded, LoadError, file_sha256
-from datacheck.load._text import UTF16_BOMS, bad_utf8_lines, read_bytes, to_utf8
+from datacheck.load._text import UTF16_BOMS, bad_utf8_lines, read_bytes, samples_in_stream, to_utf8
 
 
 def load_jsonl(path: Path) -> Loaded:
@@ -94,19 +94,6 @@ def sample_jsonl(path: Path, size: int, seed: int) -> Loaded | None:
         sample_of=len(numbers),
     )
     return loaded
-
-
-def samples_in_stream(path: Path) -> bool:
-    """Whether `sample_jsonl` can read `path` in a stream: any file but a UTF-16 one."""
-    with path.open("rb") as handle:
-        head = handle.read(2)
-    if head == b"\x1f\x8b":
-        with gzip.open(path, "rb") as inflated:
-            try:
-                head = inflated.read(2)
-            except (OSError, EOFError):
-                return True  # damaged: sampling says so, with the file's name
-    return not head.startswith(UTF16_BOMS)
 
 
 def _lines(path: Path, compressed: bool) -> BinaryIO:
