@@ -6,6 +6,7 @@ import codecs
 import gzip
 import hashlib
 from pathlib import Path
+from typing import BinaryIO
 
 from datacheck.errors import InputError
 from datacheck.load._base import LoadError
@@ -64,15 +65,22 @@ def is_utf8(data: bytes) -> bool:
     return True
 
 
+def is_gzip(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(2) == b"\x1f\x8b"
+
+
+def open_inflated(path: Path, gzipped: bool) -> BinaryIO:
+    """The file's bytes, inflated as they are read when it is gzip."""
+    return gzip.open(path, "rb") if gzipped else path.open("rb")  # type: ignore[return-value]
+
+
 def samples_in_stream(path: Path) -> bool:
     """Whether a text file can be sampled in a stream (gzip inflated as it is read): any file
     but a UTF-16 one, which is transcoded whole."""
-    with path.open("rb") as handle:
-        head = handle.read(2)
-    if head == b"\x1f\x8b":
-        with gzip.open(path, "rb") as inflated:
-            try:
-                head = inflated.read(2)
-            except (OSError, EOFError):
-                return True  # damaged: sampling says so, with the file's name
+    with open_inflated(path, is_gzip(path)) as handle:
+        try:
+            head = handle.read(2)
+        except (OSError, EOFError):
+            return True  # damaged gzip: sampling says so, with the file's name
     return not head.startswith(UTF16_BOMS)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import csv as _csv
-import gzip
 import io
 import random
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -15,7 +14,15 @@ import polars as pl
 from datacheck._perf import fast
 from datacheck.errors import InputError
 from datacheck.load._base import SOURCE_LINE, Loaded, LoadError, file_sha256
-from datacheck.load._text import bad_utf8_lines, is_utf8, read_bytes, samples_in_stream, to_utf8
+from datacheck.load._text import (
+    bad_utf8_lines,
+    is_gzip,
+    is_utf8,
+    open_inflated,
+    read_bytes,
+    samples_in_stream,
+    to_utf8,
+)
 
 
 def load_csv(path: Path, separator: str = ",") -> Loaded:
@@ -35,15 +42,7 @@ def load_csv(path: Path, separator: str = ",") -> Loaded:
             frame, row_errors = _careful(path, data, separator)
             errors.extend(row_errors)
     errors.sort(key=lambda e: e.line)
-    return Loaded(
-        frame=frame,
-        path=str(path),
-        format="tsv" if separator == "\t" else "csv",
-        position="line",
-        errors=tuple(errors),
-        sha256=digest,
-        files=(path,),
-    )
+    return _loaded(path, separator, frame, errors, digest)
 
 
 def _fast(data: bytes, separator: str) -> pl.DataFrame | None:
@@ -71,18 +70,8 @@ def _careful(path: Path, data: bytes, separator: str) -> tuple[pl.DataFrame, lis
     text = data.decode("utf-8")
     reader = _csv.reader(io.StringIO(text, newline=""), delimiter=separator)
     header = _header(reader, path)
-    columns: dict[str, list[str | None]] = {name: [] for name in header}
-    numbers: list[int] = []
     errors: list[LoadError] = []
-    for row in _rows(reader, len(header)):
-        if isinstance(row, LoadError):
-            errors.append(row)
-            continue
-        start, record = row
-        for name, value in zip(header, record, strict=True):
-            columns[name].append(value)
-        numbers.append(start)
-    return _frame(header, columns, numbers), errors
+    return _frame(header, _readable(_rows(reader, len(header)), errors)), errors
 
 
 def sample_csv(path: Path, size: int, seed: int, separator: str = ",") -> Loaded | None:
@@ -97,52 +86,45 @@ def sample_csv(path: Path, size: int, seed: int, separator: str = ",") -> Loaded
         with _text(path) as handle:
             reader = _csv.reader(handle, delimiter=separator)
             header = _header(reader, path)
-            rows = 0
-            for row in _rows(reader, len(header)):
-                if isinstance(row, LoadError):
-                    errors.append(row)
-                else:
-                    rows += 1
+            rows = sum(1 for _ in _readable(_rows(reader, len(header)), errors))
         if rows <= size:
             return None
         chosen = set(random.Random(seed).sample(range(1, rows + 1), size))
-        columns: dict[str, list[str | None]] = {name: [] for name in header}
-        numbers: list[int] = []
         with _text(path) as handle:
             reader = _csv.reader(handle, delimiter=separator)
             _header(reader, path)
-            ordinal = 0
-            for row in _rows(reader, len(header)):
-                if isinstance(row, LoadError):
-                    continue
-                ordinal += 1
-                if ordinal in chosen:
-                    start, record = row
-                    for name, value in zip(header, record, strict=True):
-                        columns[name].append(value)
-                    numbers.append(start)
+            readable = enumerate(_readable(_rows(reader, len(header)), []), 1)
+            frame = _frame(header, (row for n, row in readable if n in chosen))
     except UnicodeDecodeError:
         return None
     except (OSError, EOFError) as exc:
         raise InputError(f"{path}: cannot be read ({exc}).") from exc
+    return _loaded(path, separator, frame, errors, file_sha256(path), sample_of=rows)
+
+
+def _loaded(
+    path: Path,
+    separator: str,
+    frame: pl.DataFrame,
+    errors: list[LoadError],
+    digest: str,
+    sample_of: int | None = None,
+) -> Loaded:
     return Loaded(
-        frame=_frame(header, columns, numbers),
+        frame=frame,
         path=str(path),
         format="tsv" if separator == "\t" else "csv",
         position="line",
         errors=tuple(errors),
-        sha256=file_sha256(path),
+        sha256=digest,
         files=(path,),
-        sample_of=rows,
+        sample_of=sample_of,
     )
 
 
 def _text(path: Path) -> TextIO:
     """The file as UTF-8 text read in a stream, gzip inflated, a byte-order mark dropped."""
-    with path.open("rb") as handle:
-        gzipped = handle.read(2) == b"\x1f\x8b"
-    raw = gzip.open(path, "rb") if gzipped else path.open("rb")
-    return io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")  # type: ignore[arg-type]
+    return io.TextIOWrapper(open_inflated(path, is_gzip(path)), encoding="utf-8-sig", newline="")
 
 
 def _header(reader: Any, path: Path) -> list[str]:
@@ -178,8 +160,24 @@ def _rows(reader: Any, width: int) -> Iterator[tuple[int, list[str]] | LoadError
         yield start, record
 
 
-def _frame(
-    header: list[str], columns: dict[str, list[str | None]], numbers: list[int]
-) -> pl.DataFrame:
+def _readable(
+    rows: Iterable[tuple[int, list[str]] | LoadError], errors: list[LoadError]
+) -> Iterator[tuple[int, list[str]]]:
+    """The rows that can be read; the reasons the others cannot go to `errors`."""
+    for row in rows:
+        if isinstance(row, LoadError):
+            errors.append(row)
+        else:
+            yield row
+
+
+def _frame(header: list[str], rows: Iterable[tuple[int, list[str]]]) -> pl.DataFrame:
+    """The rows (the line each starts on, its values) as text columns named by `header`."""
+    columns: dict[str, list[str | None]] = {name: [] for name in header}
+    numbers: list[int] = []
+    for start, record in rows:
+        for name, value in zip(header, record, strict=True):
+            columns[name].append(value)
+        numbers.append(start)
     frame = pl.DataFrame(columns, schema=dict.fromkeys(header, pl.String))
     return frame.with_columns(pl.Series(SOURCE_LINE, numbers, dtype=pl.Int64))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import codecs
-import gzip
 import hashlib
 import io
 import json
@@ -25,7 +24,15 @@ from datacheck._json import kind_with_article as json_kind
 from datacheck._perf import cores, fast
 from datacheck.errors import InputError
 from datacheck.load._base import SOURCE_LINE, Loaded, LoadError, file_sha256
-from datacheck.load._text import UTF16_BOMS, bad_utf8_lines, read_bytes, samples_in_stream, to_utf8
+from datacheck.load._text import (
+    UTF16_BOMS,
+    bad_utf8_lines,
+    is_gzip,
+    open_inflated,
+    read_bytes,
+    samples_in_stream,
+    to_utf8,
+)
 
 
 def load_jsonl(path: Path) -> Loaded:
@@ -61,17 +68,16 @@ def sample_jsonl(path: Path, size: int, seed: int) -> Loaded | None:
     file has no more non-empty lines than `size` (then the whole file is read as usual)."""
     if not samples_in_stream(path):
         return None
-    with path.open("rb") as handle:
-        compressed = handle.read(2) == b"\x1f\x8b"
+    compressed = is_gzip(path)
     try:
-        with _lines(path, compressed) as handle:
+        with open_inflated(path, compressed) as handle:
             numbers = [n for n, line in enumerate(handle, 1) if line.strip()]
         if len(numbers) <= size:
             return None
         chosen = set(random.Random(seed).sample(numbers, size))
         picked: list[bytes] = []
         digest = hashlib.sha256()
-        with _lines(path, compressed) as handle:
+        with open_inflated(path, compressed) as handle:
             for number, line in enumerate(handle, 1):
                 if not compressed:
                     digest.update(line)
@@ -94,10 +100,6 @@ def sample_jsonl(path: Path, size: int, seed: int) -> Loaded | None:
         sample_of=len(numbers),
     )
     return loaded
-
-
-def _lines(path: Path, compressed: bool) -> BinaryIO:
-    return gzip.open(path, "rb") if compressed else path.open("rb")  # type: ignore[return-value]
 
 
 #: bytes per parse: polars' JSON reader needs about 12x its input while it works, and with it
