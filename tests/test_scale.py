@@ -66,7 +66,7 @@ def test_performance_paths_change_nothing(tmp_path):
         env = {"PYTHONPATH": f"{NETGUARD}:{ROOT / 'src'}", "PATH": "/usr/bin:/bin"}
         if mode == "slow":
             env["DATACHECK_SLOW_PATHS"] = "1"
-        for name in ("tickets.jsonl", "tickets.csv"):
+        for name in ("tickets.jsonl", "tickets.csv", "orders_chat.jsonl"):
             out = tmp_path / f"{mode}-{name}.json"
             proc = subprocess.run(
                 [sys.executable, "-m", "datacheck", "audit", str(SAMPLES / name), "--json",
@@ -75,7 +75,7 @@ def test_performance_paths_change_nothing(tmp_path):
             )  # fmt: skip
             assert proc.returncode == 1, proc.stderr
             reports[mode, name] = _stable(json.loads(out.read_text()))
-    for name in ("tickets.jsonl", "tickets.csv"):
+    for name in ("tickets.jsonl", "tickets.csv", "orders_chat.jsonl"):
         assert reports["fast", name] == reports["slow", name]
 
 

@@ -15,7 +15,7 @@ import polars as pl
 from datacheck import token_counts
 from datacheck.assessment import answer
 from datacheck.checks import Context, Finding
-from datacheck.checks._run import ordered, run_checks, verdict
+from datacheck.checks._run import ordered, run_checks, start_tables, verdict
 from datacheck.config import Settings, load_settings
 from datacheck.cost import CostOptions, estimate
 from datacheck.detect import Detection, detect, json_object_share
@@ -81,6 +81,7 @@ def audit(
     ctx = Context(detection=detection, settings=settings, profile=profile, frame=frame, train=train)
     sample = sample_info(loaded, settings)
     ctx.extras["scale"] = sample["scale"] if sample else 1.0
+    start_tables(ctx)
     with timer("tokenize"):
         counts, summary, recommendation = _tokens(settings, detection, frame, train)
     ctx.extras.update(token_counts=counts, token_summary=summary, recommendation=recommendation)

@@ -4,6 +4,7 @@ that says what it measures and why it matters. Checks register themselves with `
 from __future__ import annotations
 
 import inspect
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -33,6 +34,8 @@ class Context:
     outcomes: dict[str, list[Outcome]] = field(default_factory=dict)
     json: JsonFacts | None = None
     extras: dict[str, Any] = field(default_factory=dict)
+    #: derived tables being built in the background (see `checks._run.start_tables`)
+    pending: dict[str, Future[Any]] = field(default_factory=dict, repr=False)
 
     @property
     def task(self) -> str:
