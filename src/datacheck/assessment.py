@@ -6,6 +6,7 @@ from typing import Any
 
 import polars as pl
 
+from datacheck._words import plural
 from datacheck.checks import Context, Finding
 
 QUESTIONS = (
@@ -19,7 +20,7 @@ QUESTIONS = (
 def _structured(ctx: Context) -> tuple[bool, str]:
     if ctx.task == "classification":
         categories = ctx.tables["categories"].frame.height if "categories" in ctx.tables else 0
-        return True, f"outputs are a fixed set of {categories} labels"
+        return True, f"outputs are a fixed set of {plural(categories, 'label')}"
     if ctx.json is not None:
         share = float(ctx.tables["json"].frame["json_ok"].mean() or 0.0)
         return share >= 0.9, (
@@ -45,7 +46,8 @@ def answer(ctx: Context, findings: list[Finding]) -> list[dict[str, Any]]:
         ready = ("no", "; ".join(f.message for f in short))
     else:
         evidence = (
-            f"{ctx.train.height:,} examples meet the {ctx.profile.use_case.lower()} profile "
+            f"{plural(ctx.train.height, 'example')} meet the "
+            f"{ctx.profile.use_case.lower()} profile "
             f"({ctx.profile.guide_requirement})"
         )
         ready = (

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from datacheck._words import plural
 from datacheck.errors import InputError
 from datacheck.load import SOURCE_LINE, SPLIT
 from datacheck.tasks import SCHEMAS, TASKS
@@ -263,7 +264,7 @@ def _task(sample: pl.DataFrame, shape: _Shape) -> tuple[str, float, list[str]]:
         return (
             "classification",
             0.95,
-            [f"fixed label set: {distinct} distinct values in `{shape.label_field}`"],
+            [f"fixed label set: {plural(distinct, 'distinct value')} in `{shape.label_field}`"],
         )
     targets = target_texts(sample, shape.schema, shape.target_field).drop_nulls()
     inputs = None
@@ -300,8 +301,8 @@ def _task(sample: pl.DataFrame, shape: _Shape) -> tuple[str, float, list[str]]:
                 "classification",
                 0.8,
                 [
-                    f"outputs are short ({mean_len:.0f} characters on average) and take only "
-                    f"{distinct} distinct values"
+                    f"outputs are short ({plural(round(mean_len), 'character')} on average) "
+                    f"and take only {plural(distinct, 'distinct value')}"
                 ],
             )
     if inputs is not None and inputs.len() > 0:

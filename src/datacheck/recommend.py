@@ -15,6 +15,7 @@ from typing import Any
 
 import polars as pl
 
+from datacheck._words import plural
 from datacheck.models import OPEN_MODELS
 from datacheck.token_counts import Counts
 
@@ -73,7 +74,7 @@ def recommend(
     alternatives = []
     if chosen == "phi-2" and over_phi:
         alternatives.append(
-            f"{over_phi:,} examples exceed Phi-2's 2,048-token window: consider Mistral 7B "
+            f"{plural(over_phi, 'example')} exceed Phi-2's 2,048-token window: consider Mistral 7B "
             "with QLoRA instead"
         )
     if chosen != "llama-3.1-8b":

@@ -42,3 +42,17 @@ def test_broken_document_names_line_and_column(tmp_path):
     path.write_text('[\n  {"text": "a"},\n  {"text": }\n]\n')
     with pytest.raises(InputError, match=r"d\.json:3:\d+: invalid JSON"):
         load(path)
+
+
+@pytest.mark.parametrize(
+    ("document", "says"),
+    [
+        ({"text": "a", "label": "x"}, "holds one object and no array of examples"),
+        ("just text", "found a string"),
+    ],
+)
+def test_a_document_without_examples_says_what_it_found(tmp_path, document, says):
+    path = tmp_path / "d.json"
+    path.write_text(json.dumps(document))
+    with pytest.raises(InputError, match=says):
+        load(path)

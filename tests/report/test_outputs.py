@@ -130,3 +130,12 @@ def test_reports_get_ordinary_file_permissions(tmp_path):
     finally:
         os.umask(previous)
     assert stat.S_IMODE((tmp_path / "r.html").stat().st_mode) == 0o644
+
+
+def test_counts_of_one_read_in_the_singular(tmp_path):
+    path = write_jsonl(tmp_path / "one.jsonl", [{"text": "where is my order?", "label": "ship"}])
+    result = CliRunner().invoke(cli, ["audit", str(path), "--no-html"])
+    assert result.exit_code == 1
+    assert "1 row · text + label" in result.output
+    assert "1 example; " in result.output and "1 examples" not in result.output
+    assert "fixed set of 1 label:" in result.output

@@ -8,7 +8,8 @@ from typing import Any
 
 import polars as pl
 
-from datacheck.checks._base import Check, Context, Finding, listing, plural
+from datacheck._words import listing, plural
+from datacheck.checks._base import Check, Context, Finding
 from datacheck.checks._registry import register
 
 

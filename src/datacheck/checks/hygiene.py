@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from datacheck.checks._base import Check, Context, Finding, listing, plural
+from datacheck._words import listing, plural
+from datacheck.checks._base import Check, Context, Finding
 from datacheck.checks._registry import register
 from datacheck.hygiene import Hygiene
 

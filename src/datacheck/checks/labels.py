@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from datacheck.checks._base import Check, Context, Finding, listing, plural
+from datacheck._words import listing, plural
+from datacheck.checks._base import Check, Context, Finding
 from datacheck.checks._registry import register
 
 

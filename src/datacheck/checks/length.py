@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datacheck.checks._base import Check, Context, Finding, plural
+from datacheck._words import plural
+from datacheck.checks._base import Check, Context, Finding
 from datacheck.checks._registry import register
 from datacheck.models import OPEN_MODELS
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from datacheck.checks._base import Check, Context, Finding, listing, plural
+from datacheck._words import listing, plural
+from datacheck.checks._base import Check, Context, Finding
 from datacheck.checks._registry import register
 
 
@@ -28,14 +29,13 @@ class VolumeTotal(Check):
         required = ctx.scaled(float(outcome.kwargs["min_value"]))
         short = max(required - observed, 0)
         redundant = ctx.extras["hygiene"].redundant_rows
-        message = (
-            f"{ctx.approx}{observed:,} examples; {ctx.profile.use_case.lower()} needs {required:,}"
-        )
+        use_case = ctx.profile.use_case.lower()
+        message = f"{ctx.approx}{plural(observed, 'example')}; {use_case} needs {required:,}"
         if redundant:
             message = (
-                f"{ctx.approx}{observed:,} unique examples "
-                f"({ctx.scaled(redundant):,} duplicate rows not counted); "
-                f"{ctx.profile.use_case.lower()} needs {required:,}"
+                f"{ctx.approx}{plural(observed, 'unique example')} "
+                f"({plural(ctx.scaled(redundant), 'duplicate row')} not counted); "
+                f"{use_case} needs {required:,}"
             )
         if short:
             message += f" ({short:,} short)"

@@ -80,6 +80,11 @@ def _records(path: Path, document: object) -> dict[str | None, list[object]]:
                 f"{path}: the top-level object holds several arrays ({', '.join(sorted(arrays))}); "
                 "keep the examples in one array, or in arrays named after splits (train, test)."
             )
+    if isinstance(document, dict):
+        raise InputError(
+            f"{path}: holds one object and no array of examples. Put the examples in an array "
+            "(`[{...}, {...}]`), or write one example per line as JSON Lines (.jsonl)."
+        )
     raise InputError(
         f"{path}: expected an array of objects (or an object holding one), "
         f"found {json_kind(document)}."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datacheck._words import plural
 from datacheck.result import AuditResult
 
 #: annotations per check: GitHub shows at most a few dozen per step anyway
@@ -47,7 +48,7 @@ def summary(result: AuditResult) -> str:
     out = [
         f"## datacheck: {verdict}",
         "",
-        f"`{_cell(report['source']['path'])}` · {report['source']['rows']:,} examples · "
+        f"`{_cell(report['source']['path'])}` · {plural(report['source']['rows'], 'example')} · "
         f"{report['detected']['schema']} · {report['detected']['task']}",
         "",
         "| | Check | Finding | Fix |",

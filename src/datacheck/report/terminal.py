@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.text import Text
 
 from datacheck._version import __version__
+from datacheck._words import plural
 from datacheck.result import AuditResult
 
 #: how many failing checks the summary spells out before "and N more"
@@ -30,7 +31,7 @@ def render_terminal(result: AuditResult, console: Console, *, verbose: bool = Fa
         sample = data["sample"]
         console.print(
             Text(
-                f"Sample: {sample['size']:,} of {sample['of_rows']:,} rows "
+                f"Sample: {sample['size']:,} of {plural(sample['of_rows'], 'row')} "
                 f"(seed {sample['seed']}); counts are scaled estimates",
                 style="bold yellow",
             )
@@ -38,7 +39,7 @@ def render_terminal(result: AuditResult, console: Console, *, verbose: bool = Fa
     _print_load_errors(console, source)
     if result.eval_source is not None:
         ev = data["eval_source"]
-        console.print(f"eval: {ev['path']} · {ev['rows']:,} rows")
+        console.print(f"eval: {ev['path']} · {plural(ev['rows'], 'row')}")
         _print_load_errors(console, ev)
     console.print()
     failed = [c for c in data["checks"] if c["status"] == "fail"]
@@ -102,7 +103,8 @@ def _print_tokens(console: Console, tokens: dict[str, Any]) -> None:
             console.print(f"  {name}: estimate — {t['source']}")
         over = {m: n for m, n in t["over_context"].items() if n}
         for model, n in over.items():
-            console.print(Text(f"  {n:,} examples exceed {model}'s context", style="yellow"))
+            line = f"  {plural(n, 'example')} exceed {model}'s context"
+            console.print(Text(line, style="yellow"))
 
 
 def _print_cost_line(console: Console, cost: list[dict[str, Any]]) -> None:
@@ -150,7 +152,8 @@ def _shape_line(source: dict[str, Any], detected: dict[str, Any]) -> str:
     }[detected["schema"]]
     sure = "sure" if detected["confidence"] >= 0.9 else "likely"
     first_reason = detected["reasons"][-1] if detected["reasons"] else ""
-    return f"{source['rows']:,} rows · {schema} · {detected['task']} ({sure}: {first_reason})"
+    rows = plural(source["rows"], "row")
+    return f"{rows} · {schema} · {detected['task']} ({sure}: {first_reason})"
 
 
 def _print_load_errors(console: Console, source: dict[str, Any]) -> None:
