@@ -3,7 +3,7 @@ import json
 import polars as pl
 import pytest
 
-from datacheck.detect import detect
+from datacheck.detect import detect, json_object_share
 from datacheck.errors import InputError
 from datacheck.load import load
 from datacheck.normalize import normalize
@@ -160,3 +160,8 @@ def test_chat_input_is_the_user_turns_joined_whatever_their_number(tmp_path):
     )["messages"].to_list()
     assert inputs == joined
     assert inputs[:4] == ["only one", "a\nb", "", "c"]
+
+
+def test_json_object_share_looks_past_white_space():
+    texts = pl.Series(["{}", ' {"a": 1}\n', "\u00a0{1}\u2003", "{", "x{}", "{}x", "", None])
+    assert json_object_share(texts) == 3 / 7

@@ -208,8 +208,7 @@ def json_object_share(series: pl.Series) -> float:
         return 1.0
     if series.dtype != pl.String:
         return 0.0
-    stripped = values.str.strip_chars()
-    looks = stripped.str.starts_with("{") & stripped.str.ends_with("}")
+    looks = values.str.contains(r"^\s*\{") & values.str.contains(r"\}\s*$")  # no stripped copy
     return float(looks.mean() or 0.0)
 
 
