@@ -1,6 +1,7 @@
 import json
 
 import polars as pl
+import pytest
 
 import datacheck
 from tests.conftest import SAMPLES, write_jsonl
@@ -63,3 +64,13 @@ def test_importing_the_package_and_cli_loads_no_heavy_library():
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.stdout.strip() == "[]", proc.stdout + proc.stderr
+
+
+def test_a_file_with_no_readable_row_says_why(tmp_path):
+    path = tmp_path / "d.jsonl"
+    path.write_text('[1, 2]\n"text"\n')
+    with pytest.raises(datacheck.InputError) as raised:
+        datacheck.audit(path)
+    message = str(raised.value)
+    assert message.startswith(f"{path}: no row could be read (2 problems; line 1: ")
+    assert "line 2: expected a JSON object, found a string" in message

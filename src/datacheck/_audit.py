@@ -13,6 +13,7 @@ from typing import Any
 import polars as pl
 
 from datacheck import token_counts
+from datacheck._words import plural
 from datacheck.assessment import answer
 from datacheck.checks import Context, Finding
 from datacheck.checks._run import ordered, run_checks, start_tables, verdict
@@ -312,10 +313,8 @@ def _require_rows(loaded: Loaded) -> None:
         return
     if loaded.errors:
         first = "; ".join(f"line {e.line}: {e.message}" for e in loaded.errors[:3])
-        raise InputError(
-            f"{loaded.path}: none of its {len(loaded.errors):,} non-empty lines could be read "
-            f"({first})."
-        )
+        count = plural(len(loaded.errors), "problem")
+        raise InputError(f"{loaded.path}: no row could be read ({count}; {first}).")
     raise InputError(f"{loaded.path}: contains no examples (the file is empty).")
 
 

@@ -2,6 +2,7 @@ import pytest
 
 from datacheck.errors import InputError
 from datacheck.load import SOURCE_LINE, load
+from datacheck.load.delimited import separator_of
 
 
 def test_csv_values_are_text_as_written(tmp_path):
@@ -59,7 +60,9 @@ def _tickets_csv(path, n, separator=","):
     return path
 
 
-@pytest.mark.parametrize(("name", "separator"), [("d.csv", ","), ("d.tsv", "\t")])
+@pytest.mark.parametrize(
+    ("name", "separator"), [("d.csv", ","), ("d.tsv", "\t"), ("semicolons.csv", ";")]
+)
 def test_csv_sample_is_read_in_a_stream_seeded_and_keeps_lines(
     tmp_path, monkeypatch, name, separator
 ):
@@ -93,3 +96,43 @@ def test_csv_sample_of_a_small_file_is_the_whole_file(tmp_path):
     path = _tickets_csv(tmp_path / "d.csv", 100)
     assert load(path, sample=500).frame.height == 99
     assert load(path, sample=500).sample_of is None
+
+
+@pytest.mark.parametrize(
+    ("header", "separator"),
+    [
+        ("text,label", ","),
+        ("text;label", ";"),
+        ("text\tlabel\tnote", "\t"),
+        ("text|label", "|"),
+        ('"body; subject";label', ";"),  # quoted separators do not count
+        ('"a; b",label', ","),
+        ("text;label,x", ","),  # a comma wins: a CSV is comma-separated unless it has none
+        ("text", ","),
+    ],
+)
+def test_separator_of_a_header(header, separator):
+    assert separator_of(header) == separator
+
+
+@pytest.mark.parametrize("slow", ["", "1"])
+@pytest.mark.parametrize("separator", [";", "\t", "|"])
+def test_a_csv_with_another_separator_is_read_by_its_header(tmp_path, monkeypatch, separator, slow):
+    monkeypatch.setenv("DATACHECK_SLOW_PATHS", slow)
+    path = tmp_path / "export.csv"
+    lines = [["\ufefftext", "label"], ["where is it", "ship"], [f'"a{separator} b, c"', "bill"]]
+    path.write_bytes("".join(separator.join(line) + "\r\n" for line in lines).encode())
+    frame = load(path).frame
+    assert frame.columns[:2] == ["text", "label"]
+    assert frame["text"].to_list() == ["where is it", f"a{separator} b, c"]
+    assert frame[SOURCE_LINE].to_list() == [2, 3]
+
+
+def test_an_unclosed_quote_names_where_it_starts_and_ends(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text('text,label\nfine,a\n"never closed,b\nnext,c\nlast,d\n')
+    loaded = load(path)
+    assert loaded.frame["text"].to_list() == ["fine"]
+    [error] = loaded.errors
+    assert error.line == 3
+    assert "runs on to line 5" in error.message and "close its quote" in error.message

@@ -153,7 +153,7 @@ def load_path(path: Path) -> Loaded:
     if kind == "json":
         return load_json(path)
     if kind in ("csv", "tsv"):
-        return load_csv(path, separator="\t" if kind == "tsv" else ",")
+        return load_csv(path, separator="\t" if kind == "tsv" else None)
     return load_parquet(path)
 
 

@@ -12,6 +12,7 @@ from typing import Any, TextIO
 import polars as pl
 
 from datacheck._perf import fast
+from datacheck._words import plural
 from datacheck.errors import InputError
 from datacheck.load._base import SOURCE_LINE, Loaded, LoadError, file_sha256
 from datacheck.load._text import (
@@ -24,10 +25,34 @@ from datacheck.load._text import (
     to_utf8,
 )
 
+#: separators a `.csv` file may use in place of commas (Excel in many locales writes `;`)
+_SEPARATORS = (",", ";", "\t", "|")
 
-def load_csv(path: Path, separator: str = ",") -> Loaded:
+
+def separator_of(header: str) -> str:
+    """The separator a CSV header line uses: a comma if it has one outside quotes, else the
+    most frequent of `;`, tab and `|`, else a comma (a single column)."""
+    counts = dict.fromkeys(_SEPARATORS, 0)
+    quoted = False
+    for char in header:
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char in counts:
+            counts[char] += 1
+    if counts[","]:
+        return ","
+    best = max(_SEPARATORS[1:], key=counts.__getitem__)
+    return best if counts[best] else ","
+
+
+def load_csv(path: Path, separator: str | None = None) -> Loaded:
+    """Read a CSV (or, with `separator="\t"`, TSV) file; with no separator given, the header
+    line shows which one the file uses."""
     raw, digest = read_bytes(path)
     data = to_utf8(path, raw)
+    if separator is None:
+        end = data.find(b"\n")
+        separator = separator_of(data[: end if end >= 0 else None].decode("utf-8", "replace"))
     errors: list[LoadError] = []
     if not is_utf8(data):
         lines = data.split(b"\n")
@@ -74,7 +99,7 @@ def _careful(path: Path, data: bytes, separator: str) -> tuple[pl.DataFrame, lis
     return _frame(header, _readable(_rows(reader, len(header)), errors)), errors
 
 
-def sample_csv(path: Path, size: int, seed: int, separator: str = ",") -> Loaded | None:
+def sample_csv(path: Path, size: int, seed: int, separator: str | None = None) -> Loaded | None:
     """A seeded random sample of `size` rows, read in two streaming passes (gzip inflated as
     it is read): memory grows with the sample, not the file. Every row is checked, so the
     rows that cannot be read are all reported. None when the file has no more rows than
@@ -83,6 +108,9 @@ def sample_csv(path: Path, size: int, seed: int, separator: str = ",") -> Loaded
         return None
     try:
         errors: list[LoadError] = []
+        if separator is None:
+            with _text(path) as handle:
+                separator = separator_of(handle.readline())
         with _text(path) as handle:
             reader = _csv.reader(handle, delimiter=separator)
             header = _header(reader, path)
@@ -150,10 +178,18 @@ def _rows(reader: Any, width: int) -> Iterator[tuple[int, list[str]] | LoadError
         last_line = reader.line_num
         if not record:
             continue
+        if len(record) < width and "\n" in record[-1] and last_line > start:
+            yield LoadError(
+                start,
+                f"a quoted value that starts here runs on to line {last_line}, short of "
+                f"{plural(width, 'field')}; close its quote (a quote inside a value is "
+                'written twice: "")',
+            )
+            continue
         if len(record) != width:
             yield LoadError(
                 start,
-                f"has {len(record)} fields but the header has {width}; "
+                f"has {plural(len(record), 'field')} but the header has {width}; "
                 "quote values that contain the separator",
             )
             continue
