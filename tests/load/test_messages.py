@@ -1,0 +1,59 @@
+import pytest
+
+import datacheck
+from datacheck.load import SOURCE_LINE, load
+from tests.conftest import write_jsonl
+
+
+def _chat(i: int) -> dict:
+    return {
+        "messages": [{"role": "user", "content": f"q{i}"}, {"role": "assistant", "content": "a"}]
+    }
+
+
+@pytest.mark.parametrize("slow", ["", "1"])
+def test_rows_whose_messages_are_not_a_list_are_load_errors(tmp_path, monkeypatch, slow):
+    monkeypatch.setenv("DATACHECK_SLOW_PATHS", slow)
+    rows = [_chat(i) for i in range(10)]
+    rows[2] = {"messages": "hello"}
+    rows[4] = {"messages": {"role": "user"}}
+    rows[6] = {"messages": 5}
+    rows[8] = {"other": 1}  # no messages at all: left for the chat checks to report
+    loaded = load(write_jsonl(tmp_path / "d.jsonl", rows))
+    assert [(e.line, e.message) for e in loaded.errors] == [
+        (3, "`messages` holds the value 'hello' instead of a list of messages"),
+        (5, "`messages` holds an object instead of a list of messages"),
+        (7, "`messages` holds the value '5' instead of a list of messages"),
+    ]
+    assert loaded.frame[SOURCE_LINE].to_list() == [1, 2, 4, 6, 8, 9, 10]
+    messages = loaded.frame["messages"].to_list()
+    assert messages[0] == _chat(0)["messages"] and messages[5] is None  # line 9
+
+
+def test_a_text_column_named_messages_is_left_alone(tmp_path):
+    rows = [{"messages": f"note {i}", "label": "x"} for i in range(5)] + [_chat(9)]
+    loaded = load(write_jsonl(tmp_path / "d.jsonl", rows))
+    assert loaded.errors == () and loaded.frame["messages"][0] == "note 0"
+
+
+def test_one_bad_row_no_longer_stops_a_chat_audit(tmp_path):
+    rows = [_chat(i) for i in range(30)]
+    rows[12] = {"messages": "hello"}
+    report = datacheck.audit(write_jsonl(tmp_path / "d.jsonl", rows)).to_dict()
+    assert report["detected"]["schema"] == "chat"
+    assert report["source"]["rows"] == 29
+    assert [e["line"] for e in report["source"]["load_errors"]] == [13]
+
+
+def test_lists_decoded_in_slices_keep_every_key(tmp_path, monkeypatch):
+    from datacheck.load import _messages
+
+    monkeypatch.setattr(_messages, "_SLICE", 3)
+    rows = [_chat(i) for i in range(8)]
+    rows[1] = {"messages": "hello"}
+    rows[6]["messages"][0]["name"] = "ana"  # a key only the third slice has
+    loaded = load(write_jsonl(tmp_path / "d.jsonl", rows))
+    assert [e.line for e in loaded.errors] == [2]
+    first = [m[0] for m in loaded.frame["messages"].to_list()]
+    assert [m.get("name") for m in first] == [None, None, None, None, None, "ana", None]
+    assert [m["content"] for m in first] == ["q0", "q2", "q3", "q4", "q5", "q6", "q7"]
