@@ -117,3 +117,38 @@ def test_stripped_length_counts_what_strip_chars_leaves():
     expected = frame.select(pl.col("t").fill_null("").str.strip_chars().str.len_chars())
     assert counted == expected["t"].to_list()
     assert counted == [0, 0, 1, 2, 1, 0, 3, 0, 4]
+
+
+def test_tool_calls_and_their_results_fit_the_turn_order():
+    def m(role, content="text", calls=None):
+        return {"role": role, "content": content, "tool_calls": calls}
+
+    call = [{"id": "1", "type": "function"}]
+    conversations = [
+        [m("user"), m("assistant", None, call), m("tool"), m("assistant")],
+        [m("user"), m("assistant", None, call)],  # teaching the call itself
+        [
+            m("user"),
+            m("assistant", None, call),
+            m("tool"),
+            m("assistant", None, call),
+            m("tool"),
+            m("assistant"),
+            m("user"),
+            m("assistant"),
+        ],  # fmt: skip
+        [m("user"), m("assistant"), m("assistant")],  # two answers in a row: no call between
+        [m("user"), m("tool"), m("user"), m("assistant")],
+    ]
+    kind = pl.Struct({"id": pl.String, "type": pl.String})
+    message = pl.Struct({"role": pl.String, "content": pl.String, "tool_calls": pl.List(kind)})
+    train = pl.DataFrame(
+        {"messages": conversations}, schema={"messages": pl.List(message)}
+    ).with_columns(
+        pl.int_range(pl.len()).alias("example_id"),
+        pl.int_range(1, pl.len() + 1).alias("source_line"),
+    )
+    table = chat_table(train)
+    assert table["roles_ok"].to_list() == [True, True, True, False, False]
+    assert table["openai_ok"].to_list() == [True, True, True, True, True]
+    assert table["roles_problem"][3].startswith("order is user,assistant,assistant;")

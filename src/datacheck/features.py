@@ -27,7 +27,10 @@ KNOWN_ROLES = ("system", "user", "assistant", "tool", "function")
 OPENAI_MESSAGE_KEYS = frozenset(
     {"role", "content", "name", "weight", "function_call", "tool_calls", "tool_call_id"}
 )
-_ORDER = re.compile(r"^(system,)?user,assistant(,user,assistant)*$")
+#: a user turn, answered by the assistant, perhaps after tool calls (whose results, in `tool`
+#: or `function` messages, are left out of the sequence)
+_TURN = r"user,(assistant:call,)*assistant(:call)?"
+_ORDER = re.compile(rf"^(system,)?{_TURN}(,{_TURN})*$")
 
 
 @dataclass(frozen=True)
@@ -249,11 +252,18 @@ def chat_table(train: pl.DataFrame) -> pl.DataFrame:
     )
     # per example, from the unexploded lists: a group-by over every message costs 3x the memory
     element_role = pl.element().struct.field("role").cast(pl.String)
+    calls = pl.lit(False)
+    for call in ("tool_calls", "function_call"):
+        if call in keys:
+            calls = calls | pl.element().struct.field(call).is_not_null()
+    turn = pl.when((element_role == "assistant") & calls).then(pl.lit("assistant:call"))
     listed = pl.col("messages")
     per_example = train.select(
         "example_id",
         "source_line",
-        listed.list.eval(element_role.filter(~element_role.is_in(["tool", "function"])))
+        listed.list.eval(
+            turn.otherwise(element_role).filter(~element_role.is_in(["tool", "function"]))
+        )
         .list.join(",")
         .fill_null("")
         .alias("sequence"),
@@ -271,7 +281,7 @@ def chat_table(train: pl.DataFrame) -> pl.DataFrame:
             .then(
                 pl.format(
                     "order is {}; expected optional system, then user/assistant turns "
-                    "ending with assistant",
+                    "ending with assistant (tool calls and their results between)",
                     pl.col("sequence"),
                 )
             )

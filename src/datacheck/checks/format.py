@@ -140,7 +140,9 @@ class _ProblemCheck(Check):
 @register
 class ChatRoles(_ProblemCheck):
     """Chat structure: known roles, an optional system message first, then user and assistant
-    turns alternating, ending with the assistant; no empty messages.
+    turns alternating, ending with the assistant; no empty messages. An assistant message
+    that calls tools may be followed by their results (`tool` or `function` messages) and
+    another assistant message.
 
     A conversation that ends with the user, or whose turns are out of order, trains the model
     on the wrong speaker.
