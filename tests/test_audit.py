@@ -74,3 +74,29 @@ def test_a_file_with_no_readable_row_says_why(tmp_path):
     message = str(raised.value)
     assert message.startswith(f"{path}: no row could be read (2 problems; line 1: ")
     assert "line 2: expected a JSON object, found a string" in message
+
+
+@pytest.mark.parametrize(
+    ("train", "evals", "says"),
+    [
+        ("tickets.jsonl", "orders_chat.jsonl", "has no `department` or `text` column"),
+        ("orders_chat.jsonl", "tickets.jsonl", "has no `messages` column"),
+    ],
+)
+def test_eval_data_of_another_shape_is_a_clear_error(train, evals, says):
+    with pytest.raises(datacheck.InputError) as raised:
+        datacheck.audit(SAMPLES / train, eval_source=SAMPLES / evals)
+    assert f"{evals} (the eval data): {says}" in str(raised.value)
+
+
+def test_eval_instructions_may_lack_the_context_column(tmp_path):
+    rows = [
+        {"instruction": f"do {i}", "input": f"ctx {i}", "output": f"done {i}"} for i in range(8)
+    ]
+    evals = [{"instruction": "do it", "output": "done"}]
+    report = datacheck.audit(
+        write_jsonl(tmp_path / "t.jsonl", rows),
+        eval_source=write_jsonl(tmp_path / "e.jsonl", evals),
+    ).to_dict()
+    assert report["detected"]["schema"] == "instruction"
+    assert report["eval_source"]["rows"] == 1

@@ -32,6 +32,13 @@ def test_empty_file_exits_2_with_a_reason(tmp_path):
     assert "empty" in result.output
 
 
+def test_eval_data_of_another_shape_exits_2_without_a_traceback():
+    args = ["audit", str(SAMPLES / "tickets.jsonl"), "--eval", str(SAMPLES / "orders_chat.jsonl")]
+    result = CliRunner().invoke(cli, [*args, "--no-html"])
+    assert result.exit_code == 2
+    assert "(the eval data): has no" in result.output and "Traceback" not in result.output
+
+
 def test_bad_option_is_usage_error():
     result = CliRunner().invoke(cli, ["audit", "x.jsonl", "--task", "poetry"])
     assert result.exit_code == 2

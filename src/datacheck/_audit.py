@@ -19,7 +19,7 @@ from datacheck.checks import Context, Finding
 from datacheck.checks._run import ordered, run_checks, start_tables, verdict
 from datacheck.config import Settings, load_settings
 from datacheck.cost import CostOptions, estimate
-from datacheck.detect import Detection, detect, json_object_share
+from datacheck.detect import Detection, detect, json_object_share, shape_problem
 from datacheck.errors import InputError
 from datacheck.features import EVAL_SPLITS, training
 from datacheck.gx import load_suites, warm_up
@@ -28,6 +28,7 @@ from datacheck.normalize import normalize
 from datacheck.profiles import profile_for
 from datacheck.recommend import recommend
 from datacheck.result import AuditResult, SourceInfo
+from datacheck.tasks import SCHEMA_NAMES
 from datacheck.tokens import parse_names
 
 #: load errors kept in full in the report; the count is always exact
@@ -236,6 +237,13 @@ def _prepare(
         )
         frame = normalize(loaded.frame, detection)
         if eval_loaded is not None:
+            problem = shape_problem(eval_loaded.frame, detection)
+            if problem is not None:
+                raise InputError(
+                    f"{eval_loaded.path} (the eval data): {problem}, so it cannot be read "
+                    f"like the training data ({SCHEMA_NAMES[detection.schema]}). Give eval "
+                    "data of the same shape, or hold out rows of the training file."
+                )
             eval_frame = normalize(eval_loaded.frame, detection, split="eval")
             frame = pl.concat([frame, eval_frame], how="diagonal_relaxed").with_columns(
                 pl.int_range(pl.len(), dtype=pl.Int64).alias("example_id")

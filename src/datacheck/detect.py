@@ -192,6 +192,21 @@ def _shape(
     return _Shape("text_label", text, label, label, reasons)
 
 
+def shape_problem(frame: pl.DataFrame, detection: Detection) -> str | None:
+    """Why `frame` cannot be read the way `detection` reads the training data (eval data of
+    another shape), or None when it can."""
+    needed = {detection.text_field, detection.target_field, detection.label_field} - {None}
+    missing = sorted(f for f in needed if f not in frame.columns)
+    if missing:
+        names = " or ".join(f"`{f}`" for f in missing)
+        shown = ", ".join(c for c in frame.columns if c not in (SOURCE_LINE, SPLIT)) or "none"
+        return f"has no {names} column (its columns: {shown})"
+    chat = detection.target_field if detection.schema == "chat" else None
+    if chat is not None and not _is_message_list(frame[chat]):
+        return f"its `{chat}` are not lists of messages with role and content"
+    return None
+
+
 def _is_message_list(series: pl.Series) -> bool:
     dtype = series.dtype
     if not isinstance(dtype, pl.List) or not isinstance(dtype.inner, pl.Struct):

@@ -55,7 +55,7 @@ def _texts(frame: pl.DataFrame, d: Detection) -> tuple[pl.Expr, pl.Expr]:
         return inputs, last_assistant(messages)
     assert d.text_field is not None
     inputs = _as_text(frame, d.text_field)
-    if d.schema == "instruction" and d.context_field is not None:
+    if d.schema == "instruction" and d.context_field in frame.columns:
         context = _as_text(frame, d.context_field)
         inputs = (
             pl.when(context.str.strip_chars().str.len_chars() > 0)

@@ -17,14 +17,8 @@ from markupsafe import Markup
 from datacheck._version import __version__
 from datacheck.report.pii import clip, mask
 from datacheck.result import AuditResult
+from datacheck.tasks import SCHEMA_NAMES
 
-_SCHEMA_NAMES = {
-    "chat": "chat messages",
-    "prompt_completion": "prompt + completion",
-    "instruction": "instruction + output",
-    "text_label": "text + label",
-    "extraction": "input + JSON output",
-}
 _VERDICTS = {
     "ready": ("Ready", "ready", "The data meets the guide's bar for this use case."),
     "ready_with_warnings": (
@@ -226,7 +220,7 @@ def render_html(result: AuditResult, *, plotly_js: str = "inline", show_pii: boo
     return template.render(
         r=report,
         version=__version__,
-        schema_name=_SCHEMA_NAMES[report["detected"]["schema"]],
+        schema_name=SCHEMA_NAMES[report["detected"]["schema"]],
         verdict_title=title,
         tone=tone,
         lead=lead,

@@ -10,6 +10,7 @@ from rich.text import Text
 from datacheck._version import __version__
 from datacheck._words import plural
 from datacheck.result import AuditResult
+from datacheck.tasks import SCHEMA_NAMES
 
 #: how many failing checks the summary spells out before "and N more"
 TOP_FINDINGS = 5
@@ -143,13 +144,7 @@ def _clip(text: str, limit: int) -> str:
 
 
 def _shape_line(source: dict[str, Any], detected: dict[str, Any]) -> str:
-    schema = {
-        "chat": "chat messages",
-        "prompt_completion": "prompt + completion",
-        "instruction": "instruction + output",
-        "text_label": "text + label",
-        "extraction": "input + JSON output",
-    }[detected["schema"]]
+    schema = SCHEMA_NAMES[detected["schema"]]
     sure = "sure" if detected["confidence"] >= 0.9 else "likely"
     first_reason = detected["reasons"][-1] if detected["reasons"] else ""
     rows = plural(source["rows"], "row")
