@@ -104,3 +104,26 @@ def test_every_command_has_help_with_examples_and_is_in_the_readme():
         assert result.exit_code == 0
         assert "Examples:" in result.output, f"{name} --help has no examples"
         assert f"datacheck {name}" in readme, f"README does not show `datacheck {name}`"
+
+
+def test_tokens_of_text_that_is_not_utf8_exits_2_with_where(tmp_path):
+    path = tmp_path / "latin1.txt"
+    path.write_bytes("café crème".encode("latin-1"))
+    from_file = CliRunner().invoke(cli, ["tokens", "--file", str(path)])
+    from_stdin = CliRunner().invoke(cli, ["tokens", "-"], input=path.read_bytes())
+    assert from_file.exit_code == from_stdin.exit_code == 2
+    assert "latin1.txt: not valid UTF-8 (byte 0xe9 at offset 3)" in from_file.output
+    assert "<stdin>: not valid UTF-8 (byte 0xe9 at offset 3)" in from_stdin.output
+
+
+def test_tokens_reads_utf8_from_a_file_and_standard_input(tmp_path):
+    path = tmp_path / "t.txt"
+    path.write_text("Where is my refund?", encoding="utf-8")
+    args = ["--tokenizer", "cl100k_base", "--json"]
+    from_file = CliRunner().invoke(cli, ["tokens", "--file", str(path), *args])
+    from_stdin = CliRunner().invoke(cli, ["tokens", "-", *args], input=path.read_bytes())
+    direct = CliRunner().invoke(cli, ["tokens", "Where is my refund?", *args])
+    assert (
+        json.loads(from_file.output) == json.loads(from_stdin.output) == json.loads(direct.output)
+    )
+    assert json.loads(direct.output)["cl100k_base"]["tokens"] == 5  # Where| is| my| refund|?

@@ -397,9 +397,19 @@ def cost(
         render_cost(report, Console(highlight=False, soft_wrap=True))
 
 
+def _utf8(data: bytes, name: str) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DatacheckClickError(
+            f"{name}: not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+            "re-save it as UTF-8, e.g. `iconv -f cp1252 -t utf-8`."
+        ) from exc
+
+
 @cli.command()
 @click.argument("text", required=False)
-@click.option("--file", "file_path", type=click.File("r", encoding="utf-8"), help="Count a file.")
+@click.option("--file", "file_path", type=click.File("rb"), help="Count a file (UTF-8).")
 @click.option("--tokenizer", "names", multiple=True, help="Only this tokenizer (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def tokens(text: str | None, file_path, names: tuple[str, ...], as_json: bool) -> None:  # noqa: ANN001
@@ -417,9 +427,9 @@ def tokens(text: str | None, file_path, names: tuple[str, ...], as_json: bool) -
     from datacheck import tokens as registry
 
     if file_path is not None:
-        text = file_path.read()
+        text = _utf8(file_path.read(), file_path.name)
     elif text == "-":
-        text = sys.stdin.read()
+        text = _utf8(sys.stdin.buffer.read(), "<stdin>")
     if text is None:
         raise click.UsageError("give TEXT, --file PATH, or '-' to read standard input")
     try:
