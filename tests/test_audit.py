@@ -45,6 +45,12 @@ def test_dataframe_in_memory():
     assert datacheck.audit(frame).labels == {"x": 2, "y": 1}
 
 
+def test_an_empty_dataframe_is_a_clear_error():
+    empty = pl.DataFrame(schema={"text": pl.String, "label": pl.String})
+    with pytest.raises(datacheck.InputError, match=r"contains no examples \(the frame has no rows"):
+        datacheck.audit(empty)
+
+
 def test_public_names_stay_callable_after_submodules_load():
     import datacheck._audit  # noqa: F401
     import datacheck.cli  # noqa: F401

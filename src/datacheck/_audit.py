@@ -323,7 +323,8 @@ def _require_rows(loaded: Loaded) -> None:
         first = "; ".join(f"line {e.line}: {e.message}" for e in loaded.errors[:3])
         count = plural(len(loaded.errors), "problem")
         raise InputError(f"{loaded.path}: no row could be read ({count}; {first}).")
-    raise InputError(f"{loaded.path}: contains no examples (the file is empty).")
+    empty = "the frame has no rows" if loaded.format == "dataframe" else "the file is empty"
+    raise InputError(f"{loaded.path}: contains no examples ({empty}).")
 
 
 def _label_counts(train: pl.DataFrame) -> dict[str, int]:
