@@ -64,6 +64,16 @@ def test_a_key_with_exactly_max_values_distinct_values_is_still_a_label():
     assert facts.values["tier"].to_list() == [f"t{i % 3}" for i in range(12)]
 
 
+def _conversations(conversations: list, message: pl.Struct) -> pl.DataFrame:
+    """A training frame of chat examples, one per conversation, numbered from line 1."""
+    return pl.DataFrame(
+        {"messages": conversations}, schema={"messages": pl.List(message)}
+    ).with_columns(
+        pl.int_range(pl.len()).alias("example_id"),
+        pl.int_range(1, pl.len() + 1).alias("source_line"),
+    )
+
+
 def test_chat_table_words_the_first_problem_of_each_conversation():
     def m(role, content="text"):
         return {"role": role, "content": content}
@@ -79,13 +89,7 @@ def test_chat_table_words_the_first_problem_of_each_conversation():
         [m("bot"), m("assistant", None)],
     ]
     message = pl.Struct({"role": pl.String, "content": pl.String})
-    train = pl.DataFrame(
-        {"messages": conversations}, schema={"messages": pl.List(message)}
-    ).with_columns(
-        pl.int_range(pl.len()).alias("example_id"),
-        pl.int_range(1, pl.len() + 1).alias("source_line"),
-    )
-    table = chat_table(train)
+    table = chat_table(_conversations(conversations, message))
     assert table["source_line"].to_list() == list(range(1, 9))
     assert table["roles_problem"].to_list() == [
         None,
@@ -142,13 +146,7 @@ def test_tool_calls_and_their_results_fit_the_turn_order():
     ]
     kind = pl.Struct({"id": pl.String, "type": pl.String})
     message = pl.Struct({"role": pl.String, "content": pl.String, "tool_calls": pl.List(kind)})
-    train = pl.DataFrame(
-        {"messages": conversations}, schema={"messages": pl.List(message)}
-    ).with_columns(
-        pl.int_range(pl.len()).alias("example_id"),
-        pl.int_range(1, pl.len() + 1).alias("source_line"),
-    )
-    table = chat_table(train)
+    table = chat_table(_conversations(conversations, message))
     assert table["roles_ok"].to_list() == [True, True, True, False, False]
     assert table["openai_ok"].to_list() == [True, True, True, True, True]
     assert table["roles_problem"][3].startswith("order is user,assistant,assistant;")
