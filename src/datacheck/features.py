@@ -281,7 +281,7 @@ def chat_table(train: pl.DataFrame) -> pl.DataFrame:
             .then(
                 pl.format(
                     "order is {}; expected optional system, then user/assistant turns "
-                    "ending with assistant (tool calls and their results between)",
+                    "ending with assistant",
                     pl.col("sequence"),
                 )
             )
