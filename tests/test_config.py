@@ -49,6 +49,13 @@ def test_bad_config_names_key_and_file(tmp_path, text, message):
     assert str(path) in str(info.value)
 
 
+def test_a_config_that_is_not_utf8_names_the_byte(tmp_path):
+    path = tmp_path / "datacheck.toml"
+    path.write_bytes("# réglages\n".encode("latin-1"))
+    with pytest.raises(datacheck.ConfigError, match=r"not valid UTF-8 \(byte 0xe9 at offset 3\)"):
+        load_settings(path)
+
+
 def test_bad_config_is_exit_2_in_the_cli(tmp_path, monkeypatch):
     data = _data(tmp_path)
     (tmp_path / "datacheck.toml").write_text("colour = 1\n")

@@ -125,6 +125,11 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc}).") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path}: not valid UTF-8 (byte 0x{exc.object[exc.start]:02x} at offset "
+            f"{exc.start}); TOML files are UTF-8: re-save it as UTF-8."
+        ) from exc
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read ({exc.strerror or exc}).") from exc
 
