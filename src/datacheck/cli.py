@@ -528,7 +528,7 @@ def init(path: str | None, output: Path, force: bool) -> None:
         raise DatacheckClickError(f"{output}: already exists; use --force to overwrite it.")
     try:
         text = starter_config(path)
-        write_atomic(output, text, inputs=[path])
+        write_atomic(output, text, inputs=[path], what="the configuration")
     except DatacheckError as exc:
         raise DatacheckClickError(str(exc)) from exc
     click.echo(f"Wrote {output}. Edit it, then run: datacheck audit {path or 'DATA'}")
