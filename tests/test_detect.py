@@ -165,3 +165,19 @@ def test_chat_input_is_the_user_turns_joined_whatever_their_number(tmp_path):
 def test_json_object_share_looks_past_white_space():
     texts = pl.Series(["{}", ' {"a": 1}\n', "\u00a0{1}\u2003", "{", "x{}", "{}x", "", None])
     assert json_object_share(texts) == 3 / 7
+
+
+def test_an_example_that_ends_by_calling_a_tool_has_the_call_as_its_output(tmp_path):
+    call = {"id": "c1", "type": "function", "function": {"name": "track", "arguments": "{}"}}
+    rows = [
+        {"messages": [{"role": "user", "content": "Where is ORD-1?"},
+                      {"role": "assistant", "content": None, "tool_calls": [call]}]},
+        {"messages": [{"role": "user", "content": "Hi"},
+                      {"role": "assistant", "content": "Hello"}]},
+    ]  # fmt: skip
+    path = tmp_path / "c.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    raw = load(path).frame
+    targets = normalize(raw, detect(raw, task="open_chat"))["target_text"].to_list()
+    assert json.loads(targets[0]) == {"tool_calls": [call]}
+    assert targets[1] == "Hello"

@@ -110,3 +110,25 @@ def test_counts_joined_by_text_hash_equal_counts_joined_by_text(tmp_path, monkey
         for conv in conversations
     ]
     assert by_hash["cl100k_base"][0]["total"].to_list() == expected
+
+
+def test_tool_calls_count_toward_the_target(tmp_path):
+    arguments = json.dumps({"city": "Lisbon", "days": 5, "units": "metric", "detail": "hourly"})
+    call = [
+        {"id": "c1", "type": "function", "function": {"name": "forecast", "arguments": arguments}}
+    ]
+    rows = [
+        [{"role": "user", "content": "Weather in Lisbon?"},
+         {"role": "assistant", "content": None, "tool_calls": call},
+         {"role": "tool", "tool_call_id": "c1", "content": "sunny"},
+         {"role": "assistant", "content": "Sunny all week."}],
+        [{"role": "user", "content": "Weather in Lisbon?"},
+         {"role": "assistant", "content": "Sunny all week."}],
+    ]  # fmt: skip
+    path = tmp_path / "t.jsonl"
+    path.write_text("".join(json.dumps({"messages": m}) + "\n" for m in rows))
+    raw = load(path).frame
+    counts = token_counts.count_chat(normalize(raw, detect(raw)), "cl100k_base")
+    with_call, plain = counts.frame["target_tokens"].to_list()
+    assert with_call - plain > tokens.get("cl100k_base").count(arguments)
+    assert counts.template.endswith("tool calls counted as their JSON text")

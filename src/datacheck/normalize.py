@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from datacheck.detect import Detection, last_assistant
+from datacheck.detect import Detection, call_keys, last_assistant
 from datacheck.load import SOURCE_LINE, SPLIT
 
 CANONICAL = ("example_id", "source_line", "split", "input_text", "target_text", "label")
@@ -52,7 +52,7 @@ def _texts(frame: pl.DataFrame, d: Detection) -> tuple[pl.Expr, pl.Expr]:
             .then(single)
             .otherwise(turns.list.join("\n"))
         )
-        return inputs, last_assistant(messages)
+        return inputs, last_assistant(messages, call_keys(frame.schema[d.target_field]))
     assert d.text_field is not None
     inputs = _as_text(frame, d.text_field)
     if d.schema == "instruction" and d.context_field in frame.columns:

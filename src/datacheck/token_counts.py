@@ -15,6 +15,7 @@ import polars as pl
 from datacheck import tokens
 from datacheck._frames import join_on_text
 from datacheck._perf import fast
+from datacheck.detect import call_keys, call_text
 from datacheck.models import API_MODELS, OPEN_MODELS
 
 # Tokens a template adds, per tokenizer: (per example, per message, end of message).
@@ -60,25 +61,28 @@ class _Shared:
 
     def messages(self) -> pl.DataFrame:
         if self._messages is None:
+            message = pl.col("messages")
+            content = message.struct.field("content").cast(pl.String)
+            calls = self.calls()
+            if calls:  # what the model learns to write when it calls a tool is text too
+                content = pl.concat_str(
+                    [content, call_text(message, calls)], separator="\n", ignore_nulls=True
+                )
             self._messages = (
                 self.frame.select("example_id", "messages")
                 .explode("messages")
-                .filter(pl.col("messages").is_not_null())
+                .filter(message.is_not_null())
                 .select(
                     "example_id",
-                    pl.col("messages")
-                    .struct.field("role")
-                    .cast(pl.String)
-                    .fill_null("")
-                    .alias("role"),
-                    pl.col("messages")
-                    .struct.field("content")
-                    .cast(pl.String)
-                    .fill_null("")
-                    .alias("content"),
+                    message.struct.field("role").cast(pl.String).fill_null("").alias("role"),
+                    content.fill_null("").alias("content"),
                 )
             )
         return self._messages
+
+    def calls(self) -> tuple[str, ...]:
+        """The message keys that hold tool or function calls, in this data."""
+        return call_keys(self.frame.schema["messages"])
 
     def distinct(self, key: str, texts: pl.Series) -> pl.Series:
         if key not in self._distinct:
@@ -182,7 +186,10 @@ def count_chat(frame: pl.DataFrame, name: str, shared: _Shared | None = None) ->
         .with_columns(pl.col("input_tokens", "target_tokens").fill_null(0).cast(pl.Int64))
         .with_columns((pl.col("input_tokens") + pl.col("target_tokens") + start).alias("total"))
     )
-    return Counts(name, tokenizer.exact, tokenizer.source, _TEMPLATES[name], out)
+    template = _TEMPLATES[name] + (
+        "; tool calls counted as their JSON text" if shared.calls() else ""
+    )
+    return Counts(name, tokenizer.exact, tokenizer.source, template, out)
 
 
 def _message_overhead(name: str, tokenizer: tokens.Tokenizer):  # noqa: ANN202 - expr builder
