@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from datacheck._words import plural
+from datacheck.chat import last_assistant
 from datacheck.errors import InputError
 from datacheck.load import SOURCE_LINE, SPLIT
 from datacheck.tasks import SCHEMAS, TASKS
@@ -258,40 +259,10 @@ def target_texts(sample: pl.DataFrame, shape_schema: str, target_field: str | No
         return pl.Series([], dtype=pl.String)
     column = sample[target_field]
     if shape_schema == "chat":
-        calls = call_keys(column.dtype)
-        return sample.select(last_assistant(pl.col(target_field), calls)).to_series()
+        return sample.select(last_assistant(pl.col(target_field), column.dtype)).to_series()
     if isinstance(column.dtype, pl.Struct):
         return column.struct.json_encode()
     return column.cast(pl.String)
-
-
-def last_assistant(messages: pl.Expr, calls: tuple[str, ...] = ()) -> pl.Expr:
-    """What the last assistant message of a chat example says: its content, or, for a message
-    that only calls tools, its `calls` keys as JSON text."""
-    message = pl.element()
-    role = message.struct.field("role")
-    said = message.struct.field("content").cast(pl.String)
-    if calls:
-        said = pl.coalesce(said, call_text(message, calls))
-    return messages.list.eval(said.filter(role == "assistant")).list.last()
-
-
-def call_keys(dtype: pl.DataType) -> tuple[str, ...]:
-    """The keys of a chat message type that hold tool or function calls."""
-    inner = dtype.inner if isinstance(dtype, pl.List) else dtype
-    names = {f.name for f in inner.fields} if isinstance(inner, pl.Struct) else set()
-    return tuple(key for key in ("tool_calls", "function_call") if key in names)
-
-
-def call_text(message: pl.Expr, calls: tuple[str, ...]) -> pl.Expr:
-    """A message's tool or function calls as JSON text (`{"tool_calls": [...]}`), or null."""
-    parts = [
-        pl.when(message.struct.field(key).is_not_null()).then(
-            pl.struct(message.struct.field(key).alias(key)).struct.json_encode()
-        )
-        for key in calls
-    ]
-    return pl.concat_str(parts, separator="\n", ignore_nulls=True) if len(parts) > 1 else parts[0]
 
 
 def _task(sample: pl.DataFrame, shape: _Shape) -> tuple[str, float, list[str]]:

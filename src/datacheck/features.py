@@ -19,6 +19,7 @@ import polars as pl
 
 from datacheck._frames import counted_texts, join_on_text, kept
 from datacheck._json import kind as _kind
+from datacheck.chat import as_text, is_parts
 
 #: Which splits count as held-out data; everything else is training data.
 EVAL_SPLITS = ("eval", "test", "validation", "valid", "dev")
@@ -183,7 +184,7 @@ def chat_table(train: pl.DataFrame) -> pl.DataFrame:
     for call in ("tool_calls", "function_call"):
         if call in keys:
             has_calls = has_calls | pl.col(call).is_not_null()
-    empty = content.is_null() | ~content.cast(pl.String).str.contains(r"\S")
+    empty = content.is_null() | ~as_text(content, fields.get("content")).str.contains(r"\S")
     where = pl.format("message {} ({})", pl.col("pos") + 1, role.fill_null("no role"))
     # (condition, message) pairs; the first that holds is the message's problem
     roles_rules = [
@@ -220,8 +221,22 @@ def chat_table(train: pl.DataFrame) -> pl.DataFrame:
                 pl.format("{}: 'weight' must be 0 or 1", where),
             ),
         ]
-    if "content" in fields and fields["content"] != pl.String:
-        openai_rules.append((content.is_not_null(), pl.format("{}: content must be text", where)))
+    kind = fields.get("content")
+    if is_parts(kind):  # OpenAI takes content parts (vision fine-tuning), images only as input
+        not_text = content.list.eval(pl.element().struct.field("type") != "text").list.any()
+        openai_rules.append(
+            (
+                (role == "assistant") & not_text,
+                pl.format("{}: an assistant's content parts must all be text", where),
+            )
+        )
+    elif kind is not None and kind != pl.String:
+        openai_rules.append(
+            (
+                content.is_not_null(),
+                pl.format("{}: content must be text, or a list of content parts", where),
+            )
+        )
     openai_rules.append(
         (content.is_null() & ~has_calls, pl.format("{}: content is missing", where))
     )

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from datacheck.detect import Detection, call_keys, last_assistant
+from datacheck.chat import content_text, last_assistant
+from datacheck.detect import Detection
 from datacheck.load import SOURCE_LINE, SPLIT
 
 CANONICAL = ("example_id", "source_line", "split", "input_text", "target_text", "label")
@@ -42,7 +43,8 @@ def _texts(frame: pl.DataFrame, d: Detection) -> tuple[pl.Expr, pl.Expr]:
     if d.schema == "chat":
         messages = pl.col(d.target_field)
         role = pl.element().struct.field("role")
-        content = pl.element().struct.field("content").cast(pl.String)
+        dtype = frame.schema[d.target_field]
+        content = content_text(pl.element(), dtype)
         # the system prompt is usually one fixed instruction: leave it out of the text compared
         turns = messages.list.eval(content.filter(~role.is_in(["assistant", "system"])))
         single = turns.list.first()
@@ -52,7 +54,7 @@ def _texts(frame: pl.DataFrame, d: Detection) -> tuple[pl.Expr, pl.Expr]:
             .then(single)
             .otherwise(turns.list.join("\n"))
         )
-        return inputs, last_assistant(messages, call_keys(frame.schema[d.target_field]))
+        return inputs, last_assistant(messages, dtype)
     assert d.text_field is not None
     inputs = _as_text(frame, d.text_field)
     if d.schema == "instruction" and d.context_field in frame.columns:

@@ -15,7 +15,7 @@ import polars as pl
 from datacheck import tokens
 from datacheck._frames import join_on_text
 from datacheck._perf import fast
-from datacheck.detect import call_keys, call_text
+from datacheck.chat import call_keys, said
 from datacheck.models import API_MODELS, OPEN_MODELS
 
 # Tokens a template adds, per tokenizer: (per example, per message, end of message).
@@ -62,12 +62,8 @@ class _Shared:
     def messages(self) -> pl.DataFrame:
         if self._messages is None:
             message = pl.col("messages")
-            content = message.struct.field("content").cast(pl.String)
-            calls = self.calls()
-            if calls:  # what the model learns to write when it calls a tool is text too
-                content = pl.concat_str(
-                    [content, call_text(message, calls)], separator="\n", ignore_nulls=True
-                )
+            # what the model learns to write when it calls a tool is text too
+            content = said(message, self.frame.schema["messages"])
             self._messages = (
                 self.frame.select("example_id", "messages")
                 .explode("messages")

@@ -1,0 +1,79 @@
+"""How chat messages read as text: their content (a string, or a list of content parts), the
+tool calls an assistant makes, and the output an example teaches."""
+
+from __future__ import annotations
+
+import polars as pl
+
+#: message keys that carry calls instead of (or beside) content
+CALL_KEYS = ("tool_calls", "function_call")
+
+
+def _message_type(dtype: pl.DataType | None) -> dict[str, pl.DataType]:
+    """A message's fields and their types, from a message list's or a message's type."""
+    inner = dtype.inner if isinstance(dtype, pl.List) else dtype
+    return {f.name: f.dtype for f in inner.fields} if isinstance(inner, pl.Struct) else {}
+
+
+def call_keys(dtype: pl.DataType | None) -> tuple[str, ...]:
+    """The keys of a chat message type that hold tool or function calls."""
+    fields = _message_type(dtype)
+    return tuple(key for key in CALL_KEYS if key in fields)
+
+
+def is_parts(kind: pl.DataType | None) -> bool:
+    """Whether message content of type `kind` is a list of typed content parts."""
+    if not isinstance(kind, pl.List) or not isinstance(kind.inner, pl.Struct):
+        return False
+    return {"type", "text"} <= {f.name for f in kind.inner.fields}
+
+
+def as_text(content: pl.Expr, kind: pl.DataType | None) -> pl.Expr:
+    """Message content of type `kind` as text: a string as it is; a list of content parts
+    (`[{"type": "text", "text": …}, …]`) as its text parts joined by new lines, other parts
+    (images) left out; anything else as JSON."""
+    if is_parts(kind):
+        text = pl.element().struct.field("text").cast(pl.String)
+        return content.list.eval(text).list.join("\n")
+    if isinstance(kind, pl.List) and kind.inner == pl.String:
+        return content.list.join("\n")
+    if isinstance(kind, (pl.Struct, pl.List)):
+        return pl.struct(content.alias("content")).struct.json_encode()
+    return content.cast(pl.String)
+
+
+def content_text(message: pl.Expr, dtype: pl.DataType | None) -> pl.Expr:
+    """The content of `message` (a message struct of `dtype`, or of a list of them) as text."""
+    return as_text(message.struct.field("content"), _message_type(dtype).get("content"))
+
+
+def call_text(message: pl.Expr, calls: tuple[str, ...]) -> pl.Expr:
+    """A message's tool or function calls as JSON text (`{"tool_calls": [...]}`), or null."""
+    parts = [
+        pl.when(message.struct.field(key).is_not_null()).then(
+            pl.struct(message.struct.field(key).alias(key)).struct.json_encode()
+        )
+        for key in calls
+    ]
+    return pl.concat_str(parts, separator="\n", ignore_nulls=True) if len(parts) > 1 else parts[0]
+
+
+def said(message: pl.Expr, dtype: pl.DataType | None) -> pl.Expr:
+    """What a message says: its content as text, and its calls as JSON text after it."""
+    text = content_text(message, dtype)
+    calls = call_keys(dtype)
+    if not calls:
+        return text
+    return pl.concat_str([text, call_text(message, calls)], separator="\n", ignore_nulls=True)
+
+
+def last_assistant(messages: pl.Expr, dtype: pl.DataType | None = None) -> pl.Expr:
+    """What the last assistant message of a chat example says: its content, or, for a message
+    that only calls tools, its calls as JSON text. `dtype` is the messages column's type."""
+    message = pl.element()
+    role = message.struct.field("role")
+    text = content_text(message, dtype)
+    calls = call_keys(dtype)
+    if calls:
+        text = pl.coalesce(text, call_text(message, calls))
+    return messages.list.eval(text.filter(role == "assistant")).list.last()
