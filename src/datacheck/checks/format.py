@@ -156,8 +156,9 @@ class ChatRoles(_ProblemCheck):
 
 @register
 class ChatOpenAI(_ProblemCheck):
-    """The OpenAI chat fine-tuning format: each message has a known role and text content,
-    only the allowed keys (role, content, name, weight, function_call, tool_calls,
+    """The OpenAI chat fine-tuning format: each message has a known role and text content
+    (or a list of content parts, images only in messages the model reads), only the allowed
+    keys (role, content, name, weight, function_call, tool_calls,
     tool_call_id), `weight` only on assistant messages and only 0 or 1, and at least one
     assistant message per example. A file that passes is accepted by that API's validator.
     """
