@@ -83,6 +83,7 @@ def audit(
     ctx = Context(detection=detection, settings=settings, profile=profile, frame=frame, train=train)
     sample = sample_info(loaded, settings)
     ctx.extras["scale"] = sample["scale"] if sample else 1.0
+    ctx.extras.update(load_errors=loaded.errors, position=loaded.position)
     start_tables(ctx)
     with timer("tokenize"):
         counts, summary, recommendation = _tokens(settings, detection, frame, train)

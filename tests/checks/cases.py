@@ -45,6 +45,10 @@ _ok = {"order_id": "1", "priority": "low"}
 _hi = {"order_id": "2", "priority": "high"}
 
 CASES = [
+    # readable
+    ("format.readable", "every line an object", tl(*"AAABBB"), SMALL, "pass", None),
+    ("format.readable", "line 3 is an array",
+     [*tl(*"AAABBB")[:2], ["not", "an object"], *tl(*"AAABBB")[2:]], SMALL, "fail", [3]),
     # volume
     ("volume.total", "enough", tl(*"AAABBB"), SMALL, "pass", None),
     ("volume.total", "too few", tl(*"AAABBB"), {"thresholds": {"min_per_category": 4}}, "fail", None),

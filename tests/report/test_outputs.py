@@ -22,7 +22,9 @@ def test_junit_parses_back_with_one_testcase_per_check():
     cases = suite.findall("testcase")
     assert len(cases) == len(result.checks) == int(suite.get("tests"))
     failures = [c for c in cases if c.find("failure") is not None]
-    assert int(suite.get("failures")) == len(failures) == 3
+    assert int(suite.get("failures")) == len(failures) == 4
+    readable = next(c for c in cases if c.get("name").startswith("format.readable"))
+    assert "line 1,207 could not be read: invalid JSON" in readable.find("failure").get("message")
     per_category = next(c for c in cases if c.get("name").startswith("volume.per_category"))
     assert "Account has " in per_category.find("failure").get("message")
     variants = next(c for c in cases if c.get("name").startswith("labels.variants"))

@@ -45,6 +45,12 @@ def _json_facts(train: pl.DataFrame, ctx: Context) -> features.JsonFacts:
 
 def build_tables(ctx: Context) -> None:
     """Derive the small frames the suites validate, for this data's shape and task."""
+    errors = ctx.extras.get("load_errors", ())
+    unreadable = pl.DataFrame(
+        {"line": [e.line for e in errors], "reason": [e.message for e in errors]},
+        schema={"line": pl.Int64, "reason": pl.String},
+    )
+    ctx.tables["unreadable"] = Table(unreadable, "line")
     if ctx.detection.schema == "chat" and "messages" in ctx.train.columns:
         ctx.tables["chat"] = Table(features.chat_table(ctx.train), "example_id")
         # nothing after this reads the message lists: the rest of the audit runs without them,

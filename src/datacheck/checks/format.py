@@ -36,6 +36,43 @@ def _samples(ctx: Context, table: str, column: str, ids: list[Any], limit: int =
 
 
 @register
+class Readable(Check):
+    """Lines (rows, in tables) of the training file that could not be read: invalid JSON,
+    bytes that are not UTF-8, a CSV row with the wrong number of fields, a chat row whose
+    `messages` is not a list.
+
+    The audit goes on without them, but a fine-tuning upload rejects the whole file for one
+    such line, and a training script stops on it or drops it without a word.
+    """
+
+    id = "format.readable"
+    title = "Every line can be read"
+    fix = "fix or delete these lines; each one's reason is in the report"
+
+    def evaluate(self, ctx: Context) -> Finding:
+        table = ctx.tables["unreadable"].frame
+        position = ctx.extras.get("position", "line")
+        rows = table["line"].to_list()
+        message = f"every {position} was read"
+        if len(rows) == 1:
+            message = f"{position} {rows[0]:,} could not be read: {table['reason'][0]}"
+        elif rows:
+            line, reason = table.row(0)
+            message = (
+                f"{plural(len(rows), position)} could not be read; "
+                f"the first, {position} {line:,}: {reason}"
+            )
+        return self.result(
+            ctx,
+            passed=self.gx_passed(ctx),
+            observed=len(rows),
+            required=0,
+            message=message,
+            rows=rows,
+        )
+
+
+@register
 class EmptyText(Check):
     """Examples whose input or expected output is empty or only white space.
 
