@@ -506,7 +506,9 @@ def _clusters(keyed: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
         return none
     texts = keyed.group_by("fid").agg(pl.struct(_INPUT).n_unique().alias("n"))
     present = texts["fid"]
-    pairs = pairs.filter(pl.col("a").is_in(present) & pl.col("b").is_in(present))
+    pairs = pairs.filter(
+        pl.col("a").is_in(present.implode()) & pl.col("b").is_in(present.implode())
+    )
     found = _UnionFind()
     best: dict[int, float] = dict.fromkeys(texts.filter(pl.col("n") > 1)["fid"].to_list(), 1.0)
     for a, b, similarity in pairs.iter_rows():
