@@ -141,3 +141,16 @@ def test_counts_of_one_read_in_the_singular(tmp_path):
     assert "1 row · text + label" in result.output
     assert "1 example; " in result.output and "1 examples" not in result.output
     assert "fixed set of 1 label:" in result.output
+
+
+def test_control_characters_in_the_data_are_shown_not_obeyed(tmp_path):
+    """An escape sequence in a label must not reach the terminal raw, nor break JUnit XML."""
+    labels = ["Bill\x1b[2Jing", "Tech\x00", "Acc\u0085ount"]
+    rows = [{"text": f"ticket {i} about things", "label": labels[i % 3]} for i in range(30)]
+    path = write_jsonl(tmp_path / "ctrl.jsonl", rows)
+    result = datacheck.audit(path)
+    ET.fromstring(render_junit(result))  # well-formed despite NUL and ESC in the messages
+    shown = CliRunner().invoke(cli, ["audit", str(path), "--no-html", "--github"]).output
+    assert "\\x1b[2J" in shown and "\\x00" in shown and "\\x85" in shown
+    assert not any(c in shown for c in "\x1b\x00\x85")
+    assert "Bill\x1b[2Jing" in result.labels  # the data itself is untouched

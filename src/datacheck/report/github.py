@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datacheck._words import plural
+from datacheck.report._visible import visible_all
 from datacheck.result import AuditResult
 
 #: annotations per check: GitHub shows at most a few dozen per step anyway
@@ -20,7 +21,7 @@ def _escape_property(text: str) -> str:
 
 def annotations(result: AuditResult) -> str:
     """Workflow commands, one per affected row (capped per check), for the failing checks."""
-    report = result.to_dict()
+    report = visible_all(result.to_dict())
     path = _escape_property(report["source"]["path"])
     lines = []
     for check in report["checks"]:
@@ -42,7 +43,7 @@ def _cell(text: object) -> str:
 
 def summary(result: AuditResult) -> str:
     """The Markdown job summary."""
-    report = result.to_dict()
+    report = visible_all(result.to_dict())
     verdict = {"ready": "✅ Ready", "ready_with_warnings": "⚠️ Ready, with warnings",
                "not_ready": "❌ Not ready"}[report["verdict"]]  # fmt: skip
     out = [

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from datacheck.report._visible import visible_all
 from datacheck.result import AuditResult
 
 
 def render_junit(result: AuditResult, *, fail_on: str = "error") -> str:
-    report = result.to_dict()
+    report = visible_all(result.to_dict())
     checks = report["checks"]
     failing = [
         c for c in checks

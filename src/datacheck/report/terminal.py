@@ -9,6 +9,7 @@ from rich.text import Text
 
 from datacheck._version import __version__
 from datacheck._words import plural
+from datacheck.report._visible import visible_all
 from datacheck.result import AuditResult
 from datacheck.tasks import SCHEMA_NAMES
 
@@ -24,7 +25,7 @@ _MARK = {"error": ("✗", "red"), "warning": ("!", "yellow"), "info": ("i", "cya
 
 def render_terminal(result: AuditResult, console: Console, *, verbose: bool = False) -> None:
     """Print the summary to `console` (colour only when it is a terminal)."""
-    data = result.to_dict()
+    data = visible_all(result.to_dict())
     source, detected = data["source"], data["detected"]
     console.print(Text(f"datacheck {__version__} — {source['path']}", style="bold"))
     console.print(_shape_line(source, detected))
@@ -73,6 +74,7 @@ def render_terminal(result: AuditResult, console: Console, *, verbose: bool = Fa
 
 def render_cost(report: dict[str, Any], console: Console) -> None:
     """The `datacheck cost` table: every estimate with its assumptions."""
+    report = visible_all(report)
     console.print(Text(f"datacheck {__version__} — {report['source']['path']}", style="bold"))
     console.print(_shape_line(report["source"], report["detected"]))
     _print_tokens(console, report["tokens"])
