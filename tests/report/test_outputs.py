@@ -154,3 +154,18 @@ def test_control_characters_in_the_data_are_shown_not_obeyed(tmp_path):
     assert "\\x1b[2J" in shown and "\\x00" in shown and "\\x85" in shown
     assert not any(c in shown for c in "\x1b\x00\x85")
     assert "Bill\x1b[2Jing" in result.labels  # the data itself is untouched
+
+
+def test_many_labels_are_summed_up_not_all_printed(tmp_path):
+    rows = [
+        {"text": f"ticket {i} on subject {i % 40}", "label": f"q{i % 40:02d}"} for i in range(80)
+    ]
+    path = write_jsonl(tmp_path / "many.jsonl", rows)
+    output = CliRunner().invoke(cli, ["audit", str(path), "--no-html"]).output
+    assert "'q24'" in output and "'q25'" not in output
+    assert "… and 15 more labels (all in the JSON and HTML reports)" in output
+    report = datacheck.audit(path).to_dict()
+    per_category = next(c for c in report["checks"] if c["id"] == "volume.per_category")
+    assert per_category["message"].count(" has 2 ") == 5
+    assert per_category["message"].endswith("; and 35 more short categories")
+    assert len(per_category["details"]["short"]) == 40 and len(report["labels"]) == 40

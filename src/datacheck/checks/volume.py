@@ -49,6 +49,10 @@ class VolumeTotal(Check):
         )
 
 
+#: short categories named in the message; the details list them all
+_LISTED = 5
+
+
 @register
 class VolumePerCategory(Check):
     """Examples per category, against the guide's 1,000+ per category for classification.
@@ -81,8 +85,11 @@ class VolumePerCategory(Check):
         message = (
             f"all {plural(categories.height, 'category', 'categories')} have {required:,}+ examples"
             if short.is_empty()
-            else "; ".join(parts)
+            else "; ".join(parts[:_LISTED])
         )
+        if len(parts) > _LISTED:  # every one is in the details
+            more = len(parts) - _LISTED
+            message += f"; and {plural(more, 'more short category', 'more short categories')}"
         if ctx.extras["hygiene"].redundant_rows:
             message += " (unique examples)"
         fix = self.fix

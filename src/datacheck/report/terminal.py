@@ -175,8 +175,16 @@ def _print_check(console: Console, check: dict[str, Any]) -> None:
         console.print(Text(f"  {'':<28}→ {check['fix']}", style="dim"))
 
 
+#: labels listed in the terminal; the reports list them all
+MAX_LABELS = 25
+
+
 def _print_labels(console: Console, labels: dict[str, int]) -> None:
     console.print(Text("Examples per label", style="bold"))
-    width = max(len(repr(k)) for k in labels)
-    for label, count in labels.items():
+    shown = list(labels.items())[:MAX_LABELS]
+    width = max(len(repr(k)) for k, _ in shown)
+    for label, count in shown:
         console.print(f"  {label!r:<{width}}  {count:>8,}")
+    if len(labels) > MAX_LABELS:
+        more = len(labels) - MAX_LABELS
+        console.print(f"  … and {plural(more, 'more label')} (all in the JSON and HTML reports)")
