@@ -181,3 +181,11 @@ def test_an_example_that_ends_by_calling_a_tool_has_the_call_as_its_output(tmp_p
     targets = normalize(raw, detect(raw, task="open_chat"))["target_text"].to_list()
     assert json.loads(targets[0]) == {"tool_calls": [call]}
     assert targets[1] == "Hello"
+
+
+def test_the_label_count_in_the_reason_covers_every_row():
+    labels = ["a", "b"] * 1000 + ["c"] * 500  # "c" only after the rows detection samples
+    frame = pl.DataFrame({"text": [f"t{i}" for i in range(2500)], "label": labels})
+    frame = frame.with_row_index("__source_line__", offset=1).cast({"__source_line__": pl.Int64})
+    reasons = detect(frame).reasons
+    assert "fixed label set: 3 distinct values in `label`" in reasons

@@ -84,7 +84,7 @@ def detect(
         raise InputError(f"unknown task `{task}`; choose one of: {', '.join(TASKS)}.")
     sample = frame.head(_SAMPLE)
     shape = _shape(sample, columns, text_field, label_field)
-    detected_task, confidence, task_reasons = _task(sample, shape)
+    detected_task, confidence, task_reasons = _task(sample, shape, frame)
     overridden: list[str] = []
     if text_field:
         overridden.append("text_field")
@@ -265,10 +265,10 @@ def target_texts(sample: pl.DataFrame, shape_schema: str, target_field: str | No
     return column.cast(pl.String)
 
 
-def _task(sample: pl.DataFrame, shape: _Shape) -> tuple[str, float, list[str]]:
+def _task(sample: pl.DataFrame, shape: _Shape, frame: pl.DataFrame) -> tuple[str, float, list[str]]:
     if shape.schema == "text_label":
         assert shape.label_field is not None
-        distinct = sample[shape.label_field].n_unique()
+        distinct = frame[shape.label_field].n_unique()  # all rows: the reason states a count
         return (
             "classification",
             0.95,
