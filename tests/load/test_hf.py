@@ -62,3 +62,33 @@ def test_id_not_in_cache_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path))
     with pytest.raises(InputError, match="local Hugging Face cache"):
         load("acme/missing")
+
+
+def _class_labelled():
+    import datasets
+
+    features = datasets.Features(
+        {"text": datasets.Value("string"), "label": datasets.ClassLabel(names=["bill", "tech"])}
+    )
+    return datasets.Dataset.from_dict(
+        {"text": ["a", "b", "c"], "label": [1, 0, -1]}, features=features
+    )
+
+
+def test_class_labels_are_read_by_name_from_a_saved_dataset(tmp_path):
+    _class_labelled().save_to_disk(str(tmp_path / "ds"))
+    assert load(tmp_path / "ds").frame["label"].to_list() == ["tech", "bill", None]
+
+
+def test_class_labels_are_read_by_name_from_the_hub_cache(tmp_path, monkeypatch):
+    snapshot = _hub_cache(tmp_path)
+    _class_labelled().to_parquet(str(snapshot / "train-00000-of-00001.parquet"))
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path))
+    assert load("acme/tickets").frame["label"].to_list() == ["tech", "bill", None]
+
+
+def test_class_labels_are_read_by_name_from_a_parquet_file_datasets_wrote(tmp_path):
+    _class_labelled().to_parquet(str(tmp_path / "d.parquet"))
+    assert load(tmp_path / "d.parquet").frame["label"].to_list() == ["tech", "bill", None]
+    sampled = load(tmp_path / "d.parquet", sample=2, seed=1).frame["label"]
+    assert sampled.dtype == pl.String and set(sampled.to_list()) <= {"tech", "bill", None}

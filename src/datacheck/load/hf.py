@@ -7,8 +7,10 @@ Both are opened strictly offline: the hub cache is resolved with `local_files_on
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -48,6 +50,7 @@ def load_saved(path: Path) -> Loaded:
     for split, part in parts.items():
         frame = pl.from_arrow(part.with_format("arrow")[:])
         assert isinstance(frame, pl.DataFrame)
+        frame = with_class_names(frame, part.features.to_dict())
         frame = frame.with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(SOURCE_LINE))
         if split is not None:
             frame = frame.with_columns(pl.lit(split).alias(SPLIT))
@@ -112,6 +115,33 @@ def load_hub_snapshot(repo_id: str, folder: Path) -> Loaded:
         sha256=_folder_digest(folder),
         files=tuple(files),
     )
+
+
+def with_class_names(frame: pl.DataFrame, features: dict[str, Any]) -> pl.DataFrame:
+    """ClassLabel columns (labels stored as numbers, their names in the dataset's features)
+    with each number replaced by its name, as the model will see it; -1 (no label) is null."""
+    names = {
+        column: spec["names"]
+        for column, spec in features.items()
+        if isinstance(spec, dict) and spec.get("_type") == "ClassLabel" and column in frame.columns
+    }
+    return frame.with_columns(
+        pl.col(column).replace_strict(dict(enumerate(labels)), default=None, return_dtype=pl.String)
+        for column, labels in names.items()
+    )
+
+
+def parquet_features(file: Path) -> dict[str, Any]:
+    """The features `datasets` records in the Parquet files it writes (none in others)."""
+    import pyarrow.parquet as pq
+
+    try:
+        metadata = pq.read_schema(file).metadata or {}
+        info = json.loads(metadata.get(b"huggingface", b"{}"))
+    except (OSError, ValueError):
+        return {}
+    features = info.get("info", {}).get("features", {})
+    return features if isinstance(features, dict) else {}
 
 
 def _split_of(file: Path) -> str:

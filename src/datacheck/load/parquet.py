@@ -9,6 +9,7 @@ import polars as pl
 
 from datacheck.errors import InputError
 from datacheck.load._base import SOURCE_LINE, Loaded, file_sha256
+from datacheck.load.hf import parquet_features, with_class_names
 
 
 def load_parquet(path: Path) -> Loaded:
@@ -45,7 +46,7 @@ def sample_parquet(path: Path, size: int, seed: int) -> Loaded | None:
 
 def _loaded(path: Path, frame: pl.DataFrame, digest: str, sample_of: int | None = None) -> Loaded:
     return Loaded(
-        frame=frame,
+        frame=with_class_names(frame, parquet_features(path)),  # a file `datasets` wrote
         path=str(path),
         format="parquet",
         position="row",
