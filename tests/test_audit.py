@@ -106,3 +106,15 @@ def test_eval_instructions_may_lack_the_context_column(tmp_path):
     ).to_dict()
     assert report["detected"]["schema"] == "instruction"
     assert report["eval_source"]["rows"] == 1
+
+
+def test_a_fix_shared_by_every_listed_problem_is_said_once(tmp_path):
+    path = tmp_path / "d.jsonl"
+    path.write_bytes("".join(f'{{"text": "caf\u00e9 {i}"}}\n' for i in range(5)).encode("latin-1"))
+    with pytest.raises(datacheck.InputError) as raised:
+        datacheck.audit(path)
+    message = str(raised.value)
+    assert "no row could be read (5 problems; line 1: not valid UTF-8 (byte 0xe9" in message
+    assert message.count("iconv") == 1 and message.endswith(
+        "To fix: re-save the file as UTF-8, e.g. `iconv -f cp1252 -t utf-8`."
+    )

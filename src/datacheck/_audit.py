@@ -321,9 +321,15 @@ def _require_rows(loaded: Loaded) -> None:
     if loaded.frame.height > 0:
         return
     if loaded.errors:
-        first = "; ".join(f"line {e.line}: {e.message}" for e in loaded.errors[:3])
+        listed = [(e.line, *e.message.rpartition("; ")[::2]) for e in loaded.errors[:3]]
+        advice = {fix for _, _, fix in listed}
+        if len(advice) == 1 and all(problem for _, problem, _ in listed):  # say the fix once
+            first = "; ".join(f"line {line}: {problem}" for line, problem, _ in listed)
+            first += f"). To fix: {advice.pop()}"
+        else:
+            first = "; ".join(f"line {e.line}: {e.message}" for e in loaded.errors[:3]) + ")"
         count = plural(len(loaded.errors), "problem")
-        raise InputError(f"{loaded.path}: no row could be read ({count}; {first}).")
+        raise InputError(f"{loaded.path}: no row could be read ({count}; {first}.")
     empty = "the frame has no rows" if loaded.format == "dataframe" else "the file is empty"
     raise InputError(f"{loaded.path}: contains no examples ({empty}).")
 
