@@ -46,8 +46,8 @@ def separator_of(header: str) -> str:
 
 
 def load_csv(path: Path, separator: str | None = None) -> Loaded:
-    """Read a CSV (or, with `separator="\t"`, TSV) file; with no separator given, the header
-    line shows which one the file uses."""
+    """Read a CSV file (or a TSV file, given a tab as `separator`); with no separator given,
+    the header line shows which one the file uses."""
     raw, digest = read_bytes(path)
     data = to_utf8(path, raw)
     if separator is None:

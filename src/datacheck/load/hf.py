@@ -123,7 +123,10 @@ def with_class_names(frame: pl.DataFrame, features: dict[str, Any]) -> pl.DataFr
     names = {
         column: spec["names"]
         for column, spec in features.items()
-        if isinstance(spec, dict) and spec.get("_type") == "ClassLabel" and column in frame.columns
+        if isinstance(spec, dict)
+        and spec.get("_type") == "ClassLabel"
+        and column in frame.columns
+        and frame.schema[column].is_integer()
     }
     return frame.with_columns(
         pl.col(column).replace_strict(dict(enumerate(labels)), default=None, return_dtype=pl.String)
