@@ -19,7 +19,7 @@ import polars as pl
 
 from datacheck._frames import counted_texts, join_on_text, kept
 from datacheck._json import kind as _kind
-from datacheck.chat import as_text, is_parts
+from datacheck.chat import as_text, call_keys, is_parts
 
 #: Which splits count as held-out data; everything else is training data.
 EVAL_SPLITS = ("eval", "test", "validation", "valid", "dev")
@@ -180,10 +180,8 @@ def chat_table(train: pl.DataFrame) -> pl.DataFrame:
     )
     role = pl.col("role").cast(pl.String)
     content = pl.col("content")
-    has_calls = pl.lit(False)
-    for call in ("tool_calls", "function_call"):
-        if call in keys:
-            has_calls = has_calls | pl.col(call).is_not_null()
+    calls = call_keys(struct)
+    has_calls = pl.any_horizontal([pl.col(c).is_not_null() for c in calls] or [pl.lit(False)])
     empty = content.is_null() | ~as_text(content, fields.get("content")).str.contains(r"\S")
     where = pl.format("message {} ({})", pl.col("pos") + 1, role.fill_null("no role"))
     # (condition, message) pairs; the first that holds is the message's problem
@@ -267,11 +265,10 @@ def chat_table(train: pl.DataFrame) -> pl.DataFrame:
     )
     # per example, from the unexploded lists: a group-by over every message costs 3x the memory
     element_role = pl.element().struct.field("role").cast(pl.String)
-    calls = pl.lit(False)
-    for call in ("tool_calls", "function_call"):
-        if call in keys:
-            calls = calls | pl.element().struct.field(call).is_not_null()
-    turn = pl.when((element_role == "assistant") & calls).then(pl.lit("assistant:call"))
+    calling = pl.any_horizontal(
+        [pl.element().struct.field(c).is_not_null() for c in calls] or [pl.lit(False)]
+    )
+    turn = pl.when((element_role == "assistant") & calling).then(pl.lit("assistant:call"))
     listed = pl.col("messages")
     per_example = train.select(
         "example_id",
