@@ -3,6 +3,7 @@ that parse with one shape, and prompt/completion conventions kept."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from typing import Any
 
@@ -124,6 +125,11 @@ class LengthOutliers(Check):
         examples = ctx.tables["examples"].frame
         failing = examples.filter(pl.col("example_id").is_in(self.failing_keys(ctx)))
         low, high = ctx.extras["length_bounds"]
+        if not math.isfinite(high):  # no input has a length to compare
+            message = "no input text to measure"
+            return self.result(
+                ctx, passed=self.gx_passed(ctx), observed=0, required=None, message=message
+            )
         lo_chars, hi_chars = max(int(10**low - 1), 0), int(10**high - 1)
         median = int(examples["input_chars"].median() or 0)
         rows = sorted(failing["source_line"].to_list())
