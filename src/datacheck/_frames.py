@@ -23,7 +23,12 @@ def compact(frame: pl.DataFrame) -> pl.DataFrame:
     nested = [name for name, kind in frame.schema.items() if kind.is_nested()]
     copied = frame.with_columns(pl.concat_str(pl.col(name), pl.lit("")) for name in strings)
     if nested:
-        inner = pl.from_arrow(copied.select(nested).to_arrow(compat_level=pl.CompatLevel.oldest()))
+        try:
+            inner = pl.from_arrow(
+                copied.select(nested).to_arrow(compat_level=pl.CompatLevel.oldest())
+            )
+        except ValueError:  # Arrow refuses very deep nesting: keep the columns as they are
+            return copied
         assert isinstance(inner, pl.DataFrame)
         copied = copied.with_columns(inner)
     return copied

@@ -362,3 +362,24 @@ def test_an_object_beside_other_kinds_inside_objects_is_kept_as_json_text(
     values = careful["meta"].struct.field("a").to_list()
     assert [values[0], values[-1]] == expected
     assert chunked.equals(careful)
+
+
+@pytest.mark.parametrize("slow", ["", "1"])
+def test_a_null_line_is_reported_by_both_readers(tmp_path, monkeypatch, slow):
+    """The bulk readers read `null` as a row of nulls; it is a line that holds no example."""
+    monkeypatch.setenv("DATACHECK_SLOW_PATHS", slow)
+    path = tmp_path / "d.jsonl"
+    path.write_text('{"text": "a", "label": "x"}\nnull\n{"text": "b", "label": "y"}\n')
+    loaded = load(path)
+    assert _lines(loaded.frame) == [1, 3]
+    assert [(e.line, e.message) for e in loaded.errors] == [
+        (2, "expected a JSON object, found null")
+    ]
+
+
+def test_very_deep_nesting_loads(tmp_path):
+    """Arrow refuses to copy 200 levels of lists; the loader keeps the column as parsed."""
+    deep = "[" * 200 + "]" * 200
+    path = tmp_path / "d.jsonl"
+    path.write_text("".join(f'{{"text": "t{i}", "label": "x", "d": {deep}}}\n' for i in range(3)))
+    assert load(path).frame["text"].to_list() == ["t0", "t1", "t2"]

@@ -341,6 +341,8 @@ def _parse_chunk(chunk: bytes, text_fields: frozenset[str] = frozenset()) -> pl.
             return None
     if part.height != chunk.count(b"\n") + (not chunk.endswith(b"\n")):
         return None
+    if part.width and part.select(pl.all_horizontal(pl.all().is_null()).any()).item():
+        return None  # a `null` line reads as a row of nulls: the careful reader names it
     return compact(part)  # else its strings would keep the parser's buffers alive
 
 
