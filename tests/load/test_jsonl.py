@@ -383,3 +383,20 @@ def test_very_deep_nesting_loads(tmp_path):
     path = tmp_path / "d.jsonl"
     path.write_text("".join(f'{{"text": "t{i}", "label": "x", "d": {deep}}}\n' for i in range(3)))
     assert load(path).frame["text"].to_list() == ["t0", "t1", "t2"]
+
+
+@pytest.mark.parametrize("slow", ["", "1"])
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_nan_and_infinity_are_not_json(tmp_path, monkeypatch, slow, constant):
+    """Python writes them; JSON has no such values, and a fine-tuning upload refuses them."""
+    monkeypatch.setenv("DATACHECK_SLOW_PATHS", slow)
+    path = tmp_path / "d.jsonl"
+    path.write_text(
+        '{"text": "a", "score": 1.5}\n'
+        f'{{"text": "b", "score": {constant}}}\n'
+        '{"text": "NaN and Infinity inside text are fine", "score": 2.0}\n'
+    )
+    loaded = load(path)
+    assert _lines(loaded.frame) == [1, 3]
+    [error] = loaded.errors
+    assert error.line == 2 and f"{constant.lstrip('-')} is not a JSON value" in error.message

@@ -343,6 +343,10 @@ def _parse_chunk(chunk: bytes, text_fields: frozenset[str] = frozenset()) -> pl.
         return None
     if part.width and part.select(pl.all_horizontal(pl.all().is_null()).any()).item():
         return None  # a `null` line reads as a row of nulls: the careful reader names it
+    floats = [c for c, kind in part.schema.items() if kind.is_float()]
+    odd = [pl.col(c).is_nan() | pl.col(c).is_infinite() for c in floats]
+    if odd and part.select(pl.any_horizontal(odd).any()).item():
+        return None  # NaN or Infinity, which the bulk readers take but JSON has not
     return compact(part)  # else its strings would keep the parser's buffers alive
 
 
@@ -426,9 +430,12 @@ def _line_by_line(
             continue
         number = first + index
         try:
-            value = json.loads(line)
+            value = json.loads(line, parse_constant=_not_json)
         except json.JSONDecodeError as exc:
             errors.append(LoadError(number, f"invalid JSON: {_where(exc)}; fix or delete the line"))
+            continue
+        except ValueError as exc:  # NaN or Infinity, which Python writes but JSON has not
+            errors.append(LoadError(number, f"invalid JSON: {exc}; write null or a number"))
             continue
         if not isinstance(value, dict):
             errors.append(LoadError(number, f"expected a JSON object, found {json_kind(value)}"))
@@ -518,6 +525,10 @@ def _json_text(value: object) -> object:
     if value is None or isinstance(value, str):
         return value
     return json.dumps(value, ensure_ascii=False)
+
+
+def _not_json(name: str) -> None:
+    raise ValueError(f"{name} is not a JSON value")
 
 
 def _where(exc: json.JSONDecodeError) -> str:
