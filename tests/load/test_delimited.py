@@ -136,3 +136,14 @@ def test_an_unclosed_quote_names_where_it_starts_and_ends(tmp_path):
     [error] = loaded.errors
     assert error.line == 3
     assert "runs on to line 5" in error.message and "close its quote" in error.message
+
+
+@pytest.mark.parametrize("slow", ["", "1"])
+def test_a_field_larger_than_pythons_csv_limit_is_read(tmp_path, monkeypatch, slow):
+    monkeypatch.setenv("DATACHECK_SLOW_PATHS", slow)
+    big = "pasted log line\n" * 20_000  # 320 KB, over the csv module's 128 KB default
+    path = tmp_path / "d.csv"
+    path.write_text(f'text,label\n"{big}",a\nshort,b\n')
+    loaded = load(path)
+    assert loaded.errors == ()
+    assert loaded.frame["text"].to_list() == [big, "short"]

@@ -25,6 +25,10 @@ from datacheck.load._text import (
     to_utf8,
 )
 
+# Python's csv module refuses fields over 128 KB by default; a pasted log or document in a
+# training example can be larger, and polars' reader takes it, so the careful reader must too
+_csv.field_size_limit(2**31 - 1)
+
 #: separators a `.csv` file may use in place of commas (Excel in many locales writes `;`)
 _SEPARATORS = (",", ";", "\t", "|")
 
