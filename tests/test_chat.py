@@ -38,7 +38,10 @@ def test_chat_with_content_parts_is_audited_and_counted_like_plain_text(tmp_path
     plain = datacheck.audit(write_jsonl(tmp_path / "p.jsonl", rows(False)), tokenizers="o200k_base")
     parts = datacheck.audit(write_jsonl(tmp_path / "q.jsonl", rows(True)), tokenizers="o200k_base")
     assert parts.labels == plain.labels == {"late": 20, "shipped": 20}
-    assert parts.to_dict()["tokens"] == plain.to_dict()["tokens"]
+    counted, read = parts.to_dict()["tokens"]["o200k_base"], plain.to_dict()["tokens"]["o200k_base"]
+    assert counted["total"] == read["total"] and counted["input_total"] == read["input_total"]
+    assert counted["template"].endswith("content parts counted by their text; images not counted")
+    assert "images" not in read["template"]
 
 
 def test_openai_takes_images_from_users_but_not_from_the_assistant():

@@ -15,6 +15,11 @@ def _message_type(dtype: pl.DataType | None) -> dict[str, pl.DataType]:
     return {f.name: f.dtype for f in inner.fields} if isinstance(inner, pl.Struct) else {}
 
 
+def has_parts(dtype: pl.DataType | None) -> bool:
+    """Whether messages of `dtype` hold their content as lists of parts (text, images)."""
+    return is_parts(_message_type(dtype).get("content"))
+
+
 def call_keys(dtype: pl.DataType | None) -> tuple[str, ...]:
     """The keys of a chat message type that hold tool or function calls."""
     fields = _message_type(dtype)

@@ -15,7 +15,7 @@ import polars as pl
 from datacheck import tokens
 from datacheck._frames import join_on_text
 from datacheck._perf import fast
-from datacheck.chat import call_keys, said
+from datacheck.chat import call_keys, has_parts, said
 from datacheck.models import API_MODELS, OPEN_MODELS
 
 # Tokens a template adds, per tokenizer: (per example, per message, end of message).
@@ -182,9 +182,10 @@ def count_chat(frame: pl.DataFrame, name: str, shared: _Shared | None = None) ->
         .with_columns(pl.col("input_tokens", "target_tokens").fill_null(0).cast(pl.Int64))
         .with_columns((pl.col("input_tokens") + pl.col("target_tokens") + start).alias("total"))
     )
-    template = _TEMPLATES[name] + (
-        "; tool calls counted as their JSON text" if shared.calls() else ""
-    )
+    notes = ["tool calls counted as their JSON text"] * bool(shared.calls())
+    if has_parts(shared.frame.schema["messages"]):
+        notes.append("content parts counted by their text; images not counted")
+    template = "; ".join([_TEMPLATES[name], *notes])
     return Counts(name, tokenizer.exact, tokenizer.source, template, out)
 
 
