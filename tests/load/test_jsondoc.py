@@ -56,3 +56,17 @@ def test_a_document_without_examples_says_what_it_found(tmp_path, document, says
     path.write_text(json.dumps(document))
     with pytest.raises(InputError, match=says):
         load(path)
+
+
+def test_nan_and_infinity_anywhere_in_a_record_are_reported_with_its_number(tmp_path):
+    path = tmp_path / "d.json"
+    path.write_text(
+        '[{"text": "a", "label": "x"}, {"text": "b", "m": {"s": [1, NaN]}},'
+        ' {"text": "c", "s": -Infinity}, {"text": "NaN in text is fine"}]'
+    )
+    loaded = load(path)
+    assert loaded.frame["text"].to_list() == ["a", "NaN in text is fine"]
+    assert [(e.line, e.message) for e in loaded.errors] == [
+        (2, "invalid JSON: NaN is not a JSON value; write null or a number"),
+        (3, "invalid JSON: -Infinity is not a JSON value; write null or a number"),
+    ]

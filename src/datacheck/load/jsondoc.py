@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json as _json
+from collections.abc import Iterable
 from pathlib import Path
 
 import polars as pl
@@ -17,8 +18,9 @@ from datacheck.load.jsonl import frame_from_rows, load_jsonl
 def load_json(path: Path) -> Loaded:
     raw, digest = read_bytes(path)
     data = to_utf8(path, raw)
+    constants: list[_Constant] = []
     try:
-        document = _json.loads(data)
+        document = _json.loads(data, parse_constant=lambda name: _Constant(name, constants))
     except UnicodeDecodeError as exc:
         raise InputError(
             f"{path}: not valid UTF-8 at byte {exc.start}; re-save the file as UTF-8."
@@ -40,7 +42,11 @@ def load_json(path: Path) -> Loaded:
         rows: list[dict[str, object]] = []
         numbers: list[int] = []
         for number, record in enumerate(records, 1):
-            if isinstance(record, dict):
+            found = _constant_in(record) if constants else None
+            if found is not None:
+                reason = f"invalid JSON: {found} is not a JSON value; write null or a number"
+                errors.append(LoadError(number, reason))
+            elif isinstance(record, dict):
                 rows.append(record)
                 numbers.append(number)
             else:
@@ -63,6 +69,32 @@ def load_json(path: Path) -> Loaded:
         sha256=digest,
         files=(path,),
     )
+
+
+class _Constant:
+    """NaN or Infinity where the document has one: Python reads them, JSON has no such values
+    (and a fine-tuning upload refuses them), so the record that holds one is reported."""
+
+    def __init__(self, name: str, seen: list[_Constant]) -> None:
+        self.name = name
+        seen.append(self)
+
+
+def _constant_in(value: object) -> str | None:
+    """The name of the first NaN or Infinity inside `value`, if any."""
+    if isinstance(value, _Constant):
+        return value.name
+    if isinstance(value, dict):
+        children: Iterable[object] = value.values()
+    elif isinstance(value, list):
+        children = value
+    else:
+        return None
+    for child in children:
+        found = _constant_in(child)
+        if found is not None:
+            return found
+    return None
 
 
 def _records(path: Path, document: object) -> dict[str | None, list[object]]:
