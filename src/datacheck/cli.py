@@ -336,8 +336,14 @@ def _write_outputs(
         click.echo(gh.annotations(result), nl=False)
         summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
         if summary_path:
-            with open(summary_path, "a", encoding="utf-8") as handle:
-                handle.write(gh.summary(result))
+            try:
+                with open(summary_path, "a", encoding="utf-8") as handle:
+                    handle.write(gh.summary(result))
+            except OSError as exc:
+                raise DatacheckError(
+                    f"{summary_path} ($GITHUB_STEP_SUMMARY): cannot append the summary "
+                    f"({exc.strerror or exc})."
+                ) from exc
             written.append(("GitHub summary", summary_path))
     return written
 

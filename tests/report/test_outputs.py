@@ -169,3 +169,11 @@ def test_many_labels_are_summed_up_not_all_printed(tmp_path):
     assert per_category["message"].count(" has 2 ") == 5
     assert per_category["message"].endswith("; and 35 more short categories")
     assert len(per_category["details"]["short"]) == 40 and len(report["labels"]) == 40
+
+
+def test_an_unwritable_step_summary_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "missing" / "summary.md"))
+    result = CliRunner().invoke(cli, ["audit", str(SAMPLES / "tickets.jsonl"), "--github", "-q"])
+    assert result.exit_code == 2
+    assert "($GITHUB_STEP_SUMMARY): cannot append the summary" in result.output
+    assert not isinstance(result.exception, OSError)
