@@ -118,3 +118,21 @@ def test_a_fix_shared_by_every_listed_problem_is_said_once(tmp_path):
     assert message.count("iconv") == 1 and message.endswith(
         "To fix: re-save the file as UTF-8, e.g. `iconv -f cp1252 -t utf-8`."
     )
+
+
+def test_an_audit_whose_inputs_are_all_missing_reports_them_instead_of_crashing():
+    frame = pl.DataFrame(
+        {"text": [None] * 6, "label": ["a", "b"] * 3},
+        schema={"text": pl.String, "label": pl.String},
+    )
+    checks = {c["id"]: c for c in datacheck.audit(frame).checks}
+    assert checks["format.empty_text"]["status"] == "fail"
+    assert checks["format.length_outliers"]["message"] == "no input text to measure"
+
+
+def test_an_input_field_holding_lists_is_read_as_text(tmp_path):
+    rows = [
+        {"instruction": f"do {i}", "input": ["a", "b"], "output": f"done {i}"} for i in range(8)
+    ]
+    report = datacheck.audit(write_jsonl(tmp_path / "d.jsonl", rows)).to_dict()
+    assert report["detected"]["schema"] == "instruction"

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from datacheck._columns import as_text
 from datacheck._words import plural
 from datacheck.chat import last_assistant
 from datacheck.errors import InputError
@@ -279,9 +280,7 @@ def _task(sample: pl.DataFrame, shape: _Shape, frame: pl.DataFrame) -> tuple[str
     if shape.schema != "chat":
         fields = [f for f in (shape.text_field, shape.context_field) if f is not None]
         inputs = sample.select(
-            pl.concat_str(
-                [pl.col(f).cast(pl.String) for f in fields], separator="\n", ignore_nulls=True
-            )
+            pl.concat_str([as_text(sample, f) for f in fields], separator="\n", ignore_nulls=True)
         ).to_series()
     if shape.schema == "extraction" or json_object_share(targets) >= 0.8:
         keys = _json_keys(targets)

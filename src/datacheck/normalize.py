@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from datacheck._columns import as_text
 from datacheck.chat import content_text, last_assistant
 from datacheck.detect import Detection
 from datacheck.load import SOURCE_LINE, SPLIT
@@ -25,7 +26,7 @@ def normalize(frame: pl.DataFrame, detection: Detection, *, split: str = "train"
     inputs, targets = _texts(frame, detection)
     label: pl.Expr = targets if detection.task == "classification" else pl.lit(None)
     if detection.schema == "text_label" and detection.label_field is not None:
-        label = _as_text(frame, detection.label_field)
+        label = as_text(frame, detection.label_field)
     out = frame.select(
         pl.int_range(pl.len(), dtype=pl.Int64).alias("example_id"),
         pl.col(SOURCE_LINE).alias("source_line"),
@@ -56,27 +57,13 @@ def _texts(frame: pl.DataFrame, d: Detection) -> tuple[pl.Expr, pl.Expr]:
         )
         return inputs, last_assistant(messages, dtype)
     assert d.text_field is not None
-    inputs = _as_text(frame, d.text_field)
+    inputs = as_text(frame, d.text_field)
     if d.schema == "instruction" and d.context_field in frame.columns:
-        context = _as_text(frame, d.context_field)
+        context = as_text(frame, d.context_field)
         inputs = (
             pl.when(context.str.strip_chars().str.len_chars() > 0)
             .then(pl.concat_str([inputs, context], separator="\n\n"))
             .otherwise(inputs)
         )
-    target = _as_text(frame, d.target_field) if d.target_field else pl.lit(None, pl.String)
+    target = as_text(frame, d.target_field) if d.target_field else pl.lit(None, pl.String)
     return inputs, target
-
-
-def _as_text(frame: pl.DataFrame, column: str) -> pl.Expr:
-    """A column as text: JSON for structs and lists, the written form for scalars."""
-    dtype = frame.schema[column]
-    if isinstance(dtype, pl.Struct):
-        return pl.col(column).struct.json_encode()
-    if isinstance(dtype, (pl.List, pl.Array)):
-        if dtype.inner is not None and dtype.inner.is_nested():  # lists of lists or objects
-            wrapped = pl.struct(pl.col(column).alias("v")).struct.json_encode()  # {"v":…}
-            value = pl.when(pl.col(column).is_not_null()).then(wrapped.str.slice(5).str.head(-1))
-            return value.alias(column)
-        return pl.col(column).cast(pl.List(pl.String), strict=False).list.join(",")
-    return pl.col(column).cast(pl.String, strict=False)
