@@ -136,3 +136,10 @@ def test_an_input_field_holding_lists_is_read_as_text(tmp_path):
     ]
     report = datacheck.audit(write_jsonl(tmp_path / "d.jsonl", rows)).to_dict()
     assert report["detected"]["schema"] == "instruction"
+
+
+def test_a_completion_holding_nested_lists_is_read_as_json_text(tmp_path):
+    rows = [{"prompt": f"list things {i}", "completion": [[i, "a"], [2]]} for i in range(8)]
+    report = datacheck.audit(write_jsonl(tmp_path / "d.jsonl", rows)).to_dict()
+    assert report["detected"]["schema"] == "prompt_completion"
+    assert report["tokens"]["cl100k_base"]["target_total"] > 0

@@ -261,9 +261,7 @@ def target_texts(sample: pl.DataFrame, shape_schema: str, target_field: str | No
     column = sample[target_field]
     if shape_schema == "chat":
         return sample.select(last_assistant(pl.col(target_field), column.dtype)).to_series()
-    if isinstance(column.dtype, pl.Struct):
-        return column.struct.json_encode()
-    return column.cast(pl.String)
+    return sample.select(as_text(sample, target_field)).to_series()
 
 
 def _task(sample: pl.DataFrame, shape: _Shape, frame: pl.DataFrame) -> tuple[str, float, list[str]]:
