@@ -1,7 +1,7 @@
 import polars as pl
 
 import datacheck
-from datacheck.chat import as_text, is_parts
+from datacheck.chat import content_as_text, is_parts
 from datacheck.features import chat_table
 from tests.conftest import write_jsonl
 
@@ -19,7 +19,7 @@ def _image(url: str) -> dict:
 def test_content_parts_read_as_their_text_parts():
     content = pl.Series("c", [[_text("What is"), _image("https://x/1.png"), _text("this?")], []])
     assert is_parts(content.dtype) and not is_parts(pl.List(pl.String))
-    text = pl.select(as_text(pl.lit(content), content.dtype)).to_series().to_list()
+    text = pl.select(content_as_text(pl.lit(content), content.dtype)).to_series().to_list()
     assert text == ["What is\nthis?", ""]
 
 
@@ -61,3 +61,9 @@ def test_openai_takes_images_from_users_but_not_from_the_assistant():
         "message 2 (assistant): an assistant's content parts must all be text",
     ]
     assert table["roles_problem"].to_list() == [None, "message 2 (assistant) is empty"]  # no text
+
+
+def test_content_of_another_kind_reads_as_its_own_json():
+    content = pl.Series("c", [{"a": 1}, None])
+    text = pl.select(content_as_text(pl.lit(content), content.dtype)).to_series().to_list()
+    assert text == ['{"a":1}', None]

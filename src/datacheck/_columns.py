@@ -13,8 +13,13 @@ def as_text(frame: pl.DataFrame, column: str) -> pl.Expr:
         return pl.col(column).struct.json_encode()
     if isinstance(dtype, (pl.List, pl.Array)):
         if dtype.inner is not None and dtype.inner.is_nested():  # lists of lists or objects
-            wrapped = pl.struct(pl.col(column).alias("v")).struct.json_encode()  # {"v":…}
-            value = pl.when(pl.col(column).is_not_null()).then(wrapped.str.slice(5).str.head(-1))
-            return value.alias(column)
+            return json_text(pl.col(column)).alias(column)
         return pl.col(column).cast(pl.List(pl.String), strict=False).list.join(",")
     return pl.col(column).cast(pl.String, strict=False)
+
+
+def json_text(value: pl.Expr) -> pl.Expr:
+    """Any value (an object, a list, a list of lists) as its JSON text; null stays null."""
+    # polars encodes objects only: wrap the value in one ({"v":…}) and cut the wrapper off
+    wrapped = pl.struct(value.alias("v")).struct.json_encode()
+    return pl.when(value.is_not_null()).then(wrapped.str.slice(5).str.head(-1))

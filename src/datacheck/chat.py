@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from datacheck._columns import json_text
+
 #: message keys that carry calls instead of (or beside) content
 CALL_KEYS = ("tool_calls", "function_call")
 
@@ -33,7 +35,7 @@ def is_parts(kind: pl.DataType | None) -> bool:
     return {"type", "text"} <= {f.name for f in kind.inner.fields}
 
 
-def as_text(content: pl.Expr, kind: pl.DataType | None) -> pl.Expr:
+def content_as_text(content: pl.Expr, kind: pl.DataType | None) -> pl.Expr:
     """Message content of type `kind` as text: a string as it is; a list of content parts
     (`[{"type": "text", "text": …}, …]`) as its text parts joined by new lines, other parts
     (images) left out; anything else as JSON."""
@@ -43,13 +45,13 @@ def as_text(content: pl.Expr, kind: pl.DataType | None) -> pl.Expr:
     if isinstance(kind, pl.List) and kind.inner == pl.String:
         return content.list.join("\n")
     if isinstance(kind, (pl.Struct, pl.List)):
-        return pl.struct(content.alias("content")).struct.json_encode()
+        return json_text(content)
     return content.cast(pl.String)
 
 
 def content_text(message: pl.Expr, dtype: pl.DataType | None) -> pl.Expr:
     """The content of `message` (a message struct of `dtype`, or of a list of them) as text."""
-    return as_text(message.struct.field("content"), _message_type(dtype).get("content"))
+    return content_as_text(message.struct.field("content"), _message_type(dtype).get("content"))
 
 
 def call_text(message: pl.Expr, calls: tuple[str, ...]) -> pl.Expr:

@@ -19,7 +19,7 @@ import polars as pl
 
 from datacheck._frames import counted_texts, join_on_text, kept
 from datacheck._json import kind as _kind
-from datacheck.chat import as_text, call_keys, is_parts
+from datacheck.chat import call_keys, content_as_text, is_parts
 
 #: Which splits count as held-out data; everything else is training data.
 EVAL_SPLITS = ("eval", "test", "validation", "valid", "dev")
@@ -182,7 +182,7 @@ def chat_table(train: pl.DataFrame) -> pl.DataFrame:
     content = pl.col("content")
     calls = call_keys(struct)
     has_calls = pl.any_horizontal([pl.col(c).is_not_null() for c in calls] or [pl.lit(False)])
-    empty = content.is_null() | ~as_text(content, fields.get("content")).str.contains(r"\S")
+    empty = content.is_null() | ~content_as_text(content, fields.get("content")).str.contains(r"\S")
     where = pl.format("message {} ({})", pl.col("pos") + 1, role.fill_null("no role"))
     # (condition, message) pairs; the first that holds is the message's problem
     roles_rules = [
