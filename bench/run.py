@@ -6,8 +6,10 @@ For each size it generates (once, cached in bench/cache/) seeded chat-format tic
 assistant replies are JSON extraction answers, then times in a fresh process each:
 
 - baseline: a re-implementation, in our own code, of the approach of OpenAI's chat fine-tuning
-  data-prep notebook: per-line json.loads, Python loops for the format checks, a tiktoken
-  encoding per message (cl100k_base), and the default-epoch / billed-token arithmetic;
+  data-prep notebook (openai-cookbook, examples/Chat_finetuning_data_prep.ipynb): per-line
+  json.loads, Python loops for the format checks and the warnings, tiktoken's `encode` per
+  message value (role and content, then each assistant reply again), the three distributions,
+  and the default-epoch / billed-token arithmetic;
 - floor: the least work any exact audit must do: read the file with polars and run the same
   tokenizer once over every message text in a plain loop;
 - datacheck with one tokenizer (cl100k_base, like the baseline), then with all five.
@@ -87,11 +89,16 @@ def generate(rows: int) -> Path:
 
 
 def baseline(path: str) -> None:
+    """Every step of the notebook, in its order and with its calls: tiktoken's `encode` (which
+    first scans each text for special tokens, as `encoding.encode(value)` does there), the
+    warnings loop and the three distributions, the length warning and the epoch arithmetic."""
     from collections import defaultdict
+
+    import numpy as np
 
     from datacheck import tokens
 
-    encode = tokens.get("cl100k_base").encode
+    encoding = tokens.get("cl100k_base")._tiktoken  # the Encoding `get_encoding` would give
     with open(path, encoding="utf-8") as handle:
         dataset = [json.loads(line) for line in handle]
     errors: dict[str, int] = defaultdict(int)
@@ -123,19 +130,29 @@ def baseline(path: str) -> None:
         for message in messages:
             total += 3
             for key, value in message.items():
-                total += len(encode(value))
+                total += len(encoding.encode(value))
                 if key == "name":
                     total += 1
         return total + 3
 
-    lengths, assistant = [], []
+    def assistant_tokens(messages: list[dict]) -> int:
+        return sum(len(encoding.encode(m["content"])) for m in messages if m["role"] == "assistant")
+
+    no_system = no_user = 0
+    n_messages, lengths, assistant = [], [], []
     for example in dataset:
         messages = example["messages"]
+        no_system += not any(m["role"] == "system" for m in messages)
+        no_user += not any(m["role"] == "user" for m in messages)
+        n_messages.append(len(messages))
         lengths.append(count(messages))
-        assistant.append(
-            sum(len(encode(m["content"])) for m in messages if m["role"] == "assistant")
-        )
+        assistant.append(assistant_tokens(messages))
+    spread = {
+        name: [min(v), max(v), np.mean(v), np.median(v), np.quantile(v, 0.1), np.quantile(v, 0.9)]
+        for name, v in (("messages", n_messages), ("total", lengths), ("assistant", assistant))
+    }
     limit, target_epochs = 16_385, 3
+    too_long = sum(length > limit for length in lengths)
     n = len(dataset)
     epochs = target_epochs
     if n * epochs < 100:
@@ -143,7 +160,18 @@ def baseline(path: str) -> None:
     elif n * epochs > 25_000:
         epochs = max(1, 25_000 // n)
     billed = sum(min(limit, length) for length in lengths)
-    print(json.dumps({"errors": dict(errors), "billed": billed * epochs, "epochs": epochs}))
+    print(
+        json.dumps(
+            {
+                "errors": dict(errors),
+                "missing": [no_system, no_user],
+                "spread": {k: [float(x) for x in v] for k, v in spread.items()},
+                "too_long": too_long,
+                "billed": billed * epochs,
+                "epochs": epochs,
+            }
+        )
+    )
 
 
 def floor(path: str) -> None:
