@@ -108,5 +108,31 @@ class AuditResult:
 
     def to_json(self, indent: int | None = 2) -> str:
         """The JSON report; identical input and options give identical text but for
-        `generated_at` and `timings`."""
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False) + "\n"
+        `generated_at` and `timings`. Indented, except that a list of numbers (line numbers,
+        mostly) stays on one line."""
+        if indent is None:
+            return _compact(self.to_dict()) + "\n"
+        return _indented(self.to_dict(), indent) + "\n"
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, allow_nan=False)
+
+
+def _indented(value: Any, indent: int, depth: int = 0) -> str:
+    """`value` as JSON indented like `json.dumps(indent=...)`, but with lists of numbers on
+    one line. The standard library indents in Python, a line per number: on a million rows
+    near-duplicate clusters made that 20 MB and 0.28 s; its C encoder writes such a list."""
+    if isinstance(value, dict) and value:
+        inner = "\n" + " " * (indent * (depth + 1))
+        items = [f"{_compact(str(k))}: {_indented(v, indent, depth + 1)}" for k, v in value.items()]
+        return "{" + inner + ("," + inner).join(items) + "\n" + " " * (indent * depth) + "}"
+    if isinstance(value, (list, tuple)) and value and not _numbers(value):
+        inner = "\n" + " " * (indent * (depth + 1))
+        items = [_indented(v, indent, depth + 1) for v in value]
+        return "[" + inner + ("," + inner).join(items) + "\n" + " " * (indent * depth) + "]"
+    return _compact(value)
+
+
+def _numbers(values: list[Any] | tuple[Any, ...]) -> bool:
+    return set(map(type, values)) <= {int, float}
