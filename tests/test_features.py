@@ -29,6 +29,17 @@ def test_json_facts_flags_per_row_and_shares_work_per_distinct_text():
     assert facts.type_breaks == {"id": {"string": 1}}
 
 
+def test_json_facts_take_outputs_of_any_kind_and_depth():
+    deep = '{"a": ' + "[" * 100_000 + "]" * 100_000 + "}"  # deeper than Python's parser goes
+    rows = [{"id": 1, "kind": "a"}, deep, "[1, 2]", " {} ", "{}x", "NaN", "\ufeff{}", ""]
+    rows += [{"id": 2, "kind": "b", "extra": True}]
+    facts = json_facts(_train(rows), None, ("kind",))
+    ok = [True, False, False, True, False, False, False, False, True]
+    assert facts.table["json_ok"].to_list() == ok
+    assert facts.table["keys_ok"].to_list()[8] is False
+    assert facts.values["kind"].to_list() == ["a", None, None, None, None, None, None, None, "b"]
+
+
 def test_json_facts_reach_their_rows_alike_by_text_hash_and_by_text(monkeypatch):
     from datacheck import _frames
 

@@ -1,8 +1,30 @@
-"""Naming JSON value types, in one place."""
+"""Naming JSON value types, and reading many short JSON texts, in one place."""
 
 from __future__ import annotations
 
+import json
+import json.scanner
+from typing import Any
+
 import polars as pl
+
+_SPACE = " \t\n\r"  # JSON's white space, no other
+_scan = json.scanner.make_scanner(json.JSONDecoder())
+
+
+def loads(text: str) -> Any:
+    """`json.loads(text)` for a str, in half its time on short texts: the C scanner is called
+    straight, without the wrapper's checks of type, options and white space. Text it cannot
+    take whole goes to `json.loads`, so errors are exactly that function's."""
+    if text[:1] not in _SPACE:  # no leading white space (nor empty text)
+        try:
+            value, end = _scan(text, 0)
+        except (StopIteration, json.JSONDecodeError):
+            pass
+        else:
+            if end == len(text) or not text[end:].strip(_SPACE):
+                return value
+    return json.loads(text)
 
 
 def kind(value: object) -> str:

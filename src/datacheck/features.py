@@ -19,6 +19,7 @@ import polars as pl
 
 from datacheck._frames import counted_texts, join_on_text, kept
 from datacheck._json import kind as _kind
+from datacheck._json import loads as _loads
 from datacheck.chat import call_keys, content_as_text, is_parts
 
 #: Which splits count as held-out data; everything else is training data.
@@ -335,6 +336,8 @@ class JsonFacts:
 
 
 _SCALARS = ("boolean", "number", "string")
+#: an object's keys, and the types of its values, in its order
+_Typed = tuple[tuple[str, ...], tuple[type, ...]]
 _KIND_OF_TYPE = {str: "string", int: "number", float: "number", bool: "boolean"}
 
 
@@ -349,22 +352,14 @@ class _Values:
         self.limit = limit
         self.dead: set[tuple[str, str]] = set()
         self.kept: dict[tuple[str, str], tuple[dict[str, int], array[int], array[int]]] = {}
-        self._live: dict[tuple[tuple[str, type], ...], list[tuple[str, str]]] = {}
+        self._live: dict[_Typed, list[tuple[tuple[str, str], dict[str, int], Any, Any]]] = {}
 
-    def add(self, index: int, obj: dict[str, Any], typed: tuple[tuple[str, type], ...]) -> None:
+    def add(self, index: int, obj: dict[str, Any], typed: _Typed) -> None:
         """Record `obj`'s values; `typed` (its keys and value types) picks the live pairs."""
         live = self._live.get(typed)
         if live is None:
-            live = self._live[typed] = [
-                (key, kind)
-                for key, kind in ((k, _KIND_OF_TYPE.get(t)) for k, t in typed)
-                if kind is not None and (key, kind) not in self.dead
-            ]
-        for pair in live:
-            kept = self.kept.get(pair)
-            if kept is None:
-                kept = self.kept[pair] = ({}, array("I"), array("I"))
-            codes, rows, values = kept
+            live = self._live[typed] = self._slots(typed)
+        for pair, codes, add_row, add_value in live:
             text = str(obj[pair[0]])
             code = codes.get(text)
             if code is None:
@@ -374,8 +369,21 @@ class _Values:
                     del self.kept[pair]
                     self._live.clear()  # every cached list may name the pair that just died
                     continue
-            rows.append(index)
-            values.append(code)
+            add_row(index)
+            add_value(code)
+
+    def _slots(self, typed: _Typed) -> list[tuple[tuple[str, str], dict[str, int], Any, Any]]:
+        """Where the values of an object of this key and type list go: per live pair, its
+        codes and the appends of its two arrays."""
+        slots = []
+        for key, kind in zip(typed[0], map(_KIND_OF_TYPE.get, typed[1]), strict=True):
+            if kind is None or (key, kind) in self.dead:
+                continue
+            kept = self.kept.get((key, kind))
+            if kept is None:
+                kept = self.kept[(key, kind)] = ({}, array("I"), array("I"))
+            slots.append(((key, kind), kept[0], kept[1].append, kept[2].append))
+        return slots
 
     def column(self, key: str, kind: str) -> pl.DataFrame | None:
         kept = self.kept.get((key, kind))
@@ -406,7 +414,7 @@ def json_facts(
     field stops costing memory after its first few values.
     """
     distinct = counted_texts(train, "target_text")
-    shape_of: dict[tuple[tuple[str, type], ...], tuple[tuple[str, str], ...]] = {}
+    number_of: dict[_Typed, int] = {}  # per keys-and-types, the number of its shape
     known: dict[tuple[tuple[str, str], ...] | None, int] = {None: 0}  # shape -> its number
     numbers: list[int] = []
     values = _Values(value_fields, max_values)
@@ -414,18 +422,19 @@ def json_facts(
     for part in distinct.select("target_text").iter_slices(100_000):  # few Python strings at once
         for text in part["target_text"].to_list():
             try:
-                value = json.loads(text) if text is not None else None
-            except (json.JSONDecodeError, TypeError):
+                value = _loads(text) if text is not None else None
+            except (json.JSONDecodeError, RecursionError):  # nested deeper than Python reads
                 value = None
-            if not isinstance(value, dict):
+            if type(value) is not dict:
                 numbers.append(0)
                 index += 1
                 continue
-            typed = tuple((k, type(v)) for k, v in value.items())
-            shape = shape_of.get(typed)
-            if shape is None:
-                shape = shape_of[typed] = tuple(sorted((k, _kind(v)) for k, v in value.items()))
-            numbers.append(known.setdefault(shape, len(known)))
+            typed = (tuple(value), tuple(map(type, value.values())))
+            number = number_of.get(typed)
+            if number is None:
+                shape = tuple(sorted((k, _kind(v)) for k, v in value.items()))
+                number = number_of[typed] = known.setdefault(shape, len(known))
+            numbers.append(number)
             values.add(index, value, typed)
             index += 1
     shape_ids = pl.Series("shape", numbers, dtype=pl.UInt32)
