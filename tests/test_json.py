@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from datacheck._json import loads
+from datacheck._json import depth, loads
 
 TEXTS = [
     '{"a": 1, "b": [true, null], "c": {"d": "é"}}',
@@ -42,3 +42,18 @@ def test_reads_what_json_loads_reads_and_refuses_what_it_refuses(text):
         value = loads(text)
         assert value == expected or (value != value and expected != expected)  # NaN
         assert type(value) is type(expected)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(1, 0), ("[[]]", 0), ([], 1), ({}, 1), ([1, [2, {"a": [3]}], []], 4), ({"a": {"b": {}}}, 3)],
+)
+def test_depth_counts_arrays_and_objects_inside_each_other(value, expected):
+    assert depth(value) == expected
+
+
+def test_depth_goes_deeper_than_python_recursion():
+    value: list = []
+    for _ in range(50_000):
+        value = [value]
+    assert depth(value) == 50_001

@@ -27,6 +27,23 @@ def loads(text: str) -> Any:
     return json.loads(text)
 
 
+def depth(value: object) -> int:
+    """How many arrays and objects `value` holds inside each other (0 for a scalar)."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, level)
+        stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
 def kind(value: object) -> str:
     """The JSON type of a parsed value: null, boolean, number, string, array or object."""
     if value is None:

@@ -400,3 +400,55 @@ def test_nan_and_infinity_are_not_json(tmp_path, monkeypatch, slow, constant):
     assert _lines(loaded.frame) == [1, 3]
     [error] = loaded.errors
     assert error.line == 2 and f"{constant.lstrip('-')} is not a JSON value" in error.message
+
+
+@pytest.mark.parametrize("slow", ["", "1"])
+def test_records_nested_too_deep_are_reported_not_parsed(tmp_path, slow):
+    """Arrow's parser recursed into a line 100,000 levels deep until the process died, and
+    polars takes seconds on one a few hundred levels deep. Such lines are reported; a
+    subprocess keeps a regression from taking the test run down with it."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import NETGUARD, ROOT
+
+    def nested(n):
+        return "[" * n + "]" * n
+
+    lines = [
+        '{"text": "a", "label": "x"}',
+        '{"text": "b", "label": "x", "d": ' + nested(100_000) + "}",
+        '{"text": "c", "label": "x", "d": ' + nested(300) + "}",
+        '{"text": "d", "label": "x", "d": ' + "[" * 50_000 + "}",  # deep, and broken
+        '{"text": "e", "label": "x", "d": ' + nested(250) + "}",  # deep, not too deep
+        '{"text": "f", "label": "x", "d": [' + ", ".join(["[1]"] * 400) + "]}",  # wide
+    ]
+    path = tmp_path / "d.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    code = (
+        "import sys; from datacheck.load import load; "
+        f"l = load({str(path)!r}); "
+        "print(l.frame['text'].to_list()); "
+        "print([(e.line, e.message.split(';')[0]) for e in l.errors])"
+    )
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(NETGUARD), str(ROOT / "src")]),
+        "DATACHECK_SLOW_PATHS": slow,
+    }
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    texts, errors = proc.stdout.splitlines()
+    assert texts == "['a', 'e', 'f']"
+    deep = "nested more than 256 levels deep (arrays and objects inside each other)"
+    assert errors == f"[(2, '{deep}'), (3, '{deep}'), (4, '{deep}')]"  # 4 is broken, deeper
+
+
+def test_a_json_document_too_deep_for_python_says_so(tmp_path):
+    path = tmp_path / "d.json"
+    path.write_text('[{"text": "a", "d": ' + "[" * 100_000 + "]" * 100_000 + "}]")
+    with pytest.raises(InputError, match="nested more than .* levels deep"):
+        load(path)

@@ -13,6 +13,14 @@ import polars as pl
 SOURCE_LINE = "__source_line__"
 #: Column added when the source has named splits (Hugging Face DatasetDict, --eval files).
 SPLIT = "__split__"
+#: How deep a record may nest arrays and objects. Deeper ones are reported, not read: Arrow's
+#: JSON parser recurses once per level and crashes the process some 16,000 levels down, and
+#: polars' slows with the cube of the depth (5 s for one record 700 levels deep).
+MAX_NESTING = 256
+TOO_DEEP = (
+    f"nested more than {MAX_NESTING} levels deep (arrays and objects inside each other); "
+    "flatten the record or delete it"
+)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json as _json
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import polars as pl
 
 from datacheck._json import kind_with_article as json_kind
 from datacheck.errors import InputError
-from datacheck.load._base import SOURCE_LINE, SPLIT, Loaded, LoadError
+from datacheck.load._base import MAX_NESTING, SOURCE_LINE, SPLIT, Loaded, LoadError
 from datacheck.load._text import read_bytes, to_utf8
 from datacheck.load.jsonl import frame_from_rows, load_jsonl
 
@@ -24,6 +25,12 @@ def load_json(path: Path) -> Loaded:
     except UnicodeDecodeError as exc:
         raise InputError(
             f"{path}: not valid UTF-8 at byte {exc.start}; re-save the file as UTF-8."
+        ) from exc
+    except RecursionError as exc:
+        raise InputError(
+            f"{path}: a record is nested more than {sys.getrecursionlimit()} levels deep "
+            f"(arrays and objects inside each other); datacheck reads up to {MAX_NESTING}. "
+            "Flatten or delete it."
         ) from exc
     except _json.JSONDecodeError as exc:
         if exc.msg == "Extra data" and exc.lineno > 1:

@@ -15,15 +15,23 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
+import numpy as np
 import polars as pl
 
 from datacheck._frames import compact
-from datacheck._json import dtype_kind
+from datacheck._json import depth, dtype_kind
 from datacheck._json import kind as value_kind
 from datacheck._json import kind_with_article as json_kind
 from datacheck._perf import cores, fast
 from datacheck.errors import InputError
-from datacheck.load._base import SOURCE_LINE, Loaded, LoadError, file_sha256
+from datacheck.load._base import (
+    MAX_NESTING,
+    SOURCE_LINE,
+    TOO_DEEP,
+    Loaded,
+    LoadError,
+    file_sha256,
+)
 from datacheck.load._text import (
     UTF16_BOMS,
     bad_utf8_lines,
@@ -330,6 +338,8 @@ def _parse_chunk(chunk: bytes, text_fields: frozenset[str] = frozenset()) -> pl.
         chunk.decode("utf-8")
     except UnicodeDecodeError:
         return None
+    if _maybe_too_deep(chunk):
+        return None
     part = None if text_fields else _by_arrow(chunk)
     if part is None:
         overrides = dict.fromkeys(text_fields, pl.String) or None
@@ -408,11 +418,33 @@ def _as_polars_reads(schema: Any) -> Any:
 
 def _whole(data: bytes) -> pl.DataFrame | None:
     """One parse of the whole file: what decides when its chunks disagree on kinds."""
+    if _maybe_too_deep(data):
+        return None
     try:
         frame = pl.read_ndjson(io.BytesIO(data), infer_schema_length=None)
     except Exception:  # polars raises several kinds; all mean "go slow"
         return None
     return _numbered(frame) if frame.height == data.rstrip(b"\n").count(b"\n") + 1 else None
+
+
+def _maybe_too_deep(data: bytes) -> bool:
+    """Whether a line of `data` may nest deeper than MAX_NESTING, or is broken JSON holding
+    enough brackets that the bulk parsers could recurse that deep before they notice. Only a
+    line with more opening brackets than that can, so line lengths clear most chunks, and
+    only lines with that many brackets are parsed here."""
+    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord("\n"))
+    starts = np.r_[0, ends + 1]
+    ends = np.r_[ends, len(data)]
+    for index in np.flatnonzero(ends - starts > 2 * MAX_NESTING):
+        start, end = int(starts[index]), int(ends[index])
+        if data.count(b"[", start, end) + data.count(b"{", start, end) <= MAX_NESTING:
+            continue
+        try:
+            if depth(json.loads(data[start:end])) > MAX_NESTING:
+                return True
+        except (ValueError, RecursionError):  # broken JSON, or deeper than Python reads
+            return True
+    return False
 
 
 def _line_by_line(
@@ -436,6 +468,12 @@ def _line_by_line(
             continue
         except ValueError as exc:  # NaN or Infinity, which Python writes but JSON has not
             errors.append(LoadError(number, f"invalid JSON: {exc}; write null or a number"))
+            continue
+        except RecursionError:
+            errors.append(LoadError(number, TOO_DEEP))
+            continue
+        if len(line) > 2 * MAX_NESTING and depth(value) > MAX_NESTING:
+            errors.append(LoadError(number, TOO_DEEP))
             continue
         if not isinstance(value, dict):
             errors.append(LoadError(number, f"expected a JSON object, found {json_kind(value)}"))
