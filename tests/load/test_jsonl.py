@@ -403,6 +403,24 @@ def test_nan_and_infinity_are_not_json(tmp_path, monkeypatch, slow, constant):
 
 
 @pytest.mark.parametrize("slow", ["", "1"])
+@pytest.mark.parametrize(
+    "where",
+    ['{"m": {"score": %s}}', '{"scores": [1.0, %s]}', '{"m": [{"a": 1}, {"a": %s}]}'],
+)
+def test_nan_and_infinity_are_not_json_inside_objects_either(tmp_path, monkeypatch, slow, where):
+    monkeypatch.setenv("DATACHECK_SLOW_PATHS", slow)
+    rows = ['{"text": "a", "m": {"score": 1.5}, "scores": [1.0], "n": "NaN:, Infinity]"}']
+    rows += ['{"text": "b", ' + (where % constant)[1:] for constant in ("NaN", "-Infinity")]
+    rows += ['{"text": "c", "note": "a [NaN, -Infinity] list in text is fine"}']
+    path = tmp_path / "d.jsonl"
+    path.write_text("\n".join(rows) + "\n")
+    loaded = load(path)
+    assert _lines(loaded.frame) == [1, 4]
+    assert [e.line for e in loaded.errors] == [2, 3]
+    assert all("is not a JSON value" in e.message for e in loaded.errors)
+
+
+@pytest.mark.parametrize("slow", ["", "1"])
 def test_records_nested_too_deep_are_reported_not_parsed(tmp_path, slow):
     """Arrow's parser recursed into a line 100,000 levels deep until the process died, and
     polars takes seconds on one a few hundred levels deep. Such lines are reported; a
