@@ -9,6 +9,8 @@ from datacheck._columns import json_text
 
 #: message keys that carry calls instead of (or beside) content
 CALL_KEYS = ("tool_calls", "function_call")
+#: the kinds of content part OpenAI's chat format defines
+PART_TYPES = ("text", "image_url", "input_audio", "file", "refusal")
 
 
 def _message_type(dtype: pl.DataType | None) -> dict[str, pl.DataType]:

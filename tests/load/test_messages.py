@@ -57,3 +57,66 @@ def test_lists_decoded_in_slices_keep_every_key(tmp_path, monkeypatch):
     first = [m[0] for m in loaded.frame["messages"].to_list()]
     assert [m.get("name") for m in first] == [None, None, None, None, None, "ana", None]
     assert [m["content"] for m in first] == ["q0", "q2", "q3", "q4", "q5", "q6", "q7"]
+
+
+_IMAGE = {"type": "image_url", "image_url": {"url": "data:image/png;base64," + "iVBORw0K" * 400}}
+
+
+def _vision(i: int, *, strings: bool = True) -> dict:
+    def said(text: str):
+        return text if strings else [{"type": "text", "text": text}]
+
+    return {
+        "messages": [
+            {"role": "system", "content": said("Describe the defect.")},
+            {
+                "role": "user",
+                "content": [{"type": "text", "text": f"What is wrong with {i}?"}, _IMAGE],
+            },
+            {"role": "assistant", "content": said(f"Item {i} has a cracked hinge, side {i % 7}.")},
+        ]
+    }
+
+
+@pytest.mark.parametrize("slow", ["", "1"])
+def test_strings_beside_lists_of_parts_become_parts_and_images_are_not_text(
+    tmp_path, monkeypatch, slow
+):
+    """OpenAI's vision format mixes the two; read as JSON text, each image's base64 data was
+    counted as some 3,000 tokens of text."""
+    monkeypatch.setenv("DATACHECK_SLOW_PATHS", slow)
+    mixed = write_jsonl(tmp_path / "mixed.jsonl", [_vision(i) for i in range(40)])
+    lists = write_jsonl(tmp_path / "lists.jsonl", [_vision(i, strings=False) for i in range(40)])
+    loaded = load(mixed)
+    first = loaded.frame["messages"][0].to_list()
+    assert first[0]["content"][0] == {
+        "type": "text",
+        "text": "Describe the defect.",
+        "image_url": None,
+    }
+    assert first[1]["content"][1]["image_url"]["url"].startswith("data:image/png")
+    audits = [datacheck.audit(p, tokenizers="cl100k_base").to_dict() for p in (mixed, lists)]
+    tokens = [a["tokens"]["cl100k_base"] for a in audits]
+    assert tokens[0] == tokens[1]
+    assert tokens[0]["max"] < 60
+    assert "images not counted" in tokens[0]["template"]
+
+
+def test_an_answer_that_looks_like_parts_stays_the_answer(tmp_path):
+    answer = '[{"type": "text", "text": "refund"}]'
+    rows = [_vision(i) for i in range(3)]
+    rows[1]["messages"][2]["content"] = answer
+    loaded = load(write_jsonl(tmp_path / "d.jsonl", rows))
+    assistant = loaded.frame["messages"][1].to_list()[2]
+    assert assistant["content"] == [{"type": "text", "text": answer, "image_url": None}]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['[{"type": "refund", "text": "late"}]', "[{not json}]", '[{"kind": "text"}]'],
+)
+def test_text_that_only_looks_like_parts_is_left_as_text(tmp_path, text):
+    rows = [_chat(i) for i in range(3)]
+    rows[1]["messages"][0]["content"] = text
+    loaded = load(write_jsonl(tmp_path / "d.jsonl", rows))
+    assert loaded.frame["messages"][1].to_list()[0] == {"role": "user", "content": text}

@@ -15,7 +15,7 @@ import polars as pl
 
 from datacheck.errors import InputError
 from datacheck.load._base import SOURCE_LINE, SPLIT, Loaded, LoadError
-from datacheck.load._messages import messages_as_lists
+from datacheck.load._messages import content_parts, messages_as_lists
 from datacheck.load._size import content_size
 from datacheck.load._text import samples_in_stream
 from datacheck.load.delimited import load_csv, sample_csv
@@ -52,7 +52,7 @@ def load(source: str | Path | pl.DataFrame, *, sample: int | None = None, seed: 
     """Load any supported source. With `sample`, JSON Lines, CSV, TSV and Parquet files are
     sampled while they are read (so a file larger than memory can be audited); other sources
     are sampled after."""
-    return messages_as_lists(_load(source, sample, seed))
+    return content_parts(messages_as_lists(_load(source, sample, seed)))
 
 
 def _load(source: str | Path | pl.DataFrame, sample: int | None, seed: int) -> Loaded:

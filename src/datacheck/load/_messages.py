@@ -1,4 +1,5 @@
-"""Chat `messages` that the reader had to keep as text, turned back into message lists."""
+"""Chat `messages` that the readers had to keep as text, turned back into message lists; and
+message contents kept as text because some were lists of parts, turned back into parts."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from dataclasses import replace
 
 import polars as pl
 
+from datacheck.chat import PART_TYPES
 from datacheck.load._base import SOURCE_LINE, Loaded, LoadError
 
 _LIST = r"^\s*\["
@@ -53,3 +55,63 @@ def _what(value: str) -> str:
         return "an object"
     shown = stripped if len(stripped) <= 40 else stripped[:37] + "..."
     return f"the value {shown!r}"
+
+
+_PARTS = r"^\[\s*\{[\s\S]*\}\s*\]$"
+
+
+def content_parts(loaded: Loaded) -> Loaded:
+    """When some messages' `content` is a list of parts (OpenAI's vision format: text parts
+    and image parts) and others' a plain string, the readers keep every content as text, the
+    lists as JSON, and an image's URL (often its whole base64 data) would be counted as text
+    tokens. Turn the contents back into lists of parts, a string becoming one text part, as
+    the format defines it. Assistant messages keep their text as one text part, whatever it
+    holds: a JSON answer that happens to look like parts is still the answer. Left as they
+    are when those texts do not all read as lists of OpenAI's kinds of part."""
+    frame = loaded.frame
+    dtype = frame.schema.get("messages")
+    if not isinstance(dtype, pl.List) or not isinstance(dtype.inner, pl.Struct):
+        return loaded
+    fields = {f.name: f.dtype for f in dtype.inner.fields}
+    if fields.get("content") != pl.String or fields.get("role") != pl.String:
+        return loaded
+    content = pl.element().struct.field("content")
+    listed = content.str.contains(_PARTS) & (pl.element().struct.field("role") != "assistant")
+    texts = frame.select(pl.col("messages").list.eval(content.filter(listed))).to_series()
+    texts = texts.explode().drop_nulls()
+    if texts.is_empty():
+        return loaded
+    try:
+        decoded = texts.str.json_decode(infer_schema_length=None)
+    except pl.exceptions.PolarsError:  # text that only looks like a list
+        return loaded
+    part = decoded.dtype.inner if isinstance(decoded.dtype, pl.List) else None
+    names = {f.name: f.dtype for f in part.fields} if isinstance(part, pl.Struct) else {}
+    if names.get("type") != pl.String or names.get("text") != pl.String:
+        return loaded
+    if not decoded.explode().struct.field("type").drop_nulls().is_in(PART_TYPES).all():
+        return loaded
+    one_text_part = pl.concat_list(
+        pl.struct(
+            *[
+                (pl.lit("text") if name == "type" else content if name == "text" else pl.lit(None))
+                .cast(kind)
+                .alias(name)
+                for name, kind in names.items()
+            ]
+        )
+    )
+    as_parts = (
+        pl.when(content.is_null())
+        .then(None)
+        .when(listed)
+        .then(pl.when(listed).then(content).str.json_decode(decoded.dtype))
+        .otherwise(one_text_part)
+    )
+    try:
+        converted = frame.with_columns(
+            pl.col("messages").list.eval(pl.element().struct.with_fields(as_parts.alias("content")))
+        )
+    except pl.exceptions.PolarsError:
+        return loaded
+    return replace(loaded, frame=converted)
