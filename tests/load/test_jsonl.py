@@ -301,6 +301,10 @@ def test_arrow_reads_a_chunk_as_polars_does_or_leaves_it_to_polars(case):
     from datacheck.load import jsonl
 
     chunk = ("\n".join(ARROW_CASES[case]) + "\n").encode()
+    if case == "repeated key":  # polars would keep the first value: neither reads it
+        with pytest.raises(jsonl._RepeatedKey):
+            jsonl._by_arrow(chunk)
+        return
     by_arrow = jsonl._by_arrow(chunk)
     if by_arrow is not None:
         import io
@@ -470,3 +474,21 @@ def test_a_json_document_too_deep_for_python_says_so(tmp_path):
     path.write_text('[{"text": "a", "d": ' + "[" * 100_000 + "]" * 100_000 + "}]")
     with pytest.raises(InputError, match="nested more than .* levels deep"):
         load(path)
+
+
+@pytest.mark.parametrize("slow", ["", "1"])
+def test_a_key_named_twice_is_reported_by_either_reader(tmp_path, monkeypatch, slow):
+    """polars kept the first value and Python's json the last, so the fast and the careful
+    reader audited different labels."""
+    monkeypatch.setenv("DATACHECK_SLOW_PATHS", slow)
+    rows = [f'{{"text": "t{i}", "label": "a", "m": {{"k": 1}}}}' for i in range(6)]
+    rows[1] = '{"text": "t1", "label": "a", "label": "b"}'
+    rows[3] = '{"text": "t3", "label": "a", "m": [{"k": 1, "k": 2}]}'
+    path = tmp_path / "d.jsonl"
+    path.write_text("\n".join(rows) + "\n")
+    loaded = load(path)
+    assert _lines(loaded.frame) == [1, 3, 5, 6]
+    assert [(e.line, e.message.split(" appears")[0]) for e in loaded.errors] == [
+        (2, "the key 'label'"),
+        (4, "the key 'k'"),
+    ]

@@ -340,7 +340,10 @@ def _parse_chunk(chunk: bytes, text_fields: frozenset[str] = frozenset()) -> pl.
         return None
     if _maybe_too_deep(chunk):
         return None
-    part = None if text_fields else _by_arrow(chunk)
+    try:
+        part = None if text_fields else _by_arrow(chunk)
+    except _RepeatedKey:  # the careful reader names the line
+        return None
     if part is None:
         overrides = dict.fromkeys(text_fields, pl.String) or None
         try:
@@ -379,7 +382,9 @@ def _by_arrow(chunk: bytes) -> pl.DataFrame | None:
             table = pyarrow.json.read_json(
                 io.BytesIO(chunk), read_options=options, parse_options=parse
             )
-    except Exception:  # pyarrow raises several kinds; all mean "let polars read it"
+    except Exception as exc:  # pyarrow raises several kinds; all mean "let polars read it"
+        if "was specified twice" in str(exc):  # but polars would keep the first value
+            raise _RepeatedKey(str(exc)) from exc
         return None
     if wanted is None or table.schema != wanted:
         return None
@@ -462,9 +467,16 @@ def _line_by_line(
             continue
         number = first + index
         try:
-            value = json.loads(line, parse_constant=_not_json)
+            value = json.loads(line, parse_constant=_not_json, object_pairs_hook=_unique_keys)
         except json.JSONDecodeError as exc:
             errors.append(LoadError(number, f"invalid JSON: {_where(exc)}; fix or delete the line"))
+            continue
+        except _RepeatedKey as exc:
+            reason = (
+                f"the key {exc.args[0]!r} appears twice in one object, and JSON readers "
+                "disagree on which value counts; keep only one"
+            )
+            errors.append(LoadError(number, reason))
             continue
         except ValueError as exc:  # NaN or Infinity, which Python writes but JSON has not
             errors.append(LoadError(number, f"invalid JSON: {exc}; write null or a number"))
@@ -567,6 +579,22 @@ def _json_text(value: object) -> object:
 
 def _not_json(name: str) -> None:
     raise ValueError(f"{name} is not a JSON value")
+
+
+class _RepeatedKey(ValueError):
+    """An object names a key twice: polars keeps the first value, Python's json the last, and
+    Arrow refuses the line, so what the line holds depends on who reads it."""
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    value = dict(pairs)
+    if len(value) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _RepeatedKey(key)
+            seen.add(key)
+    return value
 
 
 def _where(exc: json.JSONDecodeError) -> str:
