@@ -147,3 +147,20 @@ def test_a_field_larger_than_pythons_csv_limit_is_read(tmp_path, monkeypatch, sl
     loaded = load(path)
     assert loaded.errors == ()
     assert loaded.frame["text"].to_list() == [big, "short"]
+
+
+@pytest.mark.parametrize("slow", ["", "1"])
+@pytest.mark.parametrize("bad_row", [False, True])
+def test_repeated_header_names_are_told_apart_as_polars_does(tmp_path, monkeypatch, slow, bad_row):
+    """The careful reader crashed on them (two columns under one name), and it is the one a
+    single malformed row sends the whole file to."""
+    monkeypatch.setenv("DATACHECK_SLOW_PATHS", slow)
+    path = tmp_path / "d.csv"
+    rows = "".join(f"t{i},a,b{i},c,d\n" for i in range(4)) + ("x,y\n" if bad_row else "")
+    path.write_text("text,label,label,label_duplicated_0,label\n" + rows)
+    loaded = load(path)
+    assert loaded.frame.columns[:5] == [
+        "text", "label", "label_duplicated_1", "label_duplicated_0", "label_duplicated_2",
+    ]  # fmt: skip
+    assert loaded.frame["label_duplicated_1"].to_list() == ["b0", "b1", "b2", "b3"]
+    assert [e.line for e in loaded.errors] == ([6] if bad_row else [])

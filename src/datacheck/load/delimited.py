@@ -161,9 +161,30 @@ def _text(path: Path) -> TextIO:
 
 def _header(reader: Any, path: Path) -> list[str]:
     try:
-        return next(reader)
+        return _unique_names(next(reader))
     except (StopIteration, _csv.Error) as exc:
         raise InputError(f"{path}: the header line cannot be read as CSV ({exc}).") from exc
+
+
+def _unique_names(header: list[str]) -> list[str]:
+    """The header's names as polars' reader gives them: a name met again becomes
+    `name_duplicated_0`, then `_1`, skipping names the header already has."""
+    taken = set(header)
+    repeats: dict[str, int] = {}
+    names = []
+    for name in header:
+        if name not in repeats:
+            repeats[name] = 0
+            names.append(name)
+            continue
+        while True:
+            candidate = f"{name}_duplicated_{repeats[name]}"
+            repeats[name] += 1
+            if candidate not in taken:
+                break
+        taken.add(candidate)
+        names.append(candidate)
+    return names
 
 
 def _rows(reader: Any, width: int) -> Iterator[tuple[int, list[str]] | LoadError]:
