@@ -143,3 +143,20 @@ def test_a_completion_holding_nested_lists_is_read_as_json_text(tmp_path):
     report = datacheck.audit(write_jsonl(tmp_path / "d.jsonl", rows)).to_dict()
     assert report["detected"]["schema"] == "prompt_completion"
     assert report["tokens"]["cl100k_base"]["target_total"] > 0
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "why"),
+    [
+        ("d.csv", "text,label\n", "it has columns (text, label) but no rows"),
+        ("d.json", "[]", "it holds no records"),
+        ("d.jsonl", "\n  \n", "it holds no records"),
+        ("d.jsonl", "", "the file is empty"),
+    ],
+)
+def test_a_source_without_rows_says_what_it_holds(tmp_path, name, content, why):
+    path = tmp_path / name
+    path.write_text(content)
+    with pytest.raises(datacheck.InputError) as raised:
+        datacheck.audit(path)
+    assert str(raised.value) == f"{path}: contains no examples ({why})."

@@ -330,8 +330,21 @@ def _require_rows(loaded: Loaded) -> None:
             first = "; ".join(f"line {e.line}: {e.message}" for e in loaded.errors[:3]) + ")"
         count = plural(len(loaded.errors), "problem")
         raise InputError(f"{loaded.path}: no row could be read ({count}; {first}.")
-    empty = "the frame has no rows" if loaded.format == "dataframe" else "the file is empty"
-    raise InputError(f"{loaded.path}: contains no examples ({empty}).")
+    raise InputError(f"{loaded.path}: contains no examples ({_emptiness(loaded)}).")
+
+
+def _emptiness(loaded: Loaded) -> str:
+    """Why a source that read cleanly has no rows, in the user's terms."""
+    if loaded.format == "dataframe":
+        return "the frame has no rows"
+    columns = [c for c in loaded.frame.columns if not c.startswith("__")]
+    if columns:
+        shown = ", ".join(columns[:5]) + (", …" if len(columns) > 5 else "")
+        return f"it has columns ({shown}) but no rows"
+    path = Path(loaded.path)
+    if path.is_file() and path.stat().st_size == 0:
+        return "the file is empty"
+    return "it holds no records"
 
 
 def _label_counts(train: pl.DataFrame) -> dict[str, int]:
