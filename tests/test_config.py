@@ -38,6 +38,12 @@ def test_datacheck_toml_wins_in_its_folder(tmp_path, monkeypatch):
         ('[checks]\n"volume.total" = "fatal"\n', "must be one of error, warning, info, off"),
         ('[checks]\n"volume.nope" = "off"\n', "unknown check `volume.nope`"),
         ("task = [\n", "not valid TOML"),
+        # TOML has inf and nan; int(inf) raised OverflowError out of the audit
+        ("epochs = inf\n", "`epochs` must be a positive number, not inf"),
+        ("sample = inf\n", "`sample` must be a positive number, not inf"),
+        ("gpu_memory_gb = nan\n", "`gpu_memory_gb` must be a positive number, not nan"),
+        ("[thresholds]\nmin_examples = nan\n", "must be a non-negative number"),
+        ("[prices]\ngpt-4o-mini-2024-07-18 = inf\n", "must be dollars per 1M tokens"),
     ],
 )
 def test_bad_config_names_key_and_file(tmp_path, text, message):
@@ -131,3 +137,25 @@ def test_a_list_option_given_as_text_is_split_on_commas_not_letters():
     settings = Settings().merged(tokenizers="cl100k_base, o200k_base", labels="billing")
     assert settings.tokenizers == ("cl100k_base", "o200k_base")
     assert settings.labels == ("billing",)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"epochs": float("inf")}, "`epochs` must be a whole number"),
+        ({"sample": float("nan")}, "`sample` must be a whole number"),
+        ({"gpu_memory_gb": 0}, "`gpu_memory_gb` must be a positive number"),
+        ({"mfu": float("nan")}, "`mfu` must be between 0 and 1"),
+    ],
+)
+def test_bad_options_from_python_are_config_errors(tmp_path, options, message):
+    path = write_jsonl(tmp_path / "d.jsonl", [{"text": "a", "label": "x"}] * 3)
+    with pytest.raises(datacheck.ConfigError, match=message):
+        datacheck.audit(path, **options)
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "nan", "inf", "lots"])
+def test_gpu_memory_must_be_a_size(value):
+    result = CliRunner().invoke(cli, ["cost", "x.jsonl", "--gpu-memory", value])
+    assert result.exit_code == 2
+    assert "Invalid value for '--gpu-memory'" in result.output

@@ -51,9 +51,12 @@ def _gpu_memory(ctx: click.Context, param: click.Parameter, value: str | None) -
         return None
     number = value.strip().upper().removesuffix("GB").strip()
     try:
-        return float(number)
+        memory = float(number)
     except ValueError:
         raise click.BadParameter("give the GPU memory in GB, like 24GB") from None
+    if not 0 < memory < float("inf"):
+        raise click.BadParameter(f"{value} is not a memory size; give it in GB, like 24GB")
+    return memory
 
 
 def cost_options(command):  # noqa: ANN001, ANN201 - click decorator

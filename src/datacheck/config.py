@@ -6,6 +6,7 @@ or a value of the wrong type is an error that names the key and the file.
 
 from __future__ import annotations
 
+import math
 import sys
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -151,13 +152,8 @@ def _from_mapping(data: dict[str, Any], where: str, path: Path) -> Settings:
                 raise ConfigError(f"{where}: `{key}` must be a string.")
             values[key] = value
         elif key in _NUMBERS:
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, (int, float))
-                or value < 0
-                or (value == 0 and key != "seed")
-            ):
-                raise ConfigError(f"{where}: `{key}` must be a positive number.")
+            if not _is_number(value) or value < 0 or (value == 0 and key != "seed"):
+                raise ConfigError(f"{where}: `{key}` must be a positive number, not {value}.")
             values[key] = value
         else:
             if not isinstance(value, dict):
@@ -168,6 +164,15 @@ def _from_mapping(data: dict[str, Any], where: str, path: Path) -> Settings:
     settings = Settings(**values, source=str(path))
     _validate_values(settings, where)
     return settings
+
+
+def _is_number(value: object) -> bool:
+    """A finite int or float (TOML also has inf and nan; a bool is not a number here)."""
+    return not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)
+
+
+def _at_least_one(value: object) -> bool:
+    return _is_number(value) and int(value) == value and value >= 1  # type: ignore[arg-type,operator]
 
 
 def _validate_values(settings: Settings, where: str) -> None:
@@ -189,7 +194,7 @@ def _validate_values(settings: Settings, where: str) -> None:
             raise ConfigError(
                 f"{where}: unknown threshold `{key}`. Known: {', '.join(sorted(names))}."
             )
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        if not _is_number(value) or value < 0:
             raise ConfigError(f"{where}: threshold `{key}` must be a non-negative number.")
     ids = check_ids()
     for key, value in settings.checks.items():
@@ -211,15 +216,14 @@ def _validate_values(settings: Settings, where: str) -> None:
         raise ConfigError(f"{where}: `model` must be one of {', '.join(OPEN_MODELS)}.")
     if settings.gpu not in GPUS:
         raise ConfigError(f"{where}: `gpu` must be one of {', '.join(GPUS)}.")
-    if settings.epochs is not None and (
-        int(settings.epochs) != settings.epochs or settings.epochs < 1
-    ):
+    if settings.epochs is not None and not _at_least_one(settings.epochs):
         raise ConfigError(f"{where}: `epochs` must be a whole number of at least 1.")
-    if settings.sample is not None and (
-        int(settings.sample) != settings.sample or settings.sample < 1
-    ):
+    if settings.sample is not None and not _at_least_one(settings.sample):
         raise ConfigError(f"{where}: `sample` must be a whole number of rows, at least 1.")
-    if not 0 < settings.mfu <= 1:
+    memory = settings.gpu_memory_gb
+    if memory is not None and (not _is_number(memory) or memory <= 0):
+        raise ConfigError(f"{where}: `gpu_memory_gb` must be a positive number of GB.")
+    if not _is_number(settings.mfu) or not 0 < settings.mfu <= 1:
         raise ConfigError(f"{where}: `mfu` must be between 0 and 1.")
     for key, value in settings.prices.items():
         if key not in API_MODELS:
@@ -227,7 +231,7 @@ def _validate_values(settings: Settings, where: str) -> None:
                 f"{where}: [prices] `{key}` is not a fine-tunable API model; known: "
                 f"{', '.join(API_MODELS)}."
             )
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        if not _is_number(value) or value < 0:
             raise ConfigError(f"{where}: [prices] `{key}` must be dollars per 1M tokens.")
     for key, value in settings.output.items():
         if key not in _OUTPUT_KEYS or not isinstance(value, str):
