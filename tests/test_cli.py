@@ -127,3 +127,18 @@ def test_tokens_reads_utf8_from_a_file_and_standard_input(tmp_path):
         json.loads(from_file.output) == json.loads(from_stdin.output) == json.loads(direct.output)
     )
     assert json.loads(direct.output)["cl100k_base"]["tokens"] == 5  # Where| is| my| refund|?
+
+
+def test_an_empty_path_is_a_usage_error_not_the_current_folder():
+    result = CliRunner().invoke(cli, ["audit", "", "--no-html"])
+    assert result.exit_code == 2
+    assert "no data file given" in result.output
+
+
+def test_init_on_a_file_without_rows_says_so(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "d.csv").write_text("text,label\n")
+    result = CliRunner().invoke(cli, ["init", "d.csv"])
+    assert result.exit_code == 2
+    assert "contains no examples (it has columns (text, label) but no rows)" in result.output
+    assert not (tmp_path / "datacheck.toml").exists()

@@ -224,11 +224,11 @@ def _prepare(
     timer = _Timer(progress)
     with timer("load"):
         loaded = load(source, sample=settings.sample, seed=settings.seed)
-        _require_rows(loaded)
+        require_rows(loaded)
         loaded = _sampled(loaded, settings)
         eval_loaded = load(eval_source) if eval_source is not None else None
         if eval_loaded is not None:
-            _require_rows(eval_loaded)
+            require_rows(eval_loaded)
     with timer("detect"):
         detection = detect(
             loaded.frame,
@@ -317,7 +317,8 @@ def _without_rows(loaded: Loaded) -> Loaded:
     return replace(loaded, frame=loaded.frame.select(SOURCE_LINE))
 
 
-def _require_rows(loaded: Loaded) -> None:
+def require_rows(loaded: Loaded) -> None:
+    """Raise `InputError` saying why, when `loaded` has no row to audit."""
     if loaded.frame.height > 0:
         return
     if loaded.errors:

@@ -18,11 +18,13 @@ def starter_config(path: str | Path | None) -> str:
     task, text_field, label_field, labels = "classification", None, None, None
     header = "# datacheck configuration. Every key is optional; delete what you do not need."
     if path is not None:
+        from datacheck._audit import require_rows
         from datacheck.detect import detect
         from datacheck.load import load
         from datacheck.normalize import normalize
 
         loaded = load(path)
+        require_rows(loaded)
         detection = detect(loaded.frame)
         task, label_field = detection.task, detection.label_field
         text_field = detection.text_field if detection.schema != "chat" else None

@@ -56,6 +56,8 @@ def load(source: str | Path | pl.DataFrame, *, sample: int | None = None, seed: 
 
 
 def _load(source: str | Path | pl.DataFrame, sample: int | None, seed: int) -> Loaded:
+    if isinstance(source, str) and not source.strip():  # Path("") would be the current folder
+        raise InputError("no data file given: name the file to read.")
     if sample is not None and not isinstance(source, pl.DataFrame):
         path = Path(source)
         if path.is_file() and _kind(path) in _SAMPLED_WHILE_READ:
