@@ -267,7 +267,7 @@ def target_texts(sample: pl.DataFrame, shape_schema: str, target_field: str | No
 def _task(sample: pl.DataFrame, shape: _Shape, frame: pl.DataFrame) -> tuple[str, float, list[str]]:
     if shape.schema == "text_label":
         assert shape.label_field is not None
-        distinct = frame[shape.label_field].n_unique()  # all rows: the reason states a count
+        distinct = frame[shape.label_field].drop_nulls().n_unique()  # all rows: a stated count
         return (
             "classification",
             0.95,

@@ -92,3 +92,26 @@ def test_class_labels_are_read_by_name_from_a_parquet_file_datasets_wrote(tmp_pa
     assert load(tmp_path / "d.parquet").frame["label"].to_list() == ["tech", "bill", None]
     sampled = load(tmp_path / "d.parquet", sample=2, seed=1).frame["label"]
     assert sampled.dtype == pl.String and set(sampled.to_list()) <= {"tech", "bill", None}
+
+
+def test_lists_of_class_labels_are_read_by_name(tmp_path):
+    """Multi-label datasets store a list of ClassLabel numbers per row."""
+    import datasets
+
+    features = datasets.Features(
+        {
+            "text": datasets.Value("string"),
+            "labels": datasets.Sequence(datasets.ClassLabel(names=["bug", "feature"])),
+        }
+    )
+    data = {"text": ["a", "b", "c"], "labels": [[0, 1], [1], []]}
+    datasets.Dataset.from_dict(data, features=features).save_to_disk(str(tmp_path / "ds"))
+    assert load(tmp_path / "ds").frame["labels"].to_list() == [["bug", "feature"], ["feature"], []]
+
+
+def test_a_missing_class_label_is_not_counted_as_a_label(tmp_path):
+    _class_labelled().save_to_disk(str(tmp_path / "ds"))
+    import datacheck
+
+    result = datacheck.audit(tmp_path / "ds")
+    assert "fixed label set: 2 distinct values in `label`" in result.detected["reasons"]

@@ -119,19 +119,29 @@ def load_hub_snapshot(repo_id: str, folder: Path) -> Loaded:
 
 def with_class_names(frame: pl.DataFrame, features: dict[str, Any]) -> pl.DataFrame:
     """ClassLabel columns (labels stored as numbers, their names in the dataset's features)
-    with each number replaced by its name, as the model will see it; -1 (no label) is null."""
-    names = {
-        column: spec["names"]
-        for column, spec in features.items()
-        if isinstance(spec, dict)
-        and spec.get("_type") == "ClassLabel"
-        and column in frame.columns
-        and frame.schema[column].is_integer()
-    }
-    return frame.with_columns(
-        pl.col(column).replace_strict(dict(enumerate(labels)), default=None, return_dtype=pl.String)
-        for column, labels in names.items()
-    )
+    with each number replaced by its name, as the model will see it; -1 (no label) is null.
+    A list of ClassLabels (multi-label data) has each of its numbers replaced."""
+    changed = []
+    for column, spec in features.items():
+        if column not in frame.columns or not isinstance(spec, dict):
+            continue
+        kind = frame.schema[column]
+        inner = spec.get("feature")
+        if spec.get("_type") == "ClassLabel" and kind.is_integer():
+            changed.append(_named(pl.col(column), spec["names"]))
+        elif (
+            spec.get("_type") in ("List", "Sequence", "LargeList")
+            and isinstance(inner, dict)
+            and inner.get("_type") == "ClassLabel"
+            and isinstance(kind, pl.List)
+            and kind.inner.is_integer()
+        ):
+            changed.append(pl.col(column).list.eval(_named(pl.element(), inner["names"])))
+    return frame.with_columns(changed)
+
+
+def _named(numbers: pl.Expr, names: list[str]) -> pl.Expr:
+    return numbers.replace_strict(dict(enumerate(names)), default=None, return_dtype=pl.String)
 
 
 def parquet_features(file: Path) -> dict[str, Any]:
