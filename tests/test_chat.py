@@ -23,6 +23,14 @@ def test_content_parts_read_as_their_text_parts():
     assert text == ["What is\nthis?", ""]
 
 
+def test_parts_with_no_text_field_read_as_no_text():
+    kind = pl.List(pl.Struct({"type": pl.String, "image_url": pl.Struct({"url": pl.String})}))
+    content = pl.Series("c", [[{"type": "image_url", "image_url": {"url": "u"}}], None], kind)
+    assert is_parts(content.dtype)
+    text = pl.select(content_as_text(pl.lit(content), content.dtype)).to_series().to_list()
+    assert text == ["", None]
+
+
 def test_chat_with_content_parts_is_audited_and_counted_like_plain_text(tmp_path):
     def rows(parts: bool) -> list[dict]:
         def content(text: str):

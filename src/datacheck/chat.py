@@ -31,10 +31,11 @@ def call_keys(dtype: pl.DataType | None) -> tuple[str, ...]:
 
 
 def is_parts(kind: pl.DataType | None) -> bool:
-    """Whether message content of type `kind` is a list of typed content parts."""
+    """Whether message content of type `kind` is a list of typed content parts (some may be
+    text; a file whose parts are all images has none)."""
     if not isinstance(kind, pl.List) or not isinstance(kind.inner, pl.Struct):
         return False
-    return {"type", "text"} <= {f.name for f in kind.inner.fields}
+    return "type" in {f.name for f in kind.inner.fields}
 
 
 def content_as_text(content: pl.Expr, kind: pl.DataType | None) -> pl.Expr:
@@ -42,6 +43,9 @@ def content_as_text(content: pl.Expr, kind: pl.DataType | None) -> pl.Expr:
     (`[{"type": "text", "text": …}, …]`) as its text parts joined by new lines, other parts
     (images) left out; anything else as JSON."""
     if is_parts(kind):
+        assert isinstance(kind, pl.List) and isinstance(kind.inner, pl.Struct)
+        if "text" not in {f.name for f in kind.inner.fields}:  # images only: no text at all
+            return pl.when(content.is_not_null()).then(pl.lit(""))
         text = pl.element().struct.field("text").cast(pl.String)
         return content.list.eval(text).list.join("\n")
     if isinstance(kind, pl.List) and kind.inner == pl.String:

@@ -120,3 +120,15 @@ def test_text_that_only_looks_like_parts_is_left_as_text(tmp_path, text):
     rows[1]["messages"][0]["content"] = text
     loaded = load(write_jsonl(tmp_path / "d.jsonl", rows))
     assert loaded.frame["messages"][1].to_list()[0] == {"role": "user", "content": text}
+
+
+def test_parts_that_are_all_images_count_no_text(tmp_path):
+    rows = [_vision(i) for i in range(20)]
+    for row in rows:
+        row["messages"][1]["content"] = [_IMAGE]  # no text part anywhere in the file
+    loaded = load(write_jsonl(tmp_path / "d.jsonl", rows))
+    first = loaded.frame["messages"][0].to_list()
+    assert first[1]["content"][0]["type"] == "image_url"
+    assert first[0]["content"][0]["text"] == "Describe the defect."
+    tokens = datacheck.audit(loaded.frame, tokenizers="cl100k_base").to_dict()["tokens"]
+    assert tokens["cl100k_base"]["max"] < 40  # the image's 3,200 characters are not text

@@ -87,7 +87,7 @@ def content_parts(loaded: Loaded) -> Loaded:
         return loaded
     part = decoded.dtype.inner if isinstance(decoded.dtype, pl.List) else None
     names = {f.name: f.dtype for f in part.fields} if isinstance(part, pl.Struct) else {}
-    if names.get("type") != pl.String or names.get("text") != pl.String:
+    if names.get("type") != pl.String or names.setdefault("text", pl.String) != pl.String:
         return loaded
     if not decoded.explode().struct.field("type").drop_nulls().is_in(PART_TYPES).all():
         return loaded
@@ -105,7 +105,7 @@ def content_parts(loaded: Loaded) -> Loaded:
         pl.when(content.is_null())
         .then(None)
         .when(listed)
-        .then(pl.when(listed).then(content).str.json_decode(decoded.dtype))
+        .then(pl.when(listed).then(content).str.json_decode(pl.List(pl.Struct(names))))
         .otherwise(one_text_part)
     )
     try:
