@@ -70,3 +70,19 @@ def test_nan_and_infinity_anywhere_in_a_record_are_reported_with_its_number(tmp_
         (2, "invalid JSON: NaN is not a JSON value; write null or a number"),
         (3, "invalid JSON: -Infinity is not a JSON value; write null or a number"),
     ]
+
+
+def test_a_record_naming_a_key_twice_is_reported_as_in_json_lines(tmp_path):
+    path = tmp_path / "d.json"
+    path.write_text(
+        '[{"text": "a", "label": "x"},'
+        ' {"text": "b", "label": "x", "label": "y"},'
+        ' {"text": "c", "m": [{"k": 1, "k": 2}], "n": NaN},'
+        ' {"text": "d", "label": "z"}]'
+    )
+    loaded = load(path)
+    assert loaded.frame["text"].to_list() == ["a", "d"]
+    assert [(e.line, e.message.split(" appears")[0]) for e in loaded.errors] == [
+        (2, "the key 'label'"),
+        (3, "the key 'k'"),  # the first problem in the record, in its order
+    ]

@@ -17,6 +17,17 @@ SPLIT = "__split__"
 #: JSON parser recurses once per level and crashes the process some 16,000 levels down, and
 #: polars' slows with the cube of the depth (5 s for one record 700 levels deep).
 MAX_NESTING = 256
+
+
+def repeated_key(key: str) -> str:
+    """Why an object that names `key` twice is not read: polars keeps the first value,
+    Python's json the last, and Arrow refuses it, so its meaning depends on the reader."""
+    return (
+        f"the key {key!r} appears twice in one object, and JSON readers disagree on which "
+        "value counts; keep only one"
+    )
+
+
 TOO_DEEP = (
     f"nested more than {MAX_NESTING} levels deep (arrays and objects inside each other); "
     "flatten the record or delete it"

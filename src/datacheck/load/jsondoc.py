@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json as _json
 import sys
-from collections.abc import Iterable
 from pathlib import Path
 
 import polars as pl
 
 from datacheck._json import kind_with_article as json_kind
 from datacheck.errors import InputError
-from datacheck.load._base import MAX_NESTING, SOURCE_LINE, SPLIT, Loaded, LoadError
+from datacheck.load._base import MAX_NESTING, SOURCE_LINE, SPLIT, Loaded, LoadError, repeated_key
 from datacheck.load._text import read_bytes, to_utf8
 from datacheck.load.jsonl import frame_from_rows, load_jsonl
 
@@ -19,9 +18,13 @@ from datacheck.load.jsonl import frame_from_rows, load_jsonl
 def load_json(path: Path) -> Loaded:
     raw, digest = read_bytes(path)
     data = to_utf8(path, raw)
-    constants: list[_Constant] = []
+    marked: list[object] = []  # the NaNs and objects with a repeated key met while parsing
     try:
-        document = _json.loads(data, parse_constant=lambda name: _Constant(name, constants))
+        document = _json.loads(
+            data,
+            parse_constant=lambda name: _Constant(name, marked),
+            object_pairs_hook=lambda pairs: _object(pairs, marked),
+        )
     except UnicodeDecodeError as exc:
         raise InputError(
             f"{path}: not valid UTF-8 at byte {exc.start}; re-save the file as UTF-8."
@@ -49,10 +52,9 @@ def load_json(path: Path) -> Loaded:
         rows: list[dict[str, object]] = []
         numbers: list[int] = []
         for number, record in enumerate(records, 1):
-            found = _constant_in(record) if constants else None
-            if found is not None:
-                reason = f"invalid JSON: {found} is not a JSON value; write null or a number"
-                errors.append(LoadError(number, reason))
+            problem = _problem_in(record) if marked else None
+            if problem is not None:
+                errors.append(LoadError(number, problem))
             elif isinstance(record, dict):
                 rows.append(record)
                 numbers.append(number)
@@ -82,25 +84,45 @@ class _Constant:
     """NaN or Infinity where the document has one: Python reads them, JSON has no such values
     (and a fine-tuning upload refuses them), so the record that holds one is reported."""
 
-    def __init__(self, name: str, seen: list[_Constant]) -> None:
+    def __init__(self, name: str, seen: list[object]) -> None:
         self.name = name
         seen.append(self)
 
 
-def _constant_in(value: object) -> str | None:
-    """The name of the first NaN or Infinity inside `value`, if any."""
-    if isinstance(value, _Constant):
-        return value.name
-    if isinstance(value, dict):
-        children: Iterable[object] = value.values()
-    elif isinstance(value, list):
-        children = value
-    else:
-        return None
-    for child in children:
-        found = _constant_in(child)
-        if found is not None:
-            return found
+class _Repeated(dict):  # type: ignore[type-arg]
+    """An object that names `key` twice: its record is reported, as in JSON Lines."""
+
+    key: str
+
+
+def _object(pairs: list[tuple[str, object]], seen: list[object]) -> dict[str, object]:
+    value = dict(pairs)
+    if len(value) == len(pairs):
+        return value
+    marked = _Repeated(value)
+    names: set[str] = set()
+    for key, _ in pairs:
+        if key in names:
+            marked.key = key
+            break
+        names.add(key)
+    seen.append(marked)
+    return marked
+
+
+def _problem_in(record: object) -> str | None:
+    """Why `record` cannot be read: the first NaN or Infinity, or repeated key, inside it."""
+    stack = [record]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, _Constant):
+            return f"invalid JSON: {value.name} is not a JSON value; write null or a number"
+        if isinstance(value, _Repeated):
+            return repeated_key(value.key)
+        if isinstance(value, dict):
+            stack.extend(reversed(list(value.values())))
+        elif isinstance(value, list):
+            stack.extend(reversed(value))
     return None
 
 

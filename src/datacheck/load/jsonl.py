@@ -31,6 +31,7 @@ from datacheck.load._base import (
     Loaded,
     LoadError,
     file_sha256,
+    repeated_key,
 )
 from datacheck.load._text import (
     UTF16_BOMS,
@@ -472,11 +473,7 @@ def _line_by_line(
             errors.append(LoadError(number, f"invalid JSON: {_where(exc)}; fix or delete the line"))
             continue
         except _RepeatedKey as exc:
-            reason = (
-                f"the key {exc.args[0]!r} appears twice in one object, and JSON readers "
-                "disagree on which value counts; keep only one"
-            )
-            errors.append(LoadError(number, reason))
+            errors.append(LoadError(number, repeated_key(exc.args[0])))
             continue
         except ValueError as exc:  # NaN or Infinity, which Python writes but JSON has not
             errors.append(LoadError(number, f"invalid JSON: {exc}; write null or a number"))
