@@ -86,3 +86,11 @@ def test_a_record_naming_a_key_twice_is_reported_as_in_json_lines(tmp_path):
         (2, "the key 'label'"),
         (3, "the key 'k'"),  # the first problem in the record, in its order
     ]
+
+
+def test_half_a_surrogate_pair_in_a_record_is_reported(tmp_path):
+    path = tmp_path / "d.json"
+    path.write_text('[{"text": "a\\ud800b"}, {"text": "ok \\ud83d\\ude00"}, {"text": "c"}]')
+    loaded = load(path)
+    assert loaded.frame["text"].to_list() == ["ok \U0001f600", "c"]
+    assert [e.line for e in loaded.errors] == [1]

@@ -301,8 +301,8 @@ def test_arrow_reads_a_chunk_as_polars_does_or_leaves_it_to_polars(case):
     from datacheck.load import jsonl
 
     chunk = ("\n".join(ARROW_CASES[case]) + "\n").encode()
-    if case == "repeated key":  # polars would keep the first value: neither reads it
-        with pytest.raises(jsonl._RepeatedKey):
+    if case in ("repeated key", "escaped surrogate"):  # polars reads them without a word
+        with pytest.raises(jsonl._CarefulOnly):
             jsonl._by_arrow(chunk)
         return
     by_arrow = jsonl._by_arrow(chunk)
@@ -492,3 +492,21 @@ def test_a_key_named_twice_is_reported_by_either_reader(tmp_path, monkeypatch, s
         (2, "the key 'label'"),
         (4, "the key 'k'"),
     ]
+
+
+@pytest.mark.parametrize("slow", ["", "1"])
+def test_half_a_surrogate_pair_is_reported_by_either_reader(tmp_path, monkeypatch, slow):
+    """polars read an escaped lone surrogate as NUL, and the careful reader's rows then
+    crashed polars; an escaped emoji (a whole pair) is text like any other."""
+    monkeypatch.setenv("DATACHECK_SLOW_PATHS", slow)
+    path = tmp_path / "d.jsonl"
+    path.write_text(
+        '{"text": "a\\ud800b", "label": "x"}\n'
+        '{"text": "ok \\ud83d\\ude00", "label": "y"}\n'
+        '{"t\\udfffext": "c", "label": "y"}\n'
+        '{"text": "d", "label": "y"}\n'
+    )
+    loaded = load(path)
+    assert loaded.frame["text"].to_list() == ["ok \U0001f600", "d"]
+    assert [e.line for e in loaded.errors] == [1, 3]
+    assert all("half of a surrogate pair" in e.message for e in loaded.errors)

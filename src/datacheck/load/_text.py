@@ -5,8 +5,10 @@ from __future__ import annotations
 import codecs
 import gzip
 import hashlib
+import json
+import re
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from datacheck.errors import InputError
 from datacheck.load._base import LoadError
@@ -63,6 +65,24 @@ def is_utf8(data: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+#: a JSON escape of half a UTF-16 surrogate pair: an escaped emoji is two of them, and one
+#: alone is not a character
+SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+LONE_SURROGATE = (
+    "holds an escape in \\uD800-\\uDFFF on its own (half of a surrogate pair), which is "
+    "not a character; fix or remove the escape"
+)
+
+
+def has_lone_surrogate(value: Any) -> bool:
+    """Whether parsed JSON `value` holds half a surrogate pair in a string or key."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def is_gzip(path: Path) -> bool:

@@ -11,7 +11,13 @@ import polars as pl
 from datacheck._json import kind_with_article as json_kind
 from datacheck.errors import InputError
 from datacheck.load._base import MAX_NESTING, SOURCE_LINE, SPLIT, Loaded, LoadError, repeated_key
-from datacheck.load._text import read_bytes, to_utf8
+from datacheck.load._text import (
+    LONE_SURROGATE,
+    SURROGATE_ESCAPE,
+    has_lone_surrogate,
+    read_bytes,
+    to_utf8,
+)
 from datacheck.load.jsonl import frame_from_rows, load_jsonl
 
 
@@ -45,6 +51,7 @@ def load_json(path: Path) -> Loaded:
             "Fix the file, or save one object per line as .jsonl so one bad line "
             "does not stop the audit."
         ) from exc
+    surrogates = SURROGATE_ESCAPE.search(data) is not None
     splits = _records(path, document)
     frames: list[pl.DataFrame] = []
     errors: list[LoadError] = []
@@ -53,6 +60,8 @@ def load_json(path: Path) -> Loaded:
         numbers: list[int] = []
         for number, record in enumerate(records, 1):
             problem = _problem_in(record) if marked else None
+            if problem is None and surrogates and has_lone_surrogate(record):
+                problem = LONE_SURROGATE
             if problem is not None:
                 errors.append(LoadError(number, problem))
             elif isinstance(record, dict):

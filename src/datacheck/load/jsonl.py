@@ -34,8 +34,11 @@ from datacheck.load._base import (
     repeated_key,
 )
 from datacheck.load._text import (
+    LONE_SURROGATE,
+    SURROGATE_ESCAPE,
     UTF16_BOMS,
     bad_utf8_lines,
+    has_lone_surrogate,
     is_gzip,
     open_inflated,
     read_bytes,
@@ -341,9 +344,11 @@ def _parse_chunk(chunk: bytes, text_fields: frozenset[str] = frozenset()) -> pl.
         return None
     if _maybe_too_deep(chunk):
         return None
+    if text_fields and SURROGATE_ESCAPE.search(chunk):
+        return None  # no Arrow to tell a lone half from a pair
     try:
         part = None if text_fields else _by_arrow(chunk)
-    except _RepeatedKey:  # the careful reader names the line
+    except _CarefulOnly:  # the careful reader names the line
         return None
     if part is None:
         overrides = dict.fromkeys(text_fields, pl.String) or None
@@ -383,9 +388,9 @@ def _by_arrow(chunk: bytes) -> pl.DataFrame | None:
             table = pyarrow.json.read_json(
                 io.BytesIO(chunk), read_options=options, parse_options=parse
             )
-    except Exception as exc:  # pyarrow raises several kinds; all mean "let polars read it"
-        if "was specified twice" in str(exc):  # but polars would keep the first value
-            raise _RepeatedKey(str(exc)) from exc
+    except Exception as exc:  # pyarrow raises several kinds; most mean "let polars read it"
+        if "was specified twice" in str(exc) or "surrogate pair" in str(exc):
+            raise _CarefulOnly(str(exc)) from exc  # which polars reads without a word
         return None
     if wanted is None or table.schema != wanted:
         return None
@@ -424,7 +429,7 @@ def _as_polars_reads(schema: Any) -> Any:
 
 def _whole(data: bytes) -> pl.DataFrame | None:
     """One parse of the whole file: what decides when its chunks disagree on kinds."""
-    if _maybe_too_deep(data):
+    if _maybe_too_deep(data) or SURROGATE_ESCAPE.search(data):
         return None
     try:
         frame = pl.read_ndjson(io.BytesIO(data), infer_schema_length=None)
@@ -483,6 +488,9 @@ def _line_by_line(
             continue
         if len(line) > 2 * MAX_NESTING and depth(value) > MAX_NESTING:
             errors.append(LoadError(number, TOO_DEEP))
+            continue
+        if SURROGATE_ESCAPE.search(line) and has_lone_surrogate(value):
+            errors.append(LoadError(number, LONE_SURROGATE))
             continue
         if not isinstance(value, dict):
             errors.append(LoadError(number, f"expected a JSON object, found {json_kind(value)}"))
@@ -576,6 +584,11 @@ def _json_text(value: object) -> object:
 
 def _not_json(name: str) -> None:
     raise ValueError(f"{name} is not a JSON value")
+
+
+class _CarefulOnly(Exception):
+    """Arrow refused a chunk for what polars would read without a word (a repeated key, half
+    a surrogate pair): only the careful reader may read it."""
 
 
 class _RepeatedKey(ValueError):
