@@ -164,3 +164,24 @@ def test_repeated_header_names_are_told_apart_as_polars_does(tmp_path, monkeypat
     ]  # fmt: skip
     assert loaded.frame["label_duplicated_1"].to_list() == ["b0", "b1", "b2", "b3"]
     assert [e.line for e in loaded.errors] == ([6] if bad_row else [])
+
+
+@pytest.mark.parametrize("slow", ["", "1"])
+def test_a_row_short_of_fields_is_reported_by_either_reader(tmp_path, monkeypatch, slow):
+    """polars' reader filled the missing field in, so only the careful reader reported it."""
+    monkeypatch.setenv("DATACHECK_SLOW_PATHS", slow)
+    path = tmp_path / "d.csv"
+    path.write_text(
+        "text,label,note\n"
+        "a,x,n1\n"
+        '"two\nlines",y,\n'  # an empty last field is a field
+        "b,x\n"  # one short
+        "c,y,\n"
+        '"d, quoted",x,""\n'
+    )
+    loaded = load(path)
+    assert loaded.frame["text"].to_list() == ["a", "two\nlines", "c", "d, quoted"]
+    assert loaded.frame[SOURCE_LINE].to_list() == [2, 3, 6, 7]
+    assert [(e.line, e.message.split(";")[0]) for e in loaded.errors] == [
+        (5, "has 2 fields but the header has 3")
+    ]

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
+import numpy as np
 import polars as pl
 
 from datacheck._perf import fast
@@ -92,7 +93,40 @@ def _fast(data: bytes, separator: str) -> pl.DataFrame | None:
     )
     # a row starts one line after the previous row ended; the header is line 1
     start = (newlines.cum_sum() - newlines + pl.int_range(pl.len()) + 2).cast(pl.Int64)
-    return frame.with_columns(start.alias(SOURCE_LINE))
+    frame = frame.with_columns(start.alias(SOURCE_LINE))
+    return None if _has_short_row(data, frame, separator) else frame
+
+
+#: rows with an empty last field checked one by one before the whole file is read carefully
+_SUSPECTS = 100_000
+
+
+def _has_short_row(data: bytes, frame: pl.DataFrame, separator: str) -> bool:
+    """Whether a row has fewer fields than the header, which polars' reader fills in without a
+    word (the careful reader reports it). Only a row whose last field reads as empty can be
+    one, so only those rows are parsed again, each from its own lines."""
+    if frame.width < 2:
+        return False
+    last = frame.columns[-2]  # the one before SOURCE_LINE
+    spans = frame.select(
+        pl.col(SOURCE_LINE).alias("first"),
+        pl.col(SOURCE_LINE).shift(-1).alias("after"),
+        pl.col(last).is_null().alias("suspect"),
+    ).filter("suspect")
+    if spans.height > _SUSPECTS:
+        return True
+    if spans.is_empty():
+        return False
+    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord("\n"))
+    starts = np.r_[0, ends + 1]  # of each line (line n starts at starts[n - 1])
+    width = frame.width - 1
+    for first, after in spans.select("first", "after").iter_rows():
+        stop = int(starts[after - 1]) if after is not None else len(data)
+        record = data[int(starts[first - 1]) : stop].decode("utf-8")
+        fields = next(_csv.reader(io.StringIO(record, newline=""), delimiter=separator), [])
+        if len(fields) < width:
+            return True
+    return False
 
 
 def _careful(path: Path, data: bytes, separator: str) -> tuple[pl.DataFrame, list[LoadError]]:
