@@ -510,3 +510,26 @@ def test_half_a_surrogate_pair_is_reported_by_either_reader(tmp_path, monkeypatc
     assert loaded.frame["text"].to_list() == ["ok \U0001f600", "d"]
     assert [e.line for e in loaded.errors] == [1, 3]
     assert all("half of a surrogate pair" in e.message for e in loaded.errors)
+
+
+@pytest.mark.parametrize("bad_line", [False, True])
+def test_a_field_of_numbers_and_text_reads_alike_whichever_reader_reads_it(
+    tmp_path, monkeypatch, bad_line
+):
+    """polars writes a float it reads as text positionally (1.0 as "1"); the careful reader
+    wrote Python's "1.0". One malformed line sends its chunk to the careful reader, so the
+    labels of one file came out as both "1" and "1.0"."""
+    from datacheck.load import jsonl
+
+    monkeypatch.setattr(jsonl, "_CHUNK_BYTES", 300)  # many chunks
+    values = [1.0, "n/a", 2.5, 1e-07, -0.0, 3.0, [1.0, {"k": 2.0}]]
+    lines = [json.dumps({"text": f"t{i}", "label": values[i % 7]}) for i in range(70)]
+    if bad_line:
+        lines[40] = '{"text": "broken'
+    path = tmp_path / "d.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    labels = load(path).frame["label"].to_list()
+    spelled = {"1", "n/a", "2.5", "0.0000001", "-0", "3", '[1, {"k": 2}]'}
+    assert set(labels) == spelled
+    monkeypatch.setenv("DATACHECK_SLOW_PATHS", "1")
+    assert load(path).frame["label"].to_list() == labels

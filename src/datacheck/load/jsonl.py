@@ -577,8 +577,24 @@ def _as_text_at(value: object, path: tuple[str, ...], mixed: set[tuple[str, ...]
 
 
 def _json_text(value: object) -> object:
+    """A value of a field read as text: strings as they are, anything else as the JSON polars
+    writes when it reads such a field, so that a chunk read here and one read by polars spell
+    a value alike (a label 1.0 is "1" in both, not "1" in one and "1.0" in the other)."""
     if value is None or isinstance(value, str):
         return value
+    return _as_polars_writes(value)
+
+
+def _as_polars_writes(value: object) -> str:
+    if isinstance(value, float):  # positional, shortest digits: 3.0 -> 3, 1e-07 -> 0.0000001
+        return np.format_float_positional(value, unique=True, trim="-")
+    if isinstance(value, dict):
+        items = (
+            f"{json.dumps(k, ensure_ascii=False)}: {_as_polars_writes(v)}" for k, v in value.items()
+        )
+        return "{" + ", ".join(items) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_as_polars_writes(v) for v in value) + "]"
     return json.dumps(value, ensure_ascii=False)
 
 
