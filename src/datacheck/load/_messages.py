@@ -87,8 +87,9 @@ def content_parts(loaded: Loaded) -> Loaded:
         return loaded
     part = decoded.dtype.inner if isinstance(decoded.dtype, pl.List) else None
     names = {f.name: f.dtype for f in part.fields} if isinstance(part, pl.Struct) else {}
-    if names.get("type") != pl.String or names.setdefault("text", pl.String) != pl.String:
+    if names.get("type") != pl.String or names.get("text", pl.String) != pl.String:
         return loaded
+    names.setdefault("text", pl.String)  # where a string becomes a part, when no part had text
     if not decoded.explode().struct.field("type").drop_nulls().is_in(PART_TYPES).all():
         return loaded
     one_text_part = pl.concat_list(
