@@ -533,3 +533,21 @@ def test_a_field_of_numbers_and_text_reads_alike_whichever_reader_reads_it(
     assert set(labels) == spelled
     monkeypatch.setenv("DATACHECK_SLOW_PATHS", "1")
     assert load(path).frame["label"].to_list() == labels
+
+
+@pytest.mark.parametrize(
+    ("escaped", "alone"),
+    [
+        (rb"\ud800", True),
+        (rb"a\udfffb", True),
+        (rb"\ud83d x", True),
+        (rb"\ud83d\ud83d\ude00", True),  # a high half, then a whole pair
+        (rb"\ud83d\ude00", False),  # an escaped emoji: Python's json.dumps writes these
+        (rb"\uD83D\uDE00", False),
+        (rb"\u00e9", False),
+    ],
+)
+def test_only_a_half_pair_sends_text_to_the_careful_reader(escaped, alone):
+    from datacheck.load._text import SURROGATE_ESCAPE
+
+    assert (SURROGATE_ESCAPE.search(escaped) is not None) is alone

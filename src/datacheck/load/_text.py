@@ -10,6 +10,8 @@ import re
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import numpy as np
+
 from datacheck.errors import InputError
 from datacheck.load._base import LoadError
 
@@ -67,9 +69,12 @@ def is_utf8(data: bytes) -> bool:
     return True
 
 
-#: a JSON escape of half a UTF-16 surrogate pair: an escaped emoji is two of them, and one
-#: alone is not a character
-SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+#: a JSON escape of half a UTF-16 surrogate pair without its other half (an escaped emoji is
+#: a whole pair); one alone is not a character
+SURROGATE_ESCAPE = re.compile(
+    rb"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    rb"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+)
 LONE_SURROGATE = (
     "holds an escape in \\uD800-\\uDFFF on its own (half of a surrogate pair), which is "
     "not a character; fix or remove the escape"
@@ -83,6 +88,12 @@ def has_lone_surrogate(value: Any) -> bool:
     except UnicodeEncodeError:
         return True
     return False
+
+
+def line_bounds(data: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """Where each line of `data` starts, and where it ends (before its newline)."""
+    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord("\n"))
+    return np.r_[0, ends + 1], np.r_[ends, len(data)]
 
 
 def is_gzip(path: Path) -> bool:

@@ -9,7 +9,6 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-import numpy as np
 import polars as pl
 
 from datacheck._perf import fast
@@ -20,6 +19,7 @@ from datacheck.load._text import (
     bad_utf8_lines,
     is_gzip,
     is_utf8,
+    line_bounds,
     open_inflated,
     read_bytes,
     samples_in_stream,
@@ -117,8 +117,7 @@ def _has_short_row(data: bytes, frame: pl.DataFrame, separator: str) -> bool:
         return True
     if spans.is_empty():
         return False
-    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord("\n"))
-    starts = np.r_[0, ends + 1]  # of each line (line n starts at starts[n - 1])
+    starts, _ends = line_bounds(data)  # line n starts at starts[n - 1]
     width = frame.width - 1
     for first, after in spans.select("first", "after").iter_rows():
         stop = int(starts[after - 1]) if after is not None else len(data)

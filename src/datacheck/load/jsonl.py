@@ -40,6 +40,7 @@ from datacheck.load._text import (
     bad_utf8_lines,
     has_lone_surrogate,
     is_gzip,
+    line_bounds,
     open_inflated,
     read_bytes,
     samples_in_stream,
@@ -443,9 +444,7 @@ def _maybe_too_deep(data: bytes) -> bool:
     enough brackets that the bulk parsers could recurse that deep before they notice. Only a
     line with more opening brackets than that can, so line lengths clear most chunks, and
     only lines with that many brackets are parsed here."""
-    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord("\n"))
-    starts = np.r_[0, ends + 1]
-    ends = np.r_[ends, len(data)]
+    starts, ends = line_bounds(data)
     for index in np.flatnonzero(ends - starts > 2 * MAX_NESTING):
         start, end = int(starts[index]), int(ends[index])
         if data.count(b"[", start, end) + data.count(b"{", start, end) <= MAX_NESTING:
