@@ -23,7 +23,7 @@ from datacheck.detect import Detection, detect, json_object_share, shape_problem
 from datacheck.errors import InputError
 from datacheck.features import EVAL_SPLITS, training
 from datacheck.gx import load_suites, warm_up
-from datacheck.load import SOURCE_LINE, Loaded, load
+from datacheck.load import SOURCE_LINE, SPLIT, Loaded, load
 from datacheck.normalize import normalize
 from datacheck.profiles import profile_for
 from datacheck.recommend import recommend
@@ -338,7 +338,7 @@ def _emptiness(loaded: Loaded) -> str:
     """Why a source that read cleanly has no rows, in the user's terms."""
     if loaded.format == "dataframe":
         return "the frame has no rows"
-    columns = [c for c in loaded.frame.columns if not c.startswith("__")]
+    columns = [c for c in loaded.frame.columns if c not in (SOURCE_LINE, SPLIT)]
     if columns:
         shown = ", ".join(columns[:5]) + (", …" if len(columns) > 5 else "")
         return f"it has columns ({shown}) but no rows"

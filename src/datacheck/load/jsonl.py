@@ -447,7 +447,7 @@ def _maybe_too_deep(data: bytes) -> bool:
     starts, ends = line_bounds(data)
     for index in np.flatnonzero(ends - starts > 2 * MAX_NESTING):
         start, end = int(starts[index]), int(ends[index])
-        if data.count(b"[", start, end) + data.count(b"{", start, end) <= MAX_NESTING:
+        if not _may_nest_too_deep(data, start, end):
             continue
         try:
             if depth(json.loads(data[start:end])) > MAX_NESTING:
@@ -455,6 +455,16 @@ def _maybe_too_deep(data: bytes) -> bool:
         except (ValueError, RecursionError):  # broken JSON, or deeper than Python reads
             return True
     return False
+
+
+def _may_nest_too_deep(data: bytes, start: int = 0, end: int | None = None) -> bool:
+    """Whether the line `data[start:end]` has enough opening brackets to nest deeper than
+    MAX_NESTING (which also takes a line of more than twice that many bytes)."""
+    end = len(data) if end is None else end
+    return (
+        end - start > 2 * MAX_NESTING
+        and data.count(b"[", start, end) + data.count(b"{", start, end) > MAX_NESTING
+    )
 
 
 def _line_by_line(
@@ -485,7 +495,7 @@ def _line_by_line(
         except RecursionError:
             errors.append(LoadError(number, TOO_DEEP))
             continue
-        if len(line) > 2 * MAX_NESTING and depth(value) > MAX_NESTING:
+        if _may_nest_too_deep(line) and depth(value) > MAX_NESTING:
             errors.append(LoadError(number, TOO_DEEP))
             continue
         if SURROGATE_ESCAPE.search(line) and has_lone_surrogate(value):
