@@ -57,11 +57,8 @@ def build(rows: int, seed: int = 11) -> tuple[list[str], list[tuple[int, int, st
 def child(rows: int) -> None:
     import polars as pl
 
-    from datacheck.hygiene import (
-        _shingles,  # noqa: PLC2701 - measuring the same shingling
-        analyse,
-        normalized,
-    )
+    from datacheck.checks._hygiene import analyse, normalized
+    from datacheck.checks._minhash import _shingles  # noqa: PLC2701 - the same shingling
 
     data, planted = build(rows)
     frame = pl.DataFrame(
@@ -81,7 +78,7 @@ def child(rows: int) -> None:
     del normalized
     # truth: planted pairs whose exact bigram Jaccard >= 0.8 (or identical after normalization)
     clusters = {}
-    from datacheck.hygiene import near_duplicate_clusters
+    from datacheck.checks._hygiene import near_duplicate_clusters
 
     keyed = frame.with_columns(pl.col("input_text").alias("_input"))
     keyed = keyed.with_columns(
@@ -137,7 +134,8 @@ def templated_recall(count: int = 2500) -> tuple[int, int]:
 
     import polars as pl
 
-    from datacheck.hygiene import _shingles, near_duplicate_clusters
+    from datacheck.checks._hygiene import near_duplicate_clusters
+    from datacheck.checks._minhash import _shingles
 
     rng = random.Random(5)
     words = [

@@ -96,7 +96,7 @@ def baseline(path: str) -> None:
 
     import numpy as np
 
-    from datacheck import tokens
+    from datacheck.plan import tokenizers as tokens
 
     encoding = tokens.get("cl100k_base")._tiktoken  # the Encoding `get_encoding` would give
     with open(path, encoding="utf-8") as handle:
@@ -177,7 +177,7 @@ def baseline(path: str) -> None:
 def floor(path: str) -> None:
     import polars as pl
 
-    from datacheck import tokens
+    from datacheck.plan import tokenizers as tokens
 
     encode = tokens.get("cl100k_base")._tiktoken.encode_ordinary
     frame = pl.read_ndjson(path)
@@ -283,7 +283,7 @@ def run(rows_list: list[int], repeat: int = 1) -> dict:
 def floor_of(name: str, path: str) -> None:
     import polars as pl
 
-    from datacheck import tokens
+    from datacheck.plan import tokenizers as tokens
 
     tokenizer = tokens.get(name)
     frame = pl.read_ndjson(path)

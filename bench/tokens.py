@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _data import texts  # noqa: E402
 
-from datacheck import tokens  # noqa: E402
+from datacheck.plan import tokenizers as tokens  # noqa: E402
 
 
 def main() -> None:

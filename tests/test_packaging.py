@@ -6,7 +6,7 @@ import zipfile
 
 import pytest
 
-from datacheck.gx import load_suites, suites_folder
+from datacheck.checks._gx import load_suites, suites_folder
 from tests.conftest import ROOT
 
 

@@ -12,24 +12,24 @@ from typing import Any
 
 import polars as pl
 
-from datacheck import token_counts
 from datacheck._words import plural
-from datacheck.assessment import answer
 from datacheck.checks import Context, Finding
+from datacheck.checks._gx import load_suites, warm_up
 from datacheck.checks._run import ordered, run_checks, start_tables, verdict
+from datacheck.checks.assessment import answer
 from datacheck.config import Settings, load_settings
-from datacheck.cost import CostOptions, estimate
 from datacheck.detect import Detection, detect, json_object_share, shape_problem
 from datacheck.errors import InputError
 from datacheck.features import EVAL_SPLITS, training
-from datacheck.gx import load_suites, warm_up
 from datacheck.load import SOURCE_LINE, SPLIT, Loaded, load
 from datacheck.normalize import normalize
+from datacheck.plan import token_counts
+from datacheck.plan.cost import CostOptions, estimate
+from datacheck.plan.recommend import recommend
+from datacheck.plan.tokenizers import parse_names
 from datacheck.profiles import profile_for
-from datacheck.recommend import recommend
 from datacheck.result import AuditResult, SourceInfo
 from datacheck.tasks import SCHEMA_NAMES
-from datacheck.tokens import parse_names
 
 #: load errors kept in full in the report; the count is always exact
 MAX_LISTED_LOAD_ERRORS = 100
@@ -162,7 +162,7 @@ def _rows_by_line(
 
 def _distributions(counts: dict[str, Any], recommendation: dict[str, Any]) -> dict[str, Any]:
     """Binned token lengths (input, target, total) for the recommended model's tokenizer."""
-    from datacheck.models import OPEN_MODELS
+    from datacheck.plan.models import OPEN_MODELS
 
     name = OPEN_MODELS[recommendation["model"]].tokenizer
     if name not in counts:

@@ -14,8 +14,8 @@ import click
 from datacheck._perf import tune_allocator
 from datacheck._version import __version__
 from datacheck.errors import DatacheckError
-from datacheck.models import GPUS, OPEN_MODELS
-from datacheck.outputs import write_atomic
+from datacheck.plan.models import GPUS, OPEN_MODELS
+from datacheck.report._write import write_atomic
 from datacheck.tasks import TASKS
 
 EXIT_OK = 0
@@ -433,7 +433,7 @@ def tokens(text: str | None, file_path, names: tuple[str, ...], as_json: bool) -
     """
     import json as _json
 
-    from datacheck import tokens as registry
+    from datacheck.plan import tokenizers as registry
 
     if file_path is not None:
         text = _utf8(file_path.read(), file_path.name)
@@ -465,8 +465,8 @@ def models() -> None:
     Examples:
       datacheck models
     """
-    from datacheck import tokens as registry
-    from datacheck.models import API_MODELS, PRICES_AS_OF
+    from datacheck.plan import tokenizers as registry
+    from datacheck.plan.models import API_MODELS, PRICES_AS_OF
 
     click.echo("Open models (the guide's model matrix)")
     for m in OPEN_MODELS.values():

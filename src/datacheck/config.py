@@ -204,8 +204,8 @@ def _validate_values(settings: Settings, where: str) -> None:
             )
         if value not in SEVERITIES:
             raise ConfigError(f"{where}: [checks] `{key}` must be one of {', '.join(SEVERITIES)}.")
-    from datacheck.models import API_MODELS, GPUS, OPEN_MODELS
-    from datacheck.tokens import NAMES
+    from datacheck.plan.models import API_MODELS, GPUS, OPEN_MODELS
+    from datacheck.plan.tokenizers import NAMES
 
     for name in settings.tokenizers or ():
         if name not in NAMES:

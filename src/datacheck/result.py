@@ -96,7 +96,7 @@ class AuditResult:
 
     def save_html(self, path: str | Path, **options: Any) -> Path:
         """Write the HTML report to `path` (atomically) and return the path."""
-        from datacheck.outputs import write_atomic
+        from datacheck.report._write import write_atomic
 
         target = Path(path)
         write_atomic(target, self.to_html(**options), inputs=[self.source.path])

@@ -7,7 +7,7 @@ import shutil
 import polars as pl
 
 import datacheck
-from datacheck import gx
+from datacheck.checks import _gx as gx
 from tests.conftest import SAMPLES
 
 _WORDS = (

@@ -124,7 +124,7 @@ def test_reports_get_ordinary_file_permissions(tmp_path):
     import os
     import stat
 
-    from datacheck.outputs import write_atomic
+    from datacheck.report._write import write_atomic
 
     previous = os.umask(0o022)
     try:

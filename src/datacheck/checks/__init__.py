@@ -7,12 +7,7 @@ from datacheck.checks._base import Check, Context, Finding
 from datacheck.checks._registry import REGISTRY, register
 
 # importing the families fills the registry
-from datacheck.checks import format as _format  # noqa: E402,F401  isort: skip
-from datacheck.checks import hygiene as _hygiene  # noqa: E402,F401  isort: skip
-from datacheck.checks import labels as _labels  # noqa: E402,F401  isort: skip
-from datacheck.checks import length as _length  # noqa: E402,F401  isort: skip
-from datacheck.checks import task as _task  # noqa: E402,F401  isort: skip
-from datacheck.checks import volume as _volume  # noqa: E402,F401  isort: skip
+from datacheck.checks import format, hygiene, labels, length, task, volume  # noqa: E402,F401  isort: skip
 
 __all__ = ["REGISTRY", "Check", "Context", "Finding", "all_checks", "check_ids", "register"]
 

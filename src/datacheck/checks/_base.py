@@ -10,10 +10,10 @@ from typing import Any, ClassVar
 
 import polars as pl
 
+from datacheck.checks._gx import Outcome
 from datacheck.config import Settings
 from datacheck.detect import Detection
 from datacheck.features import JsonFacts, Table
-from datacheck.gx import Outcome
 from datacheck.profiles import Profile
 
 #: line numbers listed per check; `row_count` is always the full count

@@ -13,11 +13,11 @@ from datacheck import features
 from datacheck._frames import compact
 from datacheck._perf import fast
 from datacheck.checks._base import SEVERITY_ORDER, Check, Context, Finding
+from datacheck.checks._gx import Suite, validate
+from datacheck.checks._hygiene import analyse
 from datacheck.checks._registry import REGISTRY
 from datacheck.features import EVAL_SPLITS, Table
-from datacheck.gx import Suite, validate
-from datacheck.hygiene import analyse
-from datacheck.models import OPEN_MODELS
+from datacheck.plan.models import OPEN_MODELS
 
 #: tasks whose expected outputs are JSON objects
 JSON_TASKS = ("extraction", "document_parsing")

@@ -1,5 +1,5 @@
 """Hygiene: duplicates inflate volume, conflicting labels teach noise, leaked eval rows make
-every metric a lie. These run in polars (see datacheck.hygiene) and report like every check."""
+every metric a lie. These run in polars (see `checks._hygiene`) and report like every check."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from dataclasses import replace
 
 from datacheck._words import listing, plural
 from datacheck.checks._base import Check, Context, Finding
+from datacheck.checks._hygiene import Hygiene
 from datacheck.checks._registry import register
-from datacheck.hygiene import Hygiene
 
 
 def _h(ctx: Context) -> Hygiene:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datacheck._words import plural
 from datacheck.checks._base import Check, Context, Finding
 from datacheck.checks._registry import register
-from datacheck.models import OPEN_MODELS
+from datacheck.plan.models import OPEN_MODELS
 
 
 @register

@@ -139,7 +139,7 @@ def _token_chart(result: AuditResult, report: dict[str, Any]) -> dict[str, Any] 
     ]  # fmt: skip
     summary = report["tokens"].get(dist["tokenizer"], {})
     shapes, notes = [], []
-    from datacheck.token_counts import contexts_for
+    from datacheck.plan.token_counts import contexts_for
 
     for model, window in sorted(contexts_for(dist["tokenizer"]).items()):
         if window <= dist["max"] * 1.5:

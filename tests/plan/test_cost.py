@@ -5,8 +5,8 @@ from click.testing import CliRunner
 
 from datacheck._audit import estimate_cost
 from datacheck.cli import cli
-from datacheck.cost import default_epochs
-from datacheck.models import API_MODELS, GPUS, OPEN_MODELS
+from datacheck.plan.cost import default_epochs
+from datacheck.plan.models import API_MODELS, GPUS, OPEN_MODELS
 from tests.conftest import SAMPLES
 
 

@@ -3,7 +3,7 @@ import os
 import pytest
 
 from datacheck.errors import DatacheckError
-from datacheck.outputs import write_atomic
+from datacheck.report._write import write_atomic
 
 
 def test_a_failed_write_leaves_no_file_behind(tmp_path, monkeypatch):

@@ -5,7 +5,7 @@ import sys
 import weakref
 
 import datacheck
-from datacheck import gx
+from datacheck.checks import _gx as gx
 from tests.conftest import NETGUARD, ROOT, SAMPLES
 
 

@@ -12,11 +12,11 @@ from typing import Any
 
 import polars as pl
 
-from datacheck import tokens
 from datacheck._frames import join_on_text
 from datacheck._perf import fast
 from datacheck.chat import call_keys, has_parts, said
-from datacheck.models import API_MODELS, OPEN_MODELS
+from datacheck.plan import tokenizers as tokens
+from datacheck.plan.models import API_MODELS, OPEN_MODELS
 
 # Tokens a template adds, per tokenizer: (per example, per message, end of message).
 # Llama 3: <|begin_of_text|>; <|start_header_id|> role <|end_header_id|> "\n\n" … <|eot_id|>.

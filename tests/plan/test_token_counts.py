@@ -4,10 +4,12 @@ import json
 
 import polars as pl
 
-from datacheck import _frames, token_counts, tokens
+from datacheck import _frames
 from datacheck.detect import detect
 from datacheck.load import load
 from datacheck.normalize import normalize
+from datacheck.plan import token_counts
+from datacheck.plan import tokenizers as tokens
 
 
 def _chat_frame(tmp_path, conversations):

@@ -16,8 +16,8 @@ from typing import Any
 import polars as pl
 
 from datacheck._words import plural
-from datacheck.models import OPEN_MODELS
-from datacheck.token_counts import Counts
+from datacheck.plan.models import OPEN_MODELS
+from datacheck.plan.token_counts import Counts
 
 STRUCTURED_TASKS = ("classification", "extraction", "document_parsing")
 #: median target length (Llama tokens) from which outputs count as long, reasoned answers

@@ -55,7 +55,7 @@ def suites_folder() -> Path:
     packaged = Path(str(resources.files("datacheck"))) / "expectations"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parents[2] / "expectations"
+    return Path(__file__).resolve().parents[3] / "expectations"
 
 
 def load_suites(folder: Path | None = None) -> list[Suite]:

@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 
 import datacheck
-from datacheck.hygiene import analyse, near_duplicate_clusters, normalized
+from datacheck.checks._hygiene import analyse, near_duplicate_clusters, normalized
 from tests.conftest import SAMPLES, write_jsonl
 
 
@@ -32,7 +32,8 @@ _TRICKY = (
 
 
 def test_fast_text_forms_equal_their_plain_definitions():
-    from datacheck.hygiene import _fuzzy, _fuzzy_key
+    from datacheck.checks._hygiene import _fuzzy_key
+    from datacheck.checks._minhash import fuzzy as _fuzzy
 
     rng = random.Random(5)
     texts = ["".join(rng.choice(_TRICKY) for _ in range(rng.randint(0, 12))) for _ in range(3000)]
@@ -170,7 +171,7 @@ def test_templated_texts_in_one_large_bucket_are_all_clustered():
 
 
 def test_near_duplicates_do_not_depend_on_the_slices_they_are_computed_in(monkeypatch):
-    from datacheck import hygiene
+    from datacheck.checks import _minhash as hygiene
 
     rng = random.Random(3)
     words = "refund order parcel late broken screen blue shoes size kettle lamp warranty".split()
@@ -187,7 +188,7 @@ def test_near_duplicates_do_not_depend_on_the_slices_they_are_computed_in(monkey
 def test_fuzzy_groups_follow_the_whole_key(shared_first_half):
     """Rows are grouped on the first 64 bits of the key unless two texts share them, which
     the second half reveals: then on the whole key."""
-    from datacheck.hygiene import _fuzzy_groups
+    from datacheck.checks._hygiene import _fuzzy_groups
 
     first = [7, 7, 7, None] if shared_first_half else [7, 8, 7, None]
     rows = pl.DataFrame(

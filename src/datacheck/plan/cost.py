@@ -9,8 +9,8 @@ from typing import Any
 
 import polars as pl
 
-from datacheck.models import API_MODELS, GPUS, OPEN_MODELS, PRICES_AS_OF
-from datacheck.token_counts import Counts
+from datacheck.plan.models import API_MODELS, GPUS, OPEN_MODELS, PRICES_AS_OF
+from datacheck.plan.token_counts import Counts
 
 # Training FLOPs per parameter per token: forward + backward with weight gradients (full
 # fine-tune), or forward + backward through frozen weights without their gradients (LoRA).

@@ -4,41 +4,23 @@ Exact comparisons use a normalized form computed in polars (Unicode NFKC, case-f
 space collapsed), held as a 128-bit key rather than as text, so group-bys on a few integer
 columns find duplicates, conflicts and leakage at any size and text length.
 
-Near duplicates use MinHash with locality-sensitive hashing, written with polars and numpy
-rather than a per-document Python library: texts are normalized further (numbers and
-punctuation dropped, so "refund my order 123" and "refund my order 456" match), cut into word
-bigrams hashed by polars, and summarised by 32 affine permutations (numpy's `minimum.reduceat`
-over the shingles of each text). 8 bands of 4 rows put texts with Jaccard 0.8 in a shared
-bucket with probability 1 - (1 - 0.8^4)^8 = 0.985; every candidate is then verified with the
-exact Jaccard of its shingle sets, so reported similarities are not estimates. Texts with the
-same normalized form (so the same shingles: templated e-mails that differ only in numbers)
-are collapsed first, so a template used 10,000 times costs one signature, and the train and
-eval clusterings share one set of verified pairs. Measured recall,
-false-positive rate and speed are printed by `bench/hygiene.py` (see bench/README.md); a
-per-document Python MinHash (datasketch's) spends most of its time in the Python loop over
-documents, which is what this avoids.
+Near duplicates come from `checks._minhash` (MinHash with LSH, candidates verified by exact
+Jaccard). Texts with the same fuzzy form (so the same shingles: templated e-mails that differ
+only in numbers) are collapsed first, so a template used 10,000 times costs one signature,
+and the train and eval clusterings share one set of verified pairs.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
-import numpy as np
 import polars as pl
 
 from datacheck._frames import compact, kept
+from datacheck.checks._minhash import BANDS, PERMUTATIONS, fuzzy, near_pairs
 from datacheck.features import EVAL_SPLITS
 
-PERMUTATIONS = 32
-BANDS = 8
-ROWS_PER_BAND = PERMUTATIONS // BANDS
-#: orderings of each bucket whose neighbours become candidates (besides the bucket's first id)
-NEIGHBOUR_KEYS = 2
-#: texts per signature batch: bounds memory at about 60 shingles x 8 bytes x this
-CHUNK = 50_000
-#: candidate pairs verified at a time: bounds memory at about 2 x 60 shingles x 16 bytes x this
-PAIR_CHUNK = 100_000
 #: groups and clusters listed in the report (counts are always complete)
 MAX_LISTED = 50
 
@@ -61,12 +43,6 @@ def _one_space(text: pl.Expr) -> pl.Expr:
     """Each run of white space as one space. A lone space is one already, so only longer runs
     and other white space are rewritten: the same text as replacing every `\\s+`, 5x faster."""
     return text.str.replace_all(r"\s{2,}|[\s&&[^ ]]", " ")
-
-
-def _fuzzy(expr: pl.Expr) -> pl.Expr:
-    """The looser form near-duplicate search uses, from an already normalized text: only
-    letters survive, so numbers and punctuation cannot tell two texts apart."""
-    return expr.str.replace_all(r"[^\p{L}\s]+", " ")
 
 
 @dataclass(frozen=True)
@@ -130,7 +106,7 @@ def analyse(frame: pl.DataFrame, *, task: str, threshold: float = 0.8) -> Hygien
 
     groups, group_count, redundant, redundant_ids = _exact(train)
     conflicts, conflict_count, conflict_lines = _conflicts(train, frame, target)
-    pairs = _near_pairs(texts, threshold)
+    pairs = near_pairs(texts, threshold)
     del texts
     clusters = _clusters(keyed.filter(~pl.col("_eval")), pairs)
     near_listed = [
@@ -196,7 +172,7 @@ def _keyed(
     def key(text: str, names: tuple[str, ...]) -> list[pl.Expr]:
         return [pl.col(text).hash(seed=s).alias(n) for s, n in zip(_SEEDS, names, strict=True)]
 
-    fuzzy = pl.col("_fuzzy") != ""
+    has_letters = pl.col("_fuzzy") != ""
     return (
         frame.lazy()
         .with_row_index("_row")
@@ -219,8 +195,8 @@ def _keyed(
             (pl.col("_input") != "").alias("_has_input"),
             *key("_input", _INPUT),
             *key("_target", _TARGET),
-            *[pl.when(fuzzy).then(k) for k in key("_fuzzy", _FUZZY)],
-            pl.when(fuzzy).then(pl.col("_fuzzy")).alias("_fuzzy"),
+            *[pl.when(has_letters).then(k) for k in key("_fuzzy", _FUZZY)],
+            pl.when(has_letters).then(pl.col("_fuzzy")).alias("_fuzzy"),
             *([pl.col("_target")] if labels else []),
         )
         .collect(engine="streaming")
@@ -289,106 +265,6 @@ def _conflicts(
 # --- near duplicates ----------------------------------------------------------------------
 
 
-def _coefficients() -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(20261125)
-    a = rng.integers(1, 2**63, PERMUTATIONS, dtype=np.uint64) | np.uint64(1)
-    b = rng.integers(0, 2**63, PERMUTATIONS, dtype=np.uint64)
-    return a, b
-
-
-def _shingles(texts: pl.DataFrame) -> pl.DataFrame:
-    """Word-bigram hashes per normalized text (the word itself for one-word texts)."""
-    words = (
-        texts.select("id", _fuzzy(pl.col("text")).str.split(" ").alias("w"))
-        .explode("w")
-        .filter(pl.col("w").is_not_null() & (pl.col("w") != ""))
-        .with_columns(pl.col("w").hash(seed=7).alias("h"))
-    )
-    nxt_same = pl.col("id").shift(-1) == pl.col("id")
-    first = pl.col("id").shift(1) != pl.col("id")
-    bigram = pl.struct(pl.col("h"), pl.col("h").shift(-1).alias("n")).hash(seed=11)
-    return (
-        words.with_columns(
-            pl.when(nxt_same).then(bigram).otherwise(None).alias("s"),
-            (first.fill_null(True) & ~nxt_same.fill_null(False)).alias("alone"),
-        )
-        .with_columns(pl.when(pl.col("alone")).then(pl.col("h")).otherwise(pl.col("s")).alias("s"))
-        .filter(pl.col("s").is_not_null())
-        .select("id", "s")
-    )  # repeats are harmless: a minimum ignores them and Jaccard uses sets
-
-
-class _Sets(NamedTuple):
-    """Each text's distinct shingles, packed: `values[starts[i] : starts[i] + sizes[i]]`
-    belong to text `ids[i]` (ids ascending)."""
-
-    ids: np.ndarray
-    starts: np.ndarray
-    sizes: np.ndarray
-    values: np.ndarray
-
-
-def _signatures(shingles: pl.DataFrame) -> tuple[np.ndarray, _Sets]:
-    """MinHash signatures (texts x PERMUTATIONS) and the texts' packed shingle sets."""
-    ordered = shingles.unique().sort("id", "s")
-    ids = ordered["id"].to_numpy()
-    values = ordered["s"].to_numpy()
-    if ids.size == 0:
-        empty = np.empty(0, dtype=np.int64)
-        return np.empty((0, PERMUTATIONS), dtype=np.uint64), _Sets(empty, empty, empty, values)
-    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
-    a, b = _coefficients()
-    signature = np.empty((starts.size, PERMUTATIONS), dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for k in range(PERMUTATIONS):
-            signature[:, k] = np.minimum.reduceat(values * a[k] + b[k], starts)
-    sizes = np.diff(np.r_[starts, ids.size])
-    return signature, _Sets(ids[starts], starts, sizes, values)
-
-
-def _pack(parts: list[_Sets]) -> _Sets:
-    """The packed sets of consecutive slices of texts, as one."""
-    sizes = np.concatenate([p.sizes for p in parts])
-    return _Sets(
-        np.concatenate([p.ids for p in parts]),
-        np.cumsum(sizes) - sizes,
-        sizes,
-        np.concatenate([p.values for p in parts]),
-    )
-
-
-def _gather(sets: _Sets, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(position in `ids`, shingle) for every shingle of every text in `ids`."""
-    where = np.searchsorted(sets.ids, ids)
-    sizes = sets.sizes[where]
-    owner = np.repeat(np.arange(ids.size), sizes)
-    offsets = np.repeat(sets.starts[where] - np.cumsum(sizes) + sizes, sizes)
-    return owner, sets.values[offsets + np.arange(offsets.size)]
-
-
-def _jaccard(candidates: pl.DataFrame, sets: _Sets, threshold: float) -> pl.DataFrame:
-    """Candidate pairs whose exact shingle Jaccard, `sim`, reaches `threshold`: each slice of
-    pairs lists both texts' distinct shingles, and the repeats are the shared ones."""
-    kept = []
-    for start in range(0, candidates.height, PAIR_CHUNK):
-        part = candidates.slice(start, PAIR_CHUNK)
-        owner_a, values_a = _gather(sets, part["a"].to_numpy())
-        owner_b, values_b = _gather(sets, part["b"].to_numpy())
-        counts = (
-            pl.DataFrame({"p": np.r_[owner_a, owner_b], "s": np.r_[values_a, values_b]})
-            .group_by("p")
-            .agg(pl.len().alias("all"), pl.col("s").n_unique().alias("union"))
-        )
-        kept.append(
-            part.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("p"))
-            .join(counts, on="p")
-            .with_columns(((pl.col("all") - pl.col("union")) / pl.col("union")).alias("sim"))
-            .filter(pl.col("sim") >= threshold)
-            .select("a", "b", "sim")
-        )
-    return pl.concat(kept).sort("a", "b")
-
-
 class _UnionFind:
     def __init__(self) -> None:
         self.parent: dict[int, int] = {}
@@ -407,55 +283,9 @@ class _UnionFind:
             self.parent[max(rx, ry)] = min(rx, ry)
 
 
-def _near_pairs(texts: pl.DataFrame, threshold: float) -> pl.DataFrame:
-    """Pairs of text ids (a < b) whose exact shingle Jaccard, `sim`, reaches `threshold`."""
-    none = pl.DataFrame(schema={"a": pl.Int64, "b": pl.Int64, "sim": pl.Float64})
-    if texts.height < 2:
-        return none
-    parts = [_signatures(_shingles(texts.slice(i, CHUNK))) for i in range(0, texts.height, CHUNK)]
-    signature = np.concatenate([signature for signature, _ in parts])
-    sets = _pack([sets for _, sets in parts])
-    owner = sets.ids
-    if owner.size < 2:
-        return none
-    pairs = []
-    for band in range(BANDS):
-        key = signature[:, band * ROWS_PER_BAND].copy()
-        with np.errstate(over="ignore"):
-            for column in range(band * ROWS_PER_BAND + 1, (band + 1) * ROWS_PER_BAND):
-                key = (key * np.uint64(0x9E3779B97F4A7C15)) ^ signature[:, column]
-        # In a bucket, each member is paired with the bucket's lowest id and with its
-        # neighbours when the bucket is ordered by the other bands' hashes, which puts the
-        # most alike next to each other: a large bucket mixing several templates would
-        # otherwise compare each text only with one that may belong to another template.
-        other = [c for c in range(PERMUTATIONS) if c // ROWS_PER_BAND != band][:NEIGHBOUR_KEYS]
-        bucket = pl.DataFrame({"key": key, "b": owner, **{f"o{c}": signature[:, c] for c in other}})
-        pairs.append(
-            bucket.with_columns(pl.col("b").min().over("key").alias("a"))
-            .filter(pl.col("a") != pl.col("b"))
-            .select("a", "b")
-        )
-        for column in other:
-            ordered = bucket.sort("key", f"o{column}", "b")
-            pairs.append(
-                ordered.select(pl.col("b").shift(1).alias("a"), "b").filter(
-                    pl.col("a").is_not_null() & (ordered["key"].shift(1) == ordered["key"])
-                )
-            )
-    candidates = (
-        pl.concat(pairs)
-        .select(pl.min_horizontal("a", "b").alias("a"), pl.max_horizontal("a", "b").alias("b"))
-        .unique()
-        .sort("a", "b")
-    )
-    if candidates.is_empty():
-        return none
-    return _jaccard(candidates, sets, threshold)
-
-
 def _fuzzy_key(expr: pl.Expr) -> pl.Expr:
     """Texts with equal keys have identical shingles: one signature serves them all."""
-    return _one_space(_fuzzy(expr)).str.strip_chars()
+    return _one_space(fuzzy(expr)).str.strip_chars()
 
 
 def _fuzzy_groups(rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -556,7 +386,7 @@ def _as_dicts(clusters: pl.DataFrame) -> list[dict[str, Any]]:
 def near_duplicate_clusters(frame: pl.DataFrame, threshold: float = 0.8) -> list[dict[str, Any]]:
     """Near-duplicate clusters among the rows of a canonical frame (`input_text` compared)."""
     keyed, texts = _fuzzy_groups(_keyed(frame).filter(pl.col("_has_input")))
-    return _as_dicts(_clusters(keyed, _near_pairs(texts, threshold)))
+    return _as_dicts(_clusters(keyed, near_pairs(texts, threshold)))
 
 
 # --- train / eval -------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import time
 import polars as pl
 import pytest
 
-from datacheck import tokens
+from datacheck.plan import tokenizers as tokens
 
 # Meta's llama-models test suite (llama3/tests/api/test_tokenizer.py).
 LLAMA = [("This is a test sentence.", [2028, 374, 264, 1296, 11914, 13])]
