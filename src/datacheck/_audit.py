@@ -15,14 +15,15 @@ import polars as pl
 from datacheck._words import plural
 from datacheck.checks import Context, Finding
 from datacheck.checks._gx import load_suites, warm_up
-from datacheck.checks._run import ordered, run_checks, start_tables, verdict
+from datacheck.checks._hygiene import Hygiene
+from datacheck.checks._run import ordered, run_checks, verdict
+from datacheck.checks._tables import start_tables
 from datacheck.checks.assessment import answer
 from datacheck.config import Settings, load_settings
 from datacheck.detect import Detection, detect, json_object_share, shape_problem
 from datacheck.errors import InputError
-from datacheck.features import EVAL_SPLITS, training
 from datacheck.load import SOURCE_LINE, SPLIT, Loaded, load
-from datacheck.normalize import normalize
+from datacheck.normalize import EVAL_SPLITS, normalize, training
 from datacheck.plan import token_counts
 from datacheck.plan.cost import CostOptions, estimate
 from datacheck.plan.recommend import recommend
@@ -80,14 +81,21 @@ def audit(
     )  # fmt: skip
     train = training(frame)
     profile = profile_for(detection.task, settings.thresholds)
-    ctx = Context(detection=detection, settings=settings, profile=profile, frame=frame, train=train)
     sample = sample_info(loaded, settings)
-    ctx.extras["scale"] = sample["scale"] if sample else 1.0
-    ctx.extras.update(load_errors=loaded.errors, position=loaded.position)
+    ctx = Context(
+        detection=detection,
+        settings=settings,
+        profile=profile,
+        frame=frame,
+        train=train,
+        scale=sample["scale"] if sample else 1.0,
+        load_errors=tuple(loaded.errors),
+        position=loaded.position,
+    )
     start_tables(ctx)
     with timer("tokenize"):
         counts, summary, recommendation = _tokens(settings, detection, frame, train)
-    ctx.extras.update(token_counts=counts, token_summary=summary, recommendation=recommendation)
+    ctx.token_counts, ctx.token_summary, ctx.recommendation = counts, summary, recommendation
     # from here on the checks own the frames, and may let go of columns nothing else reads
     loaded = _without_rows(loaded)
     eval_loaded = _without_rows(eval_loaded) if eval_loaded is not None else None
@@ -95,7 +103,7 @@ def audit(
     warm_up()  # not sooner: its 200 MB would add to the peak of the phases before
     with timer("checks"):
         findings = ordered(run_checks(ctx, load_suites()))
-    costs = estimate(counts, _cost_options(settings, ctx.extras["scale"]))
+    costs = estimate(counts, _cost_options(settings, ctx.scale))
     labels = _label_counts(ctx.train) if detection.task == "classification" else None
     if sample:
         labels = {k: round(v * sample["scale"]) for k, v in labels.items()} if labels else labels
@@ -112,7 +120,7 @@ def audit(
         verdict=verdict(findings, settings.fail_on),
         extras={
             "sample": sample,
-            "hygiene": ctx.extras["hygiene"].to_dict(),
+            "hygiene": ctx.fact("hygiene", Hygiene).to_dict(),
             "tokens": summary,
             "cost": costs,
             "recommendation": recommendation,

@@ -11,11 +11,18 @@ from __future__ import annotations
 import polars as pl
 
 from datacheck._columns import as_text
+from datacheck._frames import kept
 from datacheck.chat import content_text, last_assistant
 from datacheck.detect import Detection
 from datacheck.load import SOURCE_LINE, SPLIT
 
-CANONICAL = ("example_id", "source_line", "split", "input_text", "target_text", "label")
+#: Which splits count as held-out data; everything else is training data.
+EVAL_SPLITS = ("eval", "test", "validation", "valid", "dev")
+
+
+def training(frame: pl.DataFrame) -> pl.DataFrame:
+    """The training rows (all of them, without a copy, when there is no held-out split)."""
+    return kept(frame, ~pl.col("split").is_in(EVAL_SPLITS))
 
 
 def normalize(frame: pl.DataFrame, detection: Detection, *, split: str = "train") -> pl.DataFrame:

@@ -3,7 +3,7 @@ import threading
 import pytest
 
 import datacheck
-from datacheck import features
+from datacheck.checks import format as features
 from tests.conftest import SAMPLES
 
 
@@ -29,3 +29,50 @@ def test_no_helper_thread_for_tasks_without_json_outputs(monkeypatch):
     monkeypatch.setattr(features, "json_facts", lambda *a, **k: calls.append(a))
     datacheck.audit(SAMPLES / "tickets.jsonl")
     assert calls == []
+
+
+def test_tables_are_built_after_what_they_need():
+    from datacheck.checks._tables import DERIVED, build_order
+
+    order = [d.name for d in build_order()]
+    assert sorted(order) == sorted(DERIVED)
+    for item in DERIVED.values():
+        assert all(order.index(need) < order.index(item.name) for need in item.needs), item
+    # a table that lets go of columns comes before every table that does not
+    releasing = [i for i, name in enumerate(order) if DERIVED[name].releases]
+    assert releasing == list(range(len(releasing)))
+
+
+def test_a_table_that_needs_an_undeclared_one_is_refused(monkeypatch):
+    from datacheck.checks import _tables
+
+    monkeypatch.setattr(_tables, "DERIVED", dict(_tables.DERIVED))
+    _tables.derived("orphan", needs=("nowhere",))(lambda ctx: None)
+    with pytest.raises(ValueError, match="'orphan' needs 'nowhere', which is not declared"):
+        _tables.build_order()
+
+
+def test_tables_that_need_each_other_are_refused(monkeypatch):
+    from datacheck.checks import _tables
+
+    monkeypatch.setattr(_tables, "DERIVED", dict(_tables.DERIVED))
+    _tables.derived("a", needs=("b",))(lambda ctx: None)
+    _tables.derived("b", needs=("a",))(lambda ctx: None)
+    with pytest.raises(ValueError, match="tables need each other: a -> b -> a"):
+        _tables.build_order()
+
+
+def test_a_table_declared_twice_is_refused():
+    from datacheck.checks._tables import derived
+
+    with pytest.raises(ValueError, match="table 'examples' is declared twice"):
+        derived("examples", key="example_id")(lambda ctx: None)
+
+
+def test_a_fact_of_the_wrong_kind_is_refused():
+    from datacheck.checks import Context
+
+    ctx = Context.__new__(Context)
+    ctx.facts = {"hygiene": 3}
+    with pytest.raises(TypeError, match="table 'hygiene' is a int, not a str"):
+        ctx.fact("hygiene", str)

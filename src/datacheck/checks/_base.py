@@ -6,19 +6,25 @@ from __future__ import annotations
 import inspect
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import polars as pl
 
 from datacheck.checks._gx import Outcome
+from datacheck.checks._tables import Table
 from datacheck.config import Settings
 from datacheck.detect import Detection
-from datacheck.features import JsonFacts, Table
 from datacheck.profiles import Profile
+
+if TYPE_CHECKING:
+    from datacheck.load._base import LoadError
+    from datacheck.plan.token_counts import Counts
 
 #: line numbers listed per check; `row_count` is always the full count
 MAX_ROWS = 50
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -30,11 +36,20 @@ class Context:
     profile: Profile
     frame: pl.DataFrame
     train: pl.DataFrame
+    #: rows in the source per row audited (above 1 under --sample)
+    scale: float = 1.0
+    #: lines (or rows, or records: `position`) that could not be read
+    load_errors: tuple[LoadError, ...] = ()
+    position: str = "line"
+    token_counts: dict[str, Counts] = field(default_factory=dict)
+    token_summary: dict[str, dict[str, Any]] = field(default_factory=dict)
+    recommendation: dict[str, Any] | None = None
+    #: frames the suites validate, by name (see `checks._tables`)
     tables: dict[str, Table] = field(default_factory=dict)
+    #: the other derived tables (hygiene analysis, facts of JSON outputs...), by name
+    facts: dict[str, object] = field(default_factory=dict)
     outcomes: dict[str, list[Outcome]] = field(default_factory=dict)
-    json: JsonFacts | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
-    #: derived tables being built in the background (see `checks._run.start_tables`)
+    #: derived tables being built in the background (see `checks._tables.start_tables`)
     pending: dict[str, Future[Any]] = field(default_factory=dict, repr=False)
 
     @property
@@ -44,14 +59,21 @@ class Context:
     def threshold(self, name: str) -> Any:
         return self.profile.thresholds[name]
 
+    def fact(self, name: str, kind: type[T]) -> T:
+        """The derived fact `name`, which must be a `kind`."""
+        value = self.facts[name]
+        if not isinstance(value, kind):
+            raise TypeError(f"table {name!r} is a {type(value).__name__}, not a {kind.__name__}")
+        return value
+
     def scaled(self, count: float) -> int:
         """A count from the rows audited, scaled to the whole source (differs under --sample)."""
-        return round(count * self.extras.get("scale", 1.0))
+        return round(count * self.scale)
 
     @property
     def approx(self) -> str:
         """ "≈" when figures are estimates from a sample, else nothing."""
-        return "≈" if self.extras.get("scale", 1.0) != 1.0 else ""
+        return "≈" if self.scale != 1.0 else ""
 
     def lines_of(self, example_ids: list[int] | tuple[int, ...]) -> list[int]:
         """Source line numbers of training examples, sorted."""

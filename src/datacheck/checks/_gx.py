@@ -23,8 +23,8 @@ from typing import Any
 
 import polars as pl
 
+from datacheck.checks._tables import Table
 from datacheck.errors import ConfigError
-from datacheck.features import Table
 
 
 @dataclass(frozen=True)

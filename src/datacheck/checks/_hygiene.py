@@ -19,7 +19,7 @@ import polars as pl
 
 from datacheck._frames import compact, kept
 from datacheck.checks._minhash import BANDS, PERMUTATIONS, fuzzy, near_pairs
-from datacheck.features import EVAL_SPLITS
+from datacheck.normalize import EVAL_SPLITS
 
 #: groups and clusters listed in the report (counts are always complete)
 MAX_LISTED = 50

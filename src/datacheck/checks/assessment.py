@@ -8,6 +8,7 @@ import polars as pl
 
 from datacheck._words import plural
 from datacheck.checks import Context, Finding
+from datacheck.checks._json_facts import JsonFacts
 
 QUESTIONS = (
     "Can you define success with numbers?",
@@ -21,11 +22,12 @@ def _structured(ctx: Context) -> tuple[bool, str]:
     if ctx.task == "classification":
         categories = ctx.tables["categories"].frame.height if "categories" in ctx.tables else 0
         return True, f"outputs are a fixed set of {plural(categories, 'label')}"
-    if ctx.json is not None:
-        share = float(ctx.tables["json"].frame["json_ok"].mean() or 0.0)
+    if "json_facts" in ctx.facts:
+        facts = ctx.fact("json_facts", JsonFacts)
+        share = float(facts.table["json_ok"].mean() or 0.0)
         return share >= 0.9, (
             f"{share:.0%} of outputs are JSON objects with fields "
-            f"{', '.join(ctx.json.expected_keys) or '(none)'}"
+            f"{', '.join(facts.expected_keys) or '(none)'}"
         )
     return False, "outputs are free-form text"
 

@@ -4,14 +4,162 @@ that parse with one shape, and prompt/completion conventions kept."""
 from __future__ import annotations
 
 import math
-from dataclasses import replace
+from collections import Counter
+from dataclasses import dataclass, replace
 from typing import Any
 
 import polars as pl
 
 from datacheck._words import listing, plural
 from datacheck.checks._base import Check, Context, Finding
+from datacheck.checks._chat_table import chat_table
+from datacheck.checks._json_facts import JsonFacts, json_facts
 from datacheck.checks._registry import register
+from datacheck.checks._tables import derived
+
+#: tasks whose expected outputs are JSON objects
+JSON_TASKS = ("extraction", "document_parsing")
+
+# --- tables ---------------------------------------------------------------------------------
+
+
+@derived("unreadable", key="line")
+def _unreadable(ctx: Context) -> pl.DataFrame:
+    errors = ctx.load_errors
+    return pl.DataFrame(
+        {"line": [e.line for e in errors], "reason": [e.message for e in errors]},
+        schema={"line": pl.Int64, "reason": pl.String},
+    )
+
+
+@derived("examples", key="example_id")
+def _examples(ctx: Context) -> pl.DataFrame:
+    return examples_table(ctx.train)
+
+
+@derived("length_bounds", needs=("examples",))
+def _length_bounds(ctx: Context) -> tuple[float, float]:
+    log_lengths = ctx.tables["examples"].frame["input_log_len"]
+    return length_bounds(log_lengths, float(ctx.threshold("length_outlier_iqr")))
+
+
+@derived(
+    "chat",
+    key="example_id",
+    when=lambda ctx: ctx.detection.schema == "chat" and "messages" in ctx.train.columns,
+    releases=("messages",),  # the rest of the audit runs without the message lists
+)
+def _chat(ctx: Context) -> pl.DataFrame:
+    return chat_table(ctx.train)
+
+
+@derived("json_facts", when=lambda ctx: ctx.task in JSON_TASKS, prefetch=True)
+def _json_facts(ctx: Context) -> JsonFacts:
+    return json_facts(
+        ctx.train,
+        ctx.settings.required_fields,
+        ctx.settings.label_fields,
+        int(ctx.threshold("max_output_field_values")),
+    )
+
+
+@derived("json", key="example_id", needs=("json_facts",))
+def _json(ctx: Context) -> pl.DataFrame:
+    return ctx.fact("json_facts", JsonFacts).table
+
+
+@dataclass(frozen=True)
+class Affixes:
+    """Prompt/completion conventions: the common separator and ending, and who keeps them."""
+
+    table: pl.DataFrame
+    separator: str | None
+    ending: str | None
+
+
+@derived("affix_facts", when=lambda ctx: ctx.detection.schema == "prompt_completion")
+def _affix_facts(ctx: Context) -> Affixes:
+    return Affixes(*affix_table(ctx.train))
+
+
+@derived("affixes", key="example_id", needs=("affix_facts",))
+def _affixes(ctx: Context) -> pl.DataFrame:
+    return ctx.fact("affix_facts", Affixes).table
+
+
+def stripped_length(text: pl.Expr) -> pl.Expr:
+    """Characters of `text` without its leading and trailing white space (0 for null),
+    counted without writing the stripped copy of every text."""
+    text = text.fill_null("")
+    leading = text.str.extract(r"^(\s*)").str.len_chars().fill_null(0).cast(pl.Int64)
+    trailing = text.str.extract(r"(\s*)$").str.len_chars().fill_null(0).cast(pl.Int64)
+    # an all-blank text is counted as leading and as trailing: it strips to nothing
+    return pl.max_horizontal(text.str.len_chars().cast(pl.Int64) - leading - trailing, 0)
+
+
+def examples_table(train: pl.DataFrame) -> pl.DataFrame:
+    """One row per training example: lengths and the label as written."""
+    input_chars = stripped_length(pl.col("input_text"))
+    return train.select(
+        "example_id",
+        "source_line",
+        input_chars.alias("input_chars"),
+        stripped_length(pl.col("target_text")).alias("target_chars"),
+        # empty inputs are format.empty_text's business, not a length outlier
+        pl.when(input_chars > 0)
+        .then((input_chars.cast(pl.Float64) + 1).log10())
+        .alias("input_log_len"),
+        pl.col("label"),
+        (pl.col("label").is_null() | (pl.col("label").str.strip_chars() == "")).alias(
+            "label_missing"
+        ),
+    )
+
+
+def length_bounds(log_lengths: pl.Series, iqr_factor: float) -> tuple[float, float]:
+    """Tukey fences on log10 length: far outside the bulk of the data, in either direction."""
+    values = log_lengths.drop_nulls()
+    if values.is_empty():
+        return 0.0, math.inf
+    q1 = float(values.quantile(0.25, "linear") or 0.0)
+    q3 = float(values.quantile(0.75, "linear") or 0.0)
+    spread = max(q3 - q1, 0.15)  # about a 1.4x length ratio, so uniform data has no outliers
+    return q1 - iqr_factor * spread, q3 + iqr_factor * spread
+
+
+def _common_affix(texts: list[str], suffix: bool, min_share: float = 0.9) -> str | None:
+    """The longest separator/ending (up to 12 characters) that at least `min_share` of the
+    texts share; a convention needs 3+ characters, so plain punctuation does not count."""
+    best = None
+    for size in range(1, 13):
+        pieces = Counter((t[-size:] if suffix else t[:size]) for t in texts if len(t) >= size)
+        if not pieces:
+            break
+        piece, count = pieces.most_common(1)[0]
+        if count / len(texts) < min_share:
+            break
+        best = piece
+    return best if best is not None and len(best) >= 3 else None
+
+
+def affix_table(train: pl.DataFrame) -> tuple[pl.DataFrame, str | None, str | None]:
+    """Per example: does the prompt end with the common separator and the completion with the
+    common ending? (The prompt/completion convention of fine-tuning APIs.)"""
+    prompts = train["input_text"].fill_null("").to_list()
+    completions = train["target_text"].fill_null("").to_list()
+    separator = _common_affix(prompts, suffix=True)
+    ending = _common_affix(completions, suffix=True)
+    ok = [
+        (separator is None or p.endswith(separator)) and (ending is None or c.endswith(ending))
+        for p, c in zip(prompts, completions, strict=True)
+    ]
+    table = train.select("example_id", "source_line").with_columns(
+        pl.Series("affix_ok", ok, dtype=pl.Boolean)
+    )
+    return table, separator, ending
+
+
+# --- checks ---------------------------------------------------------------------------------
 
 
 def _problem_rows(ctx: Context, table: str, column: str, ids: list[Any]) -> tuple[list[int], dict]:
@@ -52,7 +200,7 @@ class Readable(Check):
 
     def evaluate(self, ctx: Context) -> Finding:
         table = ctx.tables["unreadable"].frame
-        position = ctx.extras.get("position", "line")
+        position = ctx.position
         rows = table["line"].to_list()
         message = f"every {position} was read"
         if len(rows) == 1:
@@ -124,7 +272,7 @@ class LengthOutliers(Check):
     def evaluate(self, ctx: Context) -> Finding:
         examples = ctx.tables["examples"].frame
         failing = examples.filter(pl.col("example_id").is_in(self.failing_keys(ctx)))
-        low, high = ctx.extras["length_bounds"]
+        low, high = ctx.fact("length_bounds", tuple)
         if not math.isfinite(high):  # no input has a length to compare
             message = "no input text to measure"
             return self.result(
@@ -250,8 +398,7 @@ class JsonKeys(_ProblemCheck):
 
     def evaluate(self, ctx: Context) -> Finding:
         finding = super().evaluate(ctx)
-        facts = ctx.json
-        assert facts is not None
+        facts = ctx.fact("json_facts", JsonFacts)
         detail = []
         if facts.missing:
             detail.append("missing " + ", ".join(f"{k} ({n:,})" for k, n in facts.missing.items()))
@@ -286,8 +433,7 @@ class JsonTypes(_ProblemCheck):
 
     def evaluate(self, ctx: Context) -> Finding:
         finding = super().evaluate(ctx)
-        facts = ctx.json
-        assert facts is not None
+        facts = ctx.fact("json_facts", JsonFacts)
         breaks = [
             f"{key} is {', '.join(f'{kind} in {n:,}' for kind, n in kinds.items())} "
             f"(elsewhere {facts.key_types[key]})"
@@ -319,7 +465,8 @@ class PromptCompletionConventions(Check):
         return "affixes" in ctx.tables
 
     def evaluate(self, ctx: Context) -> Finding:
-        separator, ending = ctx.extras["affixes"]
+        affixes = ctx.fact("affix_facts", Affixes)
+        separator, ending = affixes.separator, affixes.ending
         rows = ctx.lines_of(self.failing_keys(ctx))
         conventions = {"separator": separator, "ending": ending}
         used = ", ".join(f"{k} {v!r}" for k, v in conventions.items() if v) or "none found"

@@ -7,12 +7,19 @@ from dataclasses import replace
 
 from datacheck._words import listing, plural
 from datacheck.checks._base import Check, Context, Finding
-from datacheck.checks._hygiene import Hygiene
+from datacheck.checks._hygiene import Hygiene, analyse
 from datacheck.checks._registry import register
+from datacheck.checks._tables import derived
+
+
+@derived("hygiene")
+def _hygiene(ctx: Context) -> Hygiene:
+    threshold = float(ctx.threshold("near_duplicate_threshold"))
+    return analyse(ctx.frame, task=ctx.task, threshold=threshold)
 
 
 def _h(ctx: Context) -> Hygiene:
-    return ctx.extras["hygiene"]
+    return ctx.fact("hygiene", Hygiene)
 
 
 def _lines(lines: list[int], limit: int = 5) -> str:

@@ -6,7 +6,163 @@ import polars as pl
 
 from datacheck._words import listing, plural
 from datacheck.checks._base import Check, Context, Finding
+from datacheck.checks._json_facts import JsonFacts
 from datacheck.checks._registry import register
+from datacheck.checks._tables import derived
+
+# --- tables ---------------------------------------------------------------------------------
+
+
+def _classifying(ctx: Context) -> bool:
+    return ctx.task == "classification"
+
+
+@derived("label_tables", needs=("unique_examples",), when=_classifying)
+def _label_tables(ctx: Context) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame | None]:
+    return label_tables(ctx.tables["unique_examples"].frame, ctx.settings.labels)
+
+
+@derived("categories", key="category", needs=("label_tables",))
+def _categories(ctx: Context) -> pl.DataFrame:
+    return ctx.fact("label_tables", tuple)[0]
+
+
+@derived("spellings", key="label", needs=("label_tables",))
+def _spellings(ctx: Context) -> pl.DataFrame:
+    return ctx.fact("label_tables", tuple)[1]
+
+
+@derived("declared", key="label", needs=("label_tables",))
+def _declared(ctx: Context) -> pl.DataFrame | None:
+    return ctx.fact("label_tables", tuple)[2]
+
+
+@derived("output_values", key="value_key", needs=("json_facts",))
+def _output_values(ctx: Context) -> pl.DataFrame:
+    return output_value_table(
+        ctx.fact("json_facts", JsonFacts),
+        ctx.settings.label_fields,
+        int(ctx.threshold("max_output_field_values")),
+    )
+
+
+def normalize_label(expr: pl.Expr) -> pl.Expr:
+    """The form two spellings of one label share: case-folded, white space collapsed."""
+    return expr.str.strip_chars().str.replace_all(r"\s+", " ").str.to_lowercase()
+
+
+def label_tables(
+    examples: pl.DataFrame, declared: tuple[str, ...] | None
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame | None]:
+    """Per-category counts (spellings merged), per-spelling counts, and declared-label counts."""
+    labelled = examples.filter(~pl.col("label_missing"))
+    spellings = (
+        labelled.group_by("label")
+        .agg(pl.len().cast(pl.Int64).alias("count"))
+        .with_columns(normalize_label(pl.col("label")).alias("normalized"))
+        .sort(["normalized", "count", "label"], descending=[False, True, False])
+    )
+    # a category is named by its most common spelling
+    majority = spellings.group_by("normalized", maintain_order=True).agg(
+        pl.col("label").first().alias("category"),
+        pl.col("count").sum().alias("category_count"),
+        pl.len().alias("spelling_count"),
+    )
+    spellings = spellings.join(majority, on="normalized", how="left").with_columns(
+        (pl.col("label") != pl.col("category")).alias("is_variant")
+    )
+    declared_norm = (
+        dict(
+            zip(
+                pl.Series(declared, dtype=pl.String)
+                .to_frame("d")
+                .select(normalize_label(pl.col("d")))["d"],
+                declared,
+                strict=True,
+            )
+        )
+        if declared
+        else None
+    )
+    if declared_norm is not None:
+        spellings = spellings.with_columns(
+            pl.col("normalized").is_in(list(declared_norm)).alias("declared")
+        )
+    largest = majority["category_count"].max() if majority.height else 0
+    categories = (
+        majority.select(
+            "category",
+            pl.col("category_count").alias("count"),
+            "spelling_count",
+            "normalized",
+        )
+        .with_columns(
+            (pl.lit(largest, dtype=pl.Float64) / pl.col("count").cast(pl.Float64)).alias(
+                "imbalance_ratio"
+            )
+        )
+        .sort(["count", "category"], descending=[True, False])
+    )
+    declared_table = None
+    if declared_norm is not None:
+        counts = dict(zip(categories["normalized"], categories["count"], strict=True))
+        declared_table = pl.DataFrame(
+            {
+                "label": list(declared_norm.values()),
+                "count": [counts.get(n, 0) for n in declared_norm],
+            },
+            schema={"label": pl.String, "count": pl.Int64},
+        )
+    return categories, spellings, declared_table
+
+
+def output_value_table(
+    facts: JsonFacts,
+    fields: tuple[str, ...] | None,
+    max_values: int,
+) -> pl.DataFrame:
+    """Counts of each value of the low-cardinality fields inside JSON outputs (labels that
+    live inside the output, e.g. `issue_type`), with spelling variants marked."""
+    parts: list[pl.DataFrame] = []
+    for field in facts.values.columns[1:]:
+        column = facts.values[field]
+        if fields is not None:
+            if field not in fields:
+                continue
+        else:
+            present = column.len() - column.null_count()
+            distinct = column.drop_nulls().n_unique()
+            if not (1 < distinct <= max_values and distinct <= present // 2):
+                continue
+        if column.null_count() == column.len():
+            continue
+        parts.append(
+            facts.values.filter(pl.col(field).is_not_null())
+            .group_by(field, maintain_order=True)
+            .agg(pl.len().cast(pl.Int64).alias("count"), pl.col("source_line").alias("lines"))
+            .select(pl.lit(field).alias("field"), pl.col(field).alias("value"), "count", "lines")
+        )
+    if not parts:
+        return pl.DataFrame(
+            schema={
+                "value_key": pl.String, "field": pl.String, "value": pl.String,
+                "count": pl.Int64, "lines": pl.List(pl.Int64), "is_variant": pl.Boolean,
+                "canonical": pl.String,
+            }
+        )  # fmt: skip
+    table = pl.concat(parts).with_columns(pl.col("lines").cast(pl.List(pl.Int64)))
+    table = table.with_columns(normalize_label(pl.col("value")).alias("_norm")).sort(
+        ["field", "_norm", "count", "value"], descending=[False, False, True, False]
+    )
+    table = table.with_columns(
+        pl.col("value").first().over(["field", "_norm"]).alias("canonical"),
+        (pl.col("value") != pl.col("value").first().over(["field", "_norm"])).alias("is_variant"),
+        pl.format("{}={}", pl.col("field"), pl.col("value")).alias("value_key"),
+    )
+    return table.select("value_key", "field", "value", "count", "lines", "is_variant", "canonical")
+
+
+# --- checks ---------------------------------------------------------------------------------
 
 
 def _classification(ctx: Context) -> bool:

@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+import polars as pl
+
 from datacheck._words import plural
 from datacheck.checks._base import Check, Context, Finding
 from datacheck.checks._registry import register
+from datacheck.checks._tables import derived
+from datacheck.normalize import EVAL_SPLITS
 from datacheck.plan.models import OPEN_MODELS
+
+
+@derived("context", key="example_id", when=lambda ctx: ctx.recommendation is not None)
+def _context(ctx: Context) -> pl.DataFrame | None:
+    """Each training example's total tokens with the recommended model's tokenizer."""
+    assert ctx.recommendation is not None
+    counts = ctx.token_counts.get(OPEN_MODELS[ctx.recommendation["model"]].tokenizer)
+    if counts is None:
+        return None
+    frame = counts.frame.filter(pl.col("split").is_in(EVAL_SPLITS).not_())
+    return frame.select("example_id", "total")
 
 
 @register
@@ -23,11 +38,10 @@ class ContextWindow(Check):
         return "context" in ctx.tables
 
     def evaluate(self, ctx: Context) -> Finding:
-        model = OPEN_MODELS[ctx.extras["recommendation"]["model"]]
+        assert ctx.recommendation is not None
+        model = OPEN_MODELS[ctx.recommendation["model"]]
         rows = ctx.lines_of(self.failing_keys(ctx))
-        over = {
-            name: summary["over_context"] for name, summary in ctx.extras["token_summary"].items()
-        }
+        over = {name: summary["over_context"] for name, summary in ctx.token_summary.items()}
         return self.result(
             ctx,
             passed=self.gx_passed(ctx),

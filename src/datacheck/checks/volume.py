@@ -6,7 +6,16 @@ import polars as pl
 
 from datacheck._words import listing, plural
 from datacheck.checks._base import Check, Context, Finding
+from datacheck.checks._hygiene import Hygiene
 from datacheck.checks._registry import register
+from datacheck.checks._tables import derived
+
+
+@derived("unique_examples", key="example_id", needs=("examples", "hygiene"))
+def _unique_examples(ctx: Context) -> pl.DataFrame:
+    """Volume counts unique examples: a repeated row adds no information."""
+    redundant = ctx.fact("hygiene", Hygiene).redundant_ids
+    return ctx.tables["examples"].frame.filter(~pl.col("example_id").is_in(redundant))
 
 
 @register
@@ -28,7 +37,7 @@ class VolumeTotal(Check):
         observed = ctx.scaled(int(outcome.observed_value or 0))
         required = ctx.scaled(float(outcome.kwargs["min_value"]))
         short = max(required - observed, 0)
-        redundant = ctx.extras["hygiene"].redundant_rows
+        redundant = ctx.fact("hygiene", Hygiene).redundant_rows
         use_case = ctx.profile.use_case.lower()
         message = f"{ctx.approx}{plural(observed, 'example')}; {use_case} needs {required:,}"
         if redundant:
@@ -90,7 +99,7 @@ class VolumePerCategory(Check):
         if len(parts) > _LISTED:  # every one is in the details
             more = len(parts) - _LISTED
             message += f"; and {plural(more, 'more short category', 'more short categories')}"
-        if ctx.extras["hygiene"].redundant_rows:
+        if ctx.fact("hygiene", Hygiene).redundant_rows:
             message += " (unique examples)"
         fix = self.fix
         if not short.is_empty():

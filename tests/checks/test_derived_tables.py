@@ -2,7 +2,9 @@ import json
 
 import polars as pl
 
-from datacheck.features import chat_table, json_facts, output_value_table
+from datacheck.checks._chat_table import chat_table
+from datacheck.checks._json_facts import json_facts
+from datacheck.checks.labels import output_value_table
 
 
 def _train(objects):
@@ -124,7 +126,7 @@ def test_chat_table_words_the_first_problem_of_each_conversation():
 
 
 def test_stripped_length_counts_what_strip_chars_leaves():
-    from datacheck.features import stripped_length
+    from datacheck.checks.format import stripped_length
 
     texts = ["", "   ", " a ", "\tab\n", "\u00a0x\u3000", "\u3000\u00a0", "é ü", None, "a\n\nb"]
     frame = pl.DataFrame({"t": texts}, schema={"t": pl.String})

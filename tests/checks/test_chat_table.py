@@ -2,7 +2,7 @@ import polars as pl
 
 import datacheck
 from datacheck.chat import content_as_text, is_parts
-from datacheck.features import chat_table
+from datacheck.checks._chat_table import chat_table
 from tests.conftest import write_jsonl
 
 PART = pl.Struct({"type": pl.String, "text": pl.String, "image_url": pl.Struct({"url": pl.String})})
