@@ -125,7 +125,7 @@ def test_an_audit_whose_inputs_are_all_missing_reports_them_instead_of_crashing(
         {"text": [None] * 6, "label": ["a", "b"] * 3},
         schema={"text": pl.String, "label": pl.String},
     )
-    checks = {c["id"]: c for c in datacheck.audit(frame).checks}
+    checks = {c["id"]: c for c in datacheck.audit(frame).to_dict()["checks"]}
     assert checks["format.empty_text"]["status"] == "fail"
     assert checks["format.length_outliers"]["message"] == "no input text to measure"
 

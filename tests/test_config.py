@@ -82,7 +82,7 @@ def test_thresholds_and_severities_from_config_change_the_outcome(tmp_path, monk
         '"task.hard_to_verify" = "off"\n'
     )
     result = datacheck.audit(data, config=tmp_path / "datacheck.toml")
-    ids = {c["id"]: c for c in result.checks}
+    ids = {c["id"]: c for c in result.to_dict()["checks"]}
     assert "task.hard_to_verify" not in ids
     assert ids["volume.imbalance"]["severity"] == "error"
     assert result.to_dict()["config"]["checks"]["volume.imbalance"] == "error"

@@ -13,7 +13,7 @@ from typing import Any
 import polars as pl
 
 from datacheck._words import plural
-from datacheck.checks import Context, Finding
+from datacheck.checks import Context
 from datacheck.checks._gx import load_suites, warm_up
 from datacheck.checks._hygiene import Hygiene
 from datacheck.checks._run import ordered, run_checks, verdict
@@ -29,7 +29,8 @@ from datacheck.plan.cost import CostOptions, estimate
 from datacheck.plan.recommend import recommend
 from datacheck.plan.tokenizers import parse_names
 from datacheck.profiles import profile_for
-from datacheck.result import AuditResult, SourceInfo
+from datacheck.report.json import source_dict
+from datacheck.result import AuditResult, Finding, SourceInfo
 from datacheck.tasks import SCHEMA_NAMES
 
 #: load errors kept in full in the report; the count is always exact
@@ -115,16 +116,14 @@ def audit(
         config=settings.to_dict(),
         profile=profile.to_dict(),
         labels=labels,
-        checks=tuple(f.to_dict() for f in findings),
+        checks=tuple(findings),
         assessment=tuple(answer(ctx, findings)),
         verdict=verdict(findings, settings.fail_on),
-        extras={
-            "sample": sample,
-            "hygiene": ctx.fact("hygiene", Hygiene).to_dict(),
-            "tokens": summary,
-            "cost": costs,
-            "recommendation": recommendation,
-        },
+        sample=sample,
+        hygiene=ctx.fact("hygiene", Hygiene).to_dict(),
+        tokens=summary,
+        cost=costs,
+        recommendation=recommendation,
         generated_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         timings=timer.phases,
         samples=_samples(ctx.frame, findings),
@@ -205,7 +204,7 @@ def estimate_cost(
     train = training(frame)
     _counts, summary, recommendation = _tokens(settings, detection, frame, train)
     return {
-        "source": _source_info(loaded).to_dict(),
+        "source": source_dict(_source_info(loaded)),
         "detected": detection.to_dict(),
         "tokens": summary,
         "cost": estimate(_counts, _cost_options(settings)),

@@ -6,6 +6,7 @@ import atexit
 import contextlib
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import NoReturn
 
@@ -221,11 +222,9 @@ def audit(
       datacheck audit export.csv --text-field body --label-field queue
       datacheck audit train.jsonl --fail-on warning -q && echo "ready to train"
     """
-    from rich.console import Console
-
     from datacheck._audit import audit as run_audit
     from datacheck.config import load_settings
-    from datacheck.report import render_terminal
+    from datacheck.report import RenderOptions, render, write_reports
 
     try:
         settings = load_settings(config_path, discover=not no_config)
@@ -243,34 +242,29 @@ def audit(
                 seed=seed if sample else None,
                 **_cost_settings(tokenizers, epochs, model, gpu, gpu_memory),
             )
-        json_path = json_path or settings.output.get("json")
-        html_path = html_path or settings.output.get("html")
-        junit_path = junit_path or settings.output.get("junit")
-        if not (html_path or json_path or junit_path or github or no_html):
-            html_path = DEFAULT_HTML
-        written = _write_outputs(
+        options = RenderOptions(plotly_js=plotly_js, show_pii=show_pii, verbose=verbose)
+        written = write_reports(
             result,
-            inputs=[path, eval_path],
-            json_path=json_path,
-            html_path=None if no_html else html_path,
-            junit_path=junit_path,
+            json=json_path,
+            html=False if no_html else html_path,
+            junit=junit_path,
             github=github,
-            html_options={"plotly_js": plotly_js, "show_pii": show_pii},
-            fail_on=result.config["fail_on"],
+            options=options,
+            stdout=sys.stdout,
         )
     except DatacheckError as exc:
         raise DatacheckClickError(str(exc)) from exc
     if not quiet:
-        console = Console(stderr=json_path == "-", highlight=False, soft_wrap=True)
-        render_terminal(result, console, verbose=verbose)
+        to_stderr = (json_path or result.config["output"].get("json")) == "-"
+        color = (sys.stderr if to_stderr else sys.stdout).isatty()
+        lines = [render(result, "terminal", replace(options, color=color))]
         if settings.source:
-            console.print(f"Config: {settings.source}")
-        for kind, where in written:
-            console.print(f"{kind}: {where}")
+            lines.append(f"Config: {settings.source}\n")
+        lines += [f"{kind}: {where}\n" for kind, where in written]
+        click.echo("".join(lines), err=to_stderr, nl=False, color=color)
     sys.exit(EXIT_OK if result.ready else EXIT_NOT_READY)
 
 
-DEFAULT_HTML = "datacheck-report.html"
 _PHASES = {
     "load": "Reading the data",
     "detect": "Detecting shape and task",
@@ -303,52 +297,6 @@ def _progress(quiet: bool):  # noqa: ANN202 - yields an optional callback
             current.append(bar.add_task(_PHASES.get(phase, phase), total=None))
 
         yield started
-
-
-def _write_outputs(
-    result,  # noqa: ANN001 - AuditResult, imported lazily
-    *,
-    inputs: list[str | None],
-    json_path: str | None,
-    html_path: str | None,
-    junit_path: str | None,
-    github: bool,
-    html_options: dict,
-    fail_on: str,
-) -> list[tuple[str, str]]:
-    """Write every asked-for output; return (kind, path) pairs to tell the user about."""
-    import os
-
-    from datacheck.report import github as gh
-    from datacheck.report.json import render_json
-    from datacheck.report.junit import render_junit
-
-    written = []
-    if json_path == "-":
-        click.echo(render_json(result), nl=False)
-    elif json_path:
-        write_atomic(Path(json_path), render_json(result), inputs=inputs)
-        written.append(("JSON report", json_path))
-    if html_path:
-        write_atomic(Path(html_path), result.to_html(**html_options), inputs=inputs)
-        written.append(("HTML report", html_path))
-    if junit_path:
-        write_atomic(Path(junit_path), render_junit(result, fail_on=fail_on), inputs=inputs)
-        written.append(("JUnit XML", junit_path))
-    if github:
-        click.echo(gh.annotations(result), nl=False)
-        summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
-        if summary_path:
-            try:
-                with open(summary_path, "a", encoding="utf-8") as handle:
-                    handle.write(gh.summary(result))
-            except OSError as exc:
-                raise DatacheckError(
-                    f"{summary_path} ($GITHUB_STEP_SUMMARY): cannot append the summary "
-                    f"({exc.strerror or exc})."
-                ) from exc
-            written.append(("GitHub summary", summary_path))
-    return written
 
 
 @cli.command()

@@ -28,7 +28,7 @@ def _frame(counts: dict[str, int]) -> pl.DataFrame:
 
 
 def _failing(result):
-    return {c["id"] for c in result.checks if c["status"] == "fail"}
+    return {c["id"] for c in result.to_dict()["checks"] if c["status"] == "fail"}
 
 
 def test_five_labels_of_2000_pass_and_999_fails_exactly_one_check():
@@ -37,7 +37,7 @@ def test_five_labels_of_2000_pass_and_999_fails_exactly_one_check():
     short = {**full, "L3": 999}
     result = datacheck.audit(_frame(short))
     assert _failing(result) == {"volume.per_category"}
-    check = next(c for c in result.checks if c["id"] == "volume.per_category")
+    check = next(c for c in result.to_dict()["checks"] if c["id"] == "volume.per_category")
     assert check["details"]["short"] == [{"category": "L3", "count": 999, "shortfall": 1}]
     assert result.verdict == "not_ready"
 
@@ -76,7 +76,7 @@ def test_unknown_expectation_type_is_an_error_not_silence(tmp_path, monkeypatch)
 
 def test_tickets_sample_finds_every_planted_volume_label_and_format_defect():
     result = datacheck.audit(SAMPLES / "tickets.jsonl")
-    checks = {c["id"]: c for c in result.checks}
+    checks = {c["id"]: c for c in result.to_dict()["checks"]}
     assert result.verdict == "not_ready"
     per_category = checks["volume.per_category"]
     assert per_category["status"] == "fail"
@@ -103,7 +103,9 @@ def test_tickets_sample_finds_every_planted_volume_label_and_format_defect():
 
 
 def test_orders_chat_sample_finds_its_planted_format_defects():
-    checks = {c["id"]: c for c in datacheck.audit(SAMPLES / "orders_chat.jsonl").checks}
+    checks = {
+        c["id"]: c for c in datacheck.audit(SAMPLES / "orders_chat.jsonl").to_dict()["checks"]
+    }
     assert checks["format.json_parse"]["row_count"] == 3
     assert checks["format.json_keys"]["row_count"] == 3
     assert checks["format.json_keys"]["observed"]["missing"] == {"priority": 3}
@@ -115,4 +117,6 @@ def test_orders_chat_sample_finds_its_planted_format_defects():
 
 def test_clean_sample_is_ready():
     result = datacheck.audit(SAMPLES / "troubleshooting_prompt_completion.jsonl")
-    assert result.verdict == "ready", [c for c in result.checks if c["status"] == "fail"]
+    assert result.verdict == "ready", [
+        c for c in result.to_dict()["checks"] if c["status"] == "fail"
+    ]

@@ -9,8 +9,8 @@ from tests.conftest import write_jsonl
 
 
 def _find(result, check_id):
-    found = [c for c in result.checks if c["id"] == check_id]
-    assert found, f"{check_id} did not run; ran: {[c['id'] for c in result.checks]}"
+    found = [c for c in result.to_dict()["checks"] if c["id"] == check_id]
+    assert found, f"{check_id} did not run; ran: {[c['id'] for c in result.to_dict()['checks']]}"
     return found[0]
 
 

@@ -94,7 +94,7 @@ def test_volume_counts_unique_examples(tmp_path):
     result = datacheck.audit(
         write_jsonl(tmp_path / "d.jsonl", rows), thresholds={"min_per_category": 10}
     )
-    check = next(c for c in result.checks if c["id"] == "volume.per_category")
+    check = next(c for c in result.to_dict()["checks"] if c["id"] == "volume.per_category")
     assert check["status"] == "fail" and check["details"]["short"][0]["category"] == "B"
     assert check["details"]["short"][0]["count"] == 9
 
@@ -115,7 +115,7 @@ def test_sample_duplicates_and_conflicts_are_found_with_their_lines():
     conflict_lines = sorted(
         line for g in groups.values() if len(g) > 1 for lines in g.values() for line in lines
     )
-    checks = {c["id"]: c for c in datacheck.audit(SAMPLES / "tickets.jsonl").checks}
+    checks = {c["id"]: c for c in datacheck.audit(SAMPLES / "tickets.jsonl").to_dict()["checks"]}
     assert checks["hygiene.exact_duplicates"]["row_count"] == len(duplicate_lines) == 24
     assert checks["hygiene.exact_duplicates"]["rows"] == duplicate_lines
     assert checks["hygiene.conflicting_labels"]["rows"] == conflict_lines
@@ -134,7 +134,7 @@ def test_sample_eval_leakage_reports_exactly_the_planted_rows():
         i for i, e in enumerate(evals, 1) if " ".join(e["text"].lower().split()) in train_keys
     ]
     result = datacheck.audit(SAMPLES / "tickets.jsonl", eval_source=SAMPLES / "tickets_eval.jsonl")
-    leak = next(c for c in result.checks if c["id"] == "hygiene.leakage")
+    leak = next(c for c in result.to_dict()["checks"] if c["id"] == "hygiene.leakage")
     assert leak["rows"] == planted and len(planted) == 12
     report = result.to_dict()["hygiene"]
     assert report["leakage"]["rows"] == 12

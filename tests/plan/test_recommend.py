@@ -52,6 +52,6 @@ def test_model_option_overrides_and_the_context_check_follows_it():
     result = datacheck.audit(long, tokenizers=["phi-2"], model="phi-2")
     rec = result.to_dict()["recommendation"]
     assert rec["model"] == "phi-2" and rec["overridden"]
-    check = next(c for c in result.checks if c["id"] == "length.context_window")
+    check = next(c for c in result.to_dict()["checks"] if c["id"] == "length.context_window")
     assert check["status"] == "fail" and check["row_count"] == 10
     assert check["rows"] == list(range(1, 21, 2))

@@ -2,21 +2,21 @@
 
 import json
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 
 import polars as pl
 from click.testing import CliRunner
 
 import datacheck
 from datacheck.cli import cli
-from datacheck.report import github
-from datacheck.report.junit import render_junit
+from datacheck.report import RenderOptions, render
 from datacheck.report.pii import mask
 from tests.conftest import SAMPLES, write_jsonl
 
 
 def test_junit_parses_back_with_one_testcase_per_check():
     result = datacheck.audit(SAMPLES / "tickets.jsonl")
-    root = ET.fromstring(render_junit(result))
+    root = ET.fromstring(render(result, "junit"))
     assert root.tag == "testsuites"
     suite = root.find("testsuite")
     cases = suite.findall("testcase")
@@ -28,17 +28,19 @@ def test_junit_parses_back_with_one_testcase_per_check():
     per_category = next(c for c in cases if c.get("name").startswith("volume.per_category"))
     assert "Account has " in per_category.find("failure").get("message")
     variants = next(c for c in cases if c.get("name").startswith("labels.variants"))
-    expected = next(c for c in result.checks if c["id"] == "labels.variants")["rows"]
+    expected = next(c for c in result.to_dict()["checks"] if c["id"] == "labels.variants")["rows"]
     assert f"lines: {expected[0]}, {expected[1]}" in variants.find("failure").text
     assert int(suite.get("skipped")) == len([c for c in cases if c.find("skipped") is not None])
 
 
 def test_junit_fails_warnings_only_with_fail_on_warning():
     result = datacheck.audit(SAMPLES / "orders_chat.jsonl")
-    warnings = sum(c["status"] == "fail" and c["severity"] == "warning" for c in result.checks)
+    warnings = sum(c.status == "fail" and c.severity == "warning" for c in result.checks)
     assert warnings >= 1
-    relaxed = ET.fromstring(render_junit(result)).find("testsuite")
-    strict = ET.fromstring(render_junit(result, fail_on="warning")).find("testsuite")
+    relaxed = ET.fromstring(render(result, "junit")).find("testsuite")
+    strict = ET.fromstring(render(result, "junit", RenderOptions(fail_on="warning"))).find(
+        "testsuite"
+    )
     assert int(strict.get("failures")) == int(relaxed.get("failures")) + warnings
 
 
@@ -52,7 +54,9 @@ def test_github_annotations_and_summary(tmp_path):
     )
     assert result.exit_code == 1
     lines = [line for line in result.stdout.splitlines() if line.startswith("::")]
-    empty = next(c for c in datacheck.audit(data).checks if c["id"] == "format.empty_text")
+    empty = next(
+        c for c in datacheck.audit(data).to_dict()["checks"] if c["id"] == "format.empty_text"
+    )
     assert f"::error file={data},line={empty['rows'][0]},title=format.empty_text%3A" in lines[0]
     assert any(line.startswith("::error") and "labels.variants" in line for line in lines)
     text = summary.read_text()
@@ -62,7 +66,7 @@ def test_github_annotations_and_summary(tmp_path):
 
 def test_github_escapes_workflow_command_characters():
     frame = pl.DataFrame({"text": ["a", ""] * 20, "label": ["x", "y"] * 20})
-    commands = github.annotations(datacheck.audit(frame))
+    commands = render(datacheck.audit(frame), "github")
     assert "\n::" in "\n" + commands and "%0A" not in commands.split("::", 2)[1]
 
 
@@ -115,7 +119,7 @@ def test_notebook_repr_and_unrendered_parts_say_not_computed():
     frame = pl.DataFrame({"text": ["a b", "c d"] * 5, "label": ["x", "y"] * 5})
     result = datacheck.audit(frame)
     assert "<!doctype html>" in result._repr_html_()
-    bare = datacheck.AuditResult(**{**result.__dict__, "extras": {}, "distributions": {}})
+    bare = replace(result, tokens={}, cost=[], recommendation={}, distributions={})
     html = bare.to_html(plotly_js="cdn")
     assert "Token counts: not computed." in html and "Training cost: not computed." in html
 
@@ -149,7 +153,7 @@ def test_control_characters_in_the_data_are_shown_not_obeyed(tmp_path):
     rows = [{"text": f"ticket {i} about things", "label": labels[i % 3]} for i in range(30)]
     path = write_jsonl(tmp_path / "ctrl.jsonl", rows)
     result = datacheck.audit(path)
-    ET.fromstring(render_junit(result))  # well-formed despite NUL and ESC in the messages
+    ET.fromstring(render(result, "junit"))  # well-formed despite NUL and ESC in the messages
     shown = CliRunner().invoke(cli, ["audit", str(path), "--no-html", "--github"]).output
     assert "\\x1b[2J" in shown and "\\x00" in shown and "\\x85" in shown
     assert not any(c in shown for c in "\x1b\x00\x85")

@@ -15,13 +15,12 @@ from datacheck.checks._tables import Table
 from datacheck.config import Settings
 from datacheck.detect import Detection
 from datacheck.profiles import Profile
+from datacheck.result import Finding
 
 if TYPE_CHECKING:
     from datacheck.load._base import LoadError
     from datacheck.plan.token_counts import Counts
 
-#: line numbers listed per check; `row_count` is always the full count
-MAX_ROWS = 50
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 T = TypeVar("T")
@@ -81,40 +80,6 @@ class Context:
             return []
         lines = self.train.filter(pl.col("example_id").is_in(list(example_ids)))["source_line"]
         return sorted(lines.to_list())
-
-
-@dataclass(frozen=True)
-class Finding:
-    """The result of one check, as the JSON report's `checks` entries carry it."""
-
-    id: str
-    title: str
-    severity: str
-    status: str
-    observed: Any
-    required: Any
-    message: str
-    fix: str
-    rows: tuple[int, ...] = ()
-    row_count: int = 0
-    expectation: str | None = None
-    details: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "title": self.title,
-            "severity": self.severity,
-            "status": self.status,
-            "observed": self.observed,
-            "required": self.required,
-            "message": self.message,
-            "rows": list(self.rows[:MAX_ROWS]),
-            "row_count": self.row_count,
-            "fix": self.fix,
-            "expectation": self.expectation,
-            "details": self.details,
-        }
 
 
 class Check:

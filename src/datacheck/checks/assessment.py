@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import polars as pl
 
 from datacheck._words import plural
 from datacheck.checks import Context, Finding
 from datacheck.checks._json_facts import JsonFacts
+from datacheck.result import Answer
 
 QUESTIONS = (
     "Can you define success with numbers?",
@@ -32,7 +31,7 @@ def _structured(ctx: Context) -> tuple[bool, str]:
     return False, "outputs are free-form text"
 
 
-def answer(ctx: Context, findings: list[Finding]) -> list[dict[str, Any]]:
+def answer(ctx: Context, findings: list[Finding]) -> list[Answer]:
     by_id = {f.id: f for f in findings}
     structured, shape = _structured(ctx)
     failed = [f for f in findings if f.status == "fail" and f.severity == "error"]
@@ -77,6 +76,6 @@ def answer(ctx: Context, findings: list[Finding]) -> list[dict[str, Any]]:
         else ("hard", f"{shape}: checking an answer needs judgement")
     )
     return [
-        {"question": q, "answer": a, "evidence": e}
+        Answer(question=q, answer=a, evidence=e)
         for q, (a, e) in zip(QUESTIONS, (metric, ready, consistent, verify), strict=True)
     ]

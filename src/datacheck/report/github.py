@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datacheck._words import plural
+from datacheck.report._format import RenderOptions
 from datacheck.report._visible import visible_all
+from datacheck.report.json import report_dict
 from datacheck.result import AuditResult
 
 #: annotations per check: GitHub shows at most a few dozen per step anyway
@@ -19,9 +21,9 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def annotations(result: AuditResult) -> str:
+def render(result: AuditResult, options: RenderOptions) -> str:
     """Workflow commands, one per affected row (capped per check), for the failing checks."""
-    report = visible_all(result.to_dict())
+    report = visible_all(report_dict(result))
     path = _escape_property(report["source"]["path"])
     lines = []
     for check in report["checks"]:
@@ -43,7 +45,7 @@ def _cell(text: object) -> str:
 
 def summary(result: AuditResult) -> str:
     """The Markdown job summary."""
-    report = visible_all(result.to_dict())
+    report = visible_all(report_dict(result))
     verdict = {"ready": "✅ Ready", "ready_with_warnings": "⚠️ Ready, with warnings",
                "not_ready": "❌ Not ready"}[report["verdict"]]  # fmt: skip
     out = [

@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import html
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from datacheck._version import __version__
+from datacheck.report._format import RenderOptions
+from datacheck.report.json import report_dict
 from datacheck.report.pii import clip, mask
-from datacheck.result import AuditResult
 from datacheck.tasks import SCHEMA_NAMES
+
+if TYPE_CHECKING:
+    from datacheck.result import AuditResult
 
 _VERDICTS = {
     "ready": ("Ready", "ready", "The data meets the guide's bar for this use case."),
@@ -190,9 +194,10 @@ def _samples(result: AuditResult, show_pii: bool) -> dict[str, list[dict[str, An
     return out
 
 
-def render_html(result: AuditResult, *, plotly_js: str = "inline", show_pii: bool = False) -> str:
-    """The report as one HTML document. `plotly_js` is "inline" (works offline) or "cdn"."""
-    report = result.to_dict()
+def render(result: AuditResult, options: RenderOptions) -> str:
+    """The report as one HTML document: plotly.js inline (works offline) or from the CDN."""
+    plotly_js, show_pii = options.plotly_js, options.show_pii
+    report = report_dict(result)
     failed = [c for c in report["checks"] if c["status"] == "fail"]
     title, tone, lead = _VERDICTS[report["verdict"]]
     charts = {
@@ -203,7 +208,7 @@ def render_html(result: AuditResult, *, plotly_js: str = "inline", show_pii: boo
         )
         if chart is not None
     }
-    if plotly_js == "inline":
+    if plotly_js == "inline":  # RenderOptions allows nothing else but "cdn"
         from plotly.offline import get_plotlyjs
 
         plotly_tag = Markup(f"<script>{get_plotlyjs()}</script>")
@@ -214,8 +219,6 @@ def render_html(result: AuditResult, *, plotly_js: str = "inline", show_pii: boo
             f'<script src="https://cdn.plot.ly/plotly-{plotly_version}.min.js" '
             'charset="utf-8"></script>'
         )
-    else:
-        raise ValueError("plotly_js must be 'inline' or 'cdn'")
     template = _environment().get_template("report.html.j2")
     return template.render(
         r=report,

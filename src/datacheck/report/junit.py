@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from datacheck.report._format import RenderOptions
 from datacheck.report._visible import visible_all
+from datacheck.report.json import report_dict
 from datacheck.result import AuditResult
 
 
-def render_junit(result: AuditResult, *, fail_on: str = "error") -> str:
-    report = visible_all(result.to_dict())
+def render(result: AuditResult, options: RenderOptions) -> str:
+    report = visible_all(report_dict(result))
+    fail_on = options.fail_on or report["config"]["fail_on"]
     checks = report["checks"]
     failing = [
         c for c in checks

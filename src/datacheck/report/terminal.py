@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from rich.console import Console
@@ -9,7 +10,9 @@ from rich.text import Text
 
 from datacheck._version import __version__
 from datacheck._words import plural
+from datacheck.report._format import RenderOptions
 from datacheck.report._visible import visible_all
+from datacheck.report.json import report_dict
 from datacheck.result import AuditResult
 from datacheck.tasks import SCHEMA_NAMES
 
@@ -23,9 +26,20 @@ _VERDICT_TEXT = {
 _MARK = {"error": ("✗", "red"), "warning": ("!", "yellow"), "info": ("i", "cyan")}
 
 
-def render_terminal(result: AuditResult, console: Console, *, verbose: bool = False) -> None:
-    """Print the summary to `console` (colour only when it is a terminal)."""
-    data = visible_all(result.to_dict())
+def render(result: AuditResult, options: RenderOptions) -> str:
+    """The summary as text (with ANSI styles when `options.color`)."""
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer, force_terminal=options.color, no_color=not options.color,
+        highlight=False, soft_wrap=True,
+    )  # fmt: skip
+    print_summary(result, console, verbose=options.verbose)
+    return buffer.getvalue()
+
+
+def print_summary(result: AuditResult, console: Console, *, verbose: bool = False) -> None:
+    """Print the summary to `console`."""
+    data = visible_all(report_dict(result))
     source, detected = data["source"], data["detected"]
     console.print(Text(f"datacheck {__version__} — {source['path']}", style="bold"))
     console.print(_shape_line(source, detected))

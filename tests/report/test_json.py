@@ -1,7 +1,7 @@
 import json
 
 import datacheck
-from datacheck.result import _indented
+from datacheck.report.json import _indented
 from tests.conftest import SAMPLES
 
 

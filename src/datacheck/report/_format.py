@@ -1,0 +1,37 @@
+"""The one interface every output format implements, and the options they share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from datacheck.result import AuditResult
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """How to render a result. Each format reads the options that concern it."""
+
+    #: html: "inline" bundles plotly.js (works offline), "cdn" loads it (a small file)
+    plotly_js: str = "inline"
+    #: html: show e-mails, phone, card and IBAN numbers in sample rows instead of masking them
+    show_pii: bool = False
+    #: junit: whether failing warnings fail too; None takes the audit's own `fail_on`
+    fail_on: str | None = None
+    #: terminal: list every failing check, not just the top ones
+    verbose: bool = False
+    #: terminal: ANSI colours and styles
+    color: bool = False
+
+    def __post_init__(self) -> None:
+        if self.plotly_js not in ("inline", "cdn"):
+            raise ValueError("plotly_js must be 'inline' or 'cdn'")
+        if self.fail_on not in (None, "error", "warning"):
+            raise ValueError("fail_on must be 'error' or 'warning'")
+
+
+class Format(Protocol):
+    """An output format: a module with this function (see `datacheck.report.FORMATS`)."""
+
+    def render(self, result: AuditResult, options: RenderOptions) -> str: ...
