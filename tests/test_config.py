@@ -36,7 +36,6 @@ def test_datacheck_toml_wins_in_its_folder(tmp_path, monkeypatch):
         ("[thresholds]\nmin_per_category = 'lots'\n", "must be a non-negative number"),
         ("[thresholds]\nmin_per_kitten = 5\n", "unknown threshold `min_per_kitten`"),
         ('[checks]\n"volume.total" = "fatal"\n', "must be one of error, warning, info, off"),
-        ('[checks]\n"volume.nope" = "off"\n', "unknown check `volume.nope`"),
         ("task = [\n", "not valid TOML"),
         # TOML has inf and nan; int(inf) raised OverflowError out of the audit
         ("epochs = inf\n", "`epochs` must be a positive number, not inf"),
@@ -159,3 +158,14 @@ def test_gpu_memory_must_be_a_size(value):
     result = CliRunner().invoke(cli, ["cost", "x.jsonl", "--gpu-memory", value])
     assert result.exit_code == 2
     assert "Invalid value for '--gpu-memory'" in result.output
+
+
+def test_an_unknown_check_id_is_refused_when_the_audit_starts(tmp_path):
+    path = tmp_path / "datacheck.toml"
+    path.write_text('[checks]\n"volume.nope" = "off"\n')
+    settings = load_settings(path)  # keys and types are fine: the registry decides ids
+    with pytest.raises(datacheck.ConfigError) as info:
+        datacheck.audit(tmp_path / "never-read.jsonl", config=settings)
+    assert f"{path}: unknown check `volume.nope` in [checks]" in str(info.value)
+    with pytest.raises(datacheck.ConfigError, match=r"^options: unknown check `volume\.nah`"):
+        datacheck.audit(tmp_path / "never-read.jsonl", checks={"volume.nah": "off"})

@@ -13,7 +13,7 @@ from typing import Any
 import polars as pl
 
 from datacheck._words import plural
-from datacheck.checks import Context
+from datacheck.checks import Context, check_severities
 from datacheck.checks._gx import load_suites, warm_up
 from datacheck.checks._hygiene import Hygiene
 from datacheck.checks._run import ordered, run_checks, verdict
@@ -226,6 +226,7 @@ def _prepare(
         else load_settings(Path(config) if config is not None else None, discover=False)
     )
     settings = settings.merged(**options)
+    check_severities(settings)
     if eval_source is None and settings.eval is not None:
         eval_source = settings.eval
     timer = _Timer(progress)

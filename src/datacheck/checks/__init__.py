@@ -5,16 +5,20 @@ from __future__ import annotations
 
 from datacheck.checks._base import Check, Context, Finding
 from datacheck.checks._registry import REGISTRY, register
+from datacheck.config import Settings
+from datacheck.errors import ConfigError
 
 # importing the families fills the registry
 from datacheck.checks import format, hygiene, labels, length, task, volume  # noqa: E402,F401  isort: skip
 
-__all__ = ["REGISTRY", "Check", "Context", "Finding", "all_checks", "check_ids", "register"]
+__all__ = ["REGISTRY", "Check", "Context", "Finding", "check_severities", "register"]
 
 
-def all_checks() -> list[Check]:
-    return [cls() for _id, cls in sorted(REGISTRY.items())]
-
-
-def check_ids() -> set[str]:
-    return set(REGISTRY)
+def check_severities(settings: Settings) -> None:
+    """Raise `ConfigError` when `[checks]` names a check that is not registered."""
+    for key in settings.checks:
+        if key not in REGISTRY:
+            where = settings.source or "options"
+            raise ConfigError(
+                f"{where}: unknown check `{key}` in [checks]. See `datacheck checks`."
+            )

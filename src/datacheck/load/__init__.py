@@ -80,7 +80,7 @@ def _load(source: str | Path | pl.DataFrame, sample: int | None, seed: int) -> L
     if _HUB_ID.match(text) and not Path(text).suffix:
         folder = find_in_hub_cache(text)
         if folder is not None:
-            return load_hub_snapshot(text, folder)
+            return load_hub_snapshot(text, folder, load_path)
         raise InputError(
             f"{text}: no such file, and no dataset of that id in the local Hugging Face cache. "
             "Check the path, or download the dataset once with `datasets` while online."

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -89,10 +90,9 @@ def find_in_hub_cache(repo_id: str) -> Path | None:
     return Path(folder)
 
 
-def load_hub_snapshot(repo_id: str, folder: Path) -> Loaded:
-    """Load the data files of a cached hub snapshot; split names come from the file names."""
-    from datacheck.load import load_path
-
+def load_hub_snapshot(repo_id: str, folder: Path, load_path: Callable[[Path], Loaded]) -> Loaded:
+    """Load the data files of a cached hub snapshot with `load_path`; split names come from
+    the file names."""
     files = sorted(p for p in folder.rglob("*") if p.is_file() and p.name.endswith(_DATA_SUFFIXES))
     if not files:
         raise InputError(

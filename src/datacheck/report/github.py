@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from datacheck._words import plural
 from datacheck.report._format import RenderOptions
 from datacheck.report._visible import visible_all
 from datacheck.report.json import report_dict
-from datacheck.result import AuditResult
+
+if TYPE_CHECKING:
+    from datacheck.result import AuditResult
 
 #: annotations per check: GitHub shows at most a few dozen per step anyway
 MAX_ANNOTATIONS = 10

@@ -9,11 +9,13 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from datacheck._version import __version__
-from datacheck.result import SCHEMA_VERSION, Answer, Finding, SourceInfo
 
 if TYPE_CHECKING:
     from datacheck.report._format import RenderOptions
-    from datacheck.result import AuditResult
+    from datacheck.result import Answer, AuditResult, Finding, SourceInfo
+
+#: the version of the report's contract (`report/schema.json`); a key is never renamed
+SCHEMA_VERSION = 1
 
 #: line numbers listed per check; `row_count` is always the full count
 MAX_ROWS = 50

@@ -7,11 +7,14 @@ otherwise they pass with the finding in `<system-out>`; skipped checks are `<ski
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from typing import TYPE_CHECKING
 
 from datacheck.report._format import RenderOptions
 from datacheck.report._visible import visible_all
 from datacheck.report.json import report_dict
-from datacheck.result import AuditResult
+
+if TYPE_CHECKING:
+    from datacheck.result import AuditResult
 
 
 def render(result: AuditResult, options: RenderOptions) -> str:

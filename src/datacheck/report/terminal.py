@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.text import Text
@@ -13,8 +13,10 @@ from datacheck._words import plural
 from datacheck.report._format import RenderOptions
 from datacheck.report._visible import visible_all
 from datacheck.report.json import report_dict
-from datacheck.result import AuditResult
 from datacheck.tasks import SCHEMA_NAMES
+
+if TYPE_CHECKING:
+    from datacheck.result import AuditResult
 
 #: how many failing checks the summary spells out before "and N more"
 TOP_FINDINGS = 5
