@@ -171,7 +171,7 @@ def _distributions(counts: dict[str, Any], recommendation: dict[str, Any]) -> di
     """Binned token lengths (input, target, total) for the recommended model's tokenizer."""
     from datacheck.plan.models import OPEN_MODELS
 
-    name = OPEN_MODELS[recommendation["model"]].tokenizer
+    name: str | None = OPEN_MODELS[recommendation["model"]].tokenizer
     if name not in counts:
         name = next(iter(counts), None)
     if name is None:

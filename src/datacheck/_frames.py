@@ -7,11 +7,17 @@ join on a text column copies every key to hash it. These helpers avoid both.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 import polars as pl
 
 _KEY = "_text_key"
+
+
+def number(value: Any) -> float:
+    """A polars aggregate (`Series.mean()` and the like, typed as any Python value) as a
+    float: 0.0 for None (an empty or all-null column)."""
+    return 0.0 if value is None else float(value)
 
 
 def compact(frame: pl.DataFrame) -> pl.DataFrame:

@@ -9,7 +9,7 @@ from typing import Any
 import polars as pl
 
 _SPACE = " \t\n\r"  # JSON's white space, no other
-_scan = json.scanner.make_scanner(json.JSONDecoder())
+_scan = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]  # typeshed
 
 
 def loads(text: str) -> Any:

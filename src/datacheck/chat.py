@@ -3,7 +3,12 @@ tool calls an assistant makes, and the output an example teaches."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import polars as pl
+
+if TYPE_CHECKING:
+    from polars._typing import PolarsDataType
 
 from datacheck._columns import json_text
 
@@ -13,24 +18,24 @@ CALL_KEYS = ("tool_calls", "function_call")
 PART_TYPES = ("text", "image_url", "input_audio", "file", "refusal")
 
 
-def _message_type(dtype: pl.DataType | None) -> dict[str, pl.DataType]:
+def _message_type(dtype: PolarsDataType | None) -> dict[str, PolarsDataType]:
     """A message's fields and their types, from a message list's or a message's type."""
     inner = dtype.inner if isinstance(dtype, pl.List) else dtype
     return {f.name: f.dtype for f in inner.fields} if isinstance(inner, pl.Struct) else {}
 
 
-def has_parts(dtype: pl.DataType | None) -> bool:
+def has_parts(dtype: PolarsDataType | None) -> bool:
     """Whether messages of `dtype` hold their content as lists of parts (text, images)."""
     return is_parts(_message_type(dtype).get("content"))
 
 
-def call_keys(dtype: pl.DataType | None) -> tuple[str, ...]:
+def call_keys(dtype: PolarsDataType | None) -> tuple[str, ...]:
     """The keys of a chat message type that hold tool or function calls."""
     fields = _message_type(dtype)
     return tuple(key for key in CALL_KEYS if key in fields)
 
 
-def is_parts(kind: pl.DataType | None) -> bool:
+def is_parts(kind: PolarsDataType | None) -> bool:
     """Whether message content of type `kind` is a list of typed content parts (some may be
     text; a file whose parts are all images has none)."""
     if not isinstance(kind, pl.List) or not isinstance(kind.inner, pl.Struct):
@@ -38,7 +43,7 @@ def is_parts(kind: pl.DataType | None) -> bool:
     return "type" in {f.name for f in kind.inner.fields}
 
 
-def content_as_text(content: pl.Expr, kind: pl.DataType | None) -> pl.Expr:
+def content_as_text(content: pl.Expr, kind: PolarsDataType | None) -> pl.Expr:
     """Message content of type `kind` as text: a string as it is; a list of content parts
     (`[{"type": "text", "text": …}, …]`) as its text parts joined by new lines, other parts
     (images) left out; anything else as JSON."""
@@ -55,7 +60,7 @@ def content_as_text(content: pl.Expr, kind: pl.DataType | None) -> pl.Expr:
     return content.cast(pl.String)
 
 
-def content_text(message: pl.Expr, dtype: pl.DataType | None) -> pl.Expr:
+def content_text(message: pl.Expr, dtype: PolarsDataType | None) -> pl.Expr:
     """The content of `message` (a message struct of `dtype`, or of a list of them) as text."""
     return content_as_text(message.struct.field("content"), _message_type(dtype).get("content"))
 
@@ -71,7 +76,7 @@ def call_text(message: pl.Expr, calls: tuple[str, ...]) -> pl.Expr:
     return pl.concat_str(parts, separator="\n", ignore_nulls=True) if len(parts) > 1 else parts[0]
 
 
-def said(message: pl.Expr, dtype: pl.DataType | None) -> pl.Expr:
+def said(message: pl.Expr, dtype: PolarsDataType | None) -> pl.Expr:
     """What a message says: its content as text, and its calls as JSON text after it."""
     text = content_text(message, dtype)
     calls = call_keys(dtype)
@@ -80,7 +85,7 @@ def said(message: pl.Expr, dtype: pl.DataType | None) -> pl.Expr:
     return pl.concat_str([text, call_text(message, calls)], separator="\n", ignore_nulls=True)
 
 
-def last_assistant(messages: pl.Expr, dtype: pl.DataType | None = None) -> pl.Expr:
+def last_assistant(messages: pl.Expr, dtype: PolarsDataType | None = None) -> pl.Expr:
     """What the last assistant message of a chat example says: its content, or, for a message
     that only calls tools, its calls as JSON text. `dtype` is the messages column's type."""
     message = pl.element()

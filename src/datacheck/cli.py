@@ -6,9 +6,10 @@ import atexit
 import contextlib
 import os
 import sys
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import NoReturn
+from typing import IO, Any, NoReturn
 
 import click
 
@@ -60,7 +61,7 @@ def _gpu_memory(ctx: click.Context, param: click.Parameter, value: str | None) -
     return memory
 
 
-def cost_options(command):  # noqa: ANN001, ANN201 - click decorator
+def cost_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """Options that shape token counts, cost and the recommendation (audit and cost)."""
     for option in reversed(
         [
@@ -91,7 +92,13 @@ def cost_options(command):  # noqa: ANN001, ANN201 - click decorator
     return command
 
 
-def _cost_settings(tokenizers, epochs, model, gpu, gpu_memory) -> dict:  # noqa: ANN001
+def _cost_settings(
+    tokenizers: str | None,
+    epochs: int | None,
+    model: str | None,
+    gpu: str | None,
+    gpu_memory: float | None,
+) -> dict[str, Any]:
     return {
         "tokenizers": tokenizers.split(",") if tokenizers else None,
         "epochs": epochs,
@@ -274,13 +281,13 @@ _PHASES = {
 
 
 @contextlib.contextmanager
-def _progress(quiet: bool):  # noqa: ANN202 - yields an optional callback
+def _progress(quiet: bool) -> Iterator[Callable[[str], None] | None]:
     """A progress display on a terminal's stderr; nothing in CI, in pipes, or with --quiet."""
     if quiet or os.environ.get("CI") or not sys.stderr.isatty():
         yield None
         return
     from rich.console import Console
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
     with Progress(
         SpinnerColumn(),
@@ -289,7 +296,7 @@ def _progress(quiet: bool):  # noqa: ANN202 - yields an optional callback
         console=Console(stderr=True),
         transient=True,
     ) as bar:
-        current: list[int] = []
+        current: list[TaskID] = []
 
         def started(phase: str) -> None:
             if current:
@@ -369,7 +376,9 @@ def _utf8(data: bytes, name: str) -> str:
 @click.option("--file", "file_path", type=click.File("rb"), help="Count a file (UTF-8).")
 @click.option("--tokenizer", "names", multiple=True, help="Only this tokenizer (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def tokens(text: str | None, file_path, names: tuple[str, ...], as_json: bool) -> None:  # noqa: ANN001
+def tokens(
+    text: str | None, file_path: IO[bytes] | None, names: tuple[str, ...], as_json: bool
+) -> None:
     """Count the tokens of TEXT (or --file PATH, or '-' for standard input) with every
     registered tokenizer: plain text, no chat template, no BOS/EOS.
 

@@ -21,7 +21,7 @@ from datacheck.tasks import TASKS
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
-    import tomli as tomllib
+    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
 SEVERITIES = ("error", "warning", "info", "off")
 FAIL_ON = ("error", "warning")
@@ -175,7 +175,7 @@ def _is_number(value: object) -> bool:
 
 
 def _at_least_one(value: object) -> bool:
-    return _is_number(value) and int(value) == value and value >= 1  # type: ignore[arg-type,operator]
+    return isinstance(value, (int, float)) and _is_number(value) and int(value) == value >= 1
 
 
 def _validate_values(settings: Settings, where: str) -> None:
@@ -189,12 +189,12 @@ def _validate_values(settings: Settings, where: str) -> None:
     if settings.fail_on not in FAIL_ON:
         raise ConfigError(f"{where}: `fail_on` must be one of {', '.join(FAIL_ON)}.")
     names = threshold_names()
-    for key, value in settings.thresholds.items():
+    for key, threshold in settings.thresholds.items():
         if key not in names:
             raise ConfigError(
                 f"{where}: unknown threshold `{key}`. Known: {', '.join(sorted(names))}."
             )
-        if not _is_number(value) or value < 0:
+        if not _is_number(threshold) or threshold < 0:
             raise ConfigError(f"{where}: threshold `{key}` must be a non-negative number.")
     for key, value in settings.checks.items():
         if value not in SEVERITIES:
@@ -220,13 +220,13 @@ def _validate_values(settings: Settings, where: str) -> None:
         raise ConfigError(f"{where}: `gpu_memory_gb` must be a positive number of GB.")
     if not _is_number(settings.mfu) or not 0 < settings.mfu <= 1:
         raise ConfigError(f"{where}: `mfu` must be between 0 and 1.")
-    for key, value in settings.prices.items():
+    for key, price in settings.prices.items():
         if key not in API_MODELS:
             raise ConfigError(
                 f"{where}: [prices] `{key}` is not a fine-tunable API model; known: "
                 f"{', '.join(API_MODELS)}."
             )
-        if not _is_number(value) or value < 0:
+        if not _is_number(price) or price < 0:
             raise ConfigError(f"{where}: [prices] `{key}` must be dollars per 1M tokens.")
     for key, value in settings.output.items():
         if key not in _OUTPUT_KEYS or not isinstance(value, str):

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from datacheck._columns import as_text
+from datacheck._frames import number
 from datacheck._words import plural
 from datacheck.chat import last_assistant
 from datacheck.errors import InputError
@@ -197,7 +198,8 @@ def _shape(
 def shape_problem(frame: pl.DataFrame, detection: Detection) -> str | None:
     """Why `frame` cannot be read the way `detection` reads the training data (eval data of
     another shape), or None when it can."""
-    needed = {detection.text_field, detection.target_field, detection.label_field} - {None}
+    fields = (detection.text_field, detection.target_field, detection.label_field)
+    needed = {f for f in fields if f is not None}
     missing = sorted(f for f in needed if f not in frame.columns)
     if missing:
         names = " or ".join(f"`{f}`" for f in missing)
@@ -226,7 +228,7 @@ def json_object_share(series: pl.Series) -> float:
     if series.dtype != pl.String:
         return 0.0
     looks = values.str.contains(r"^\s*\{") & values.str.contains(r"\}\s*$")  # no stripped copy
-    return float(looks.mean() or 0.0)
+    return number(looks.mean())
 
 
 def _longest_text_column(
@@ -282,7 +284,7 @@ def _task(sample: pl.DataFrame, shape: _Shape, frame: pl.DataFrame) -> tuple[str
         ).to_series()
     if shape.schema == "extraction" or json_object_share(targets) >= 0.8:
         keys = _json_keys(targets)
-        mean_input = float(inputs.str.len_chars().mean() or 0.0) if inputs is not None else 0.0
+        mean_input = number(inputs.str.len_chars().mean()) if inputs is not None else 0.0
         if keys & _DOCUMENT_KEYS and mean_input >= 1_000:
             return (
                 "document_parsing",
@@ -300,7 +302,7 @@ def _task(sample: pl.DataFrame, shape: _Shape, frame: pl.DataFrame) -> tuple[str
         )
     if targets.len() > 0:
         distinct = targets.str.strip_chars().n_unique()
-        mean_len = float(targets.str.len_chars().mean() or 0.0)
+        mean_len = number(targets.str.len_chars().mean())
         if distinct <= max(20, targets.len() // 50) and mean_len < 40:
             return (
                 "classification",
@@ -311,16 +313,16 @@ def _task(sample: pl.DataFrame, shape: _Shape, frame: pl.DataFrame) -> tuple[str
                 ],
             )
     if inputs is not None and inputs.len() > 0:
-        code_share = float(inputs.str.contains(_CODE_LINE.pattern).mean() or 0.0)
+        code_share = number(inputs.str.contains(_CODE_LINE.pattern).mean())
         if code_share >= 0.5:
             return "code_comments", 0.7, [f"{code_share:.0%} of inputs look like source code"]
-    if shape.schema == "chat":
+    if shape.schema == "chat" and shape.target_field is not None:
         users = sample.select(
             pl.col(shape.target_field)
             .list.eval((pl.element().struct.field("role") == "user").cast(pl.Int32))
             .list.sum()
         ).to_series()
-        median_turns = float(users.median() or 0.0)
+        median_turns = number(users.median())
         if median_turns >= 2:
             return (
                 "open_chat",

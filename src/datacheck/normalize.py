@@ -48,7 +48,7 @@ def normalize(frame: pl.DataFrame, detection: Detection, *, split: str = "train"
 
 
 def _texts(frame: pl.DataFrame, d: Detection) -> tuple[pl.Expr, pl.Expr]:
-    if d.schema == "chat":
+    if d.schema == "chat" and d.target_field is not None:
         messages = pl.col(d.target_field)
         role = pl.element().struct.field("role")
         dtype = frame.schema[d.target_field]

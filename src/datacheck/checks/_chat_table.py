@@ -4,8 +4,12 @@ whether the OpenAI chat fine-tuning format accepts it."""
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import polars as pl
+
+if TYPE_CHECKING:
+    from polars._typing import PolarsDataType
 
 from datacheck.chat import call_keys, content_as_text, is_parts
 
@@ -22,7 +26,7 @@ _ORDER = re.compile(rf"^(system,)?{_TURN}(,{_TURN})*$")
 def chat_table(train: pl.DataFrame) -> pl.DataFrame:
     """Per chat example: whether roles, order and content make sense, and whether the
     OpenAI chat fine-tuning format accepts it; the first problem of each kind, in words."""
-    struct = train.schema["messages"]
+    struct: PolarsDataType = train.schema["messages"]
     struct = struct.inner if isinstance(struct, pl.List) else struct
     fields = {f.name: f.dtype for f in struct.fields} if isinstance(struct, pl.Struct) else {}
     keys = list(fields)
@@ -102,9 +106,9 @@ def chat_table(train: pl.DataFrame) -> pl.DataFrame:
         return pl.any_horizontal([condition.fill_null(False) for condition, _ in rules])
 
     def first_problem(rules: list[tuple[pl.Expr, pl.Expr]]) -> pl.Expr:
-        chain = pl.when(rules[0][0].fill_null(False)).then(rules[0][1])
+        chain: pl.Expr = pl.when(rules[0][0].fill_null(False)).then(rules[0][1])
         for condition, text in rules[1:]:
-            chain = chain.when(condition.fill_null(False)).then(text)
+            chain = chain.when(condition.fill_null(False)).then(text)  # type: ignore[attr-defined]
         return chain
 
     # problem texts are written only for the few messages that have one

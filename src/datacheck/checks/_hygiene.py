@@ -252,7 +252,7 @@ def _conflicts(
     shown_rows = rows.join(shown, on=_INPUT, how="semi").sort("source_line")
     written = frame.select(raw.gather(shown_rows["_row"]).fill_null("").alias("_written"))
     shown_rows = shown_rows.with_columns(written["_written"])
-    listed = []
+    listed: list[dict[str, Any]] = []
     for _key, group in shown_rows.group_by(_INPUT, maintain_order=True):
         labels: dict[str, list[int]] = {}
         for value, line in group.select("_written", "source_line").iter_rows():
@@ -315,14 +315,16 @@ def _halves_agree(keyed: pl.DataFrame) -> bool:
     return bool(keyed.select((pl.col(_FUZZY[1]) == pl.col("_group_half")).all()).item())
 
 
-_CLUSTER_SCHEMA = {
-    "lines": pl.List(pl.Int64),
-    "ids": pl.List(pl.Int64),
-    "splits": pl.List(pl.String),
-    "similarity": pl.Float64,
-    "train_lines": pl.List(pl.Int64),
-    "eval_lines": pl.List(pl.Int64),
-}
+_CLUSTER_SCHEMA = pl.Schema(
+    {
+        "lines": pl.List(pl.Int64),
+        "ids": pl.List(pl.Int64),
+        "splits": pl.List(pl.String),
+        "similarity": pl.Float64(),
+        "train_lines": pl.List(pl.Int64),
+        "eval_lines": pl.List(pl.Int64),
+    }
+)
 
 
 def _clusters(keyed: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:

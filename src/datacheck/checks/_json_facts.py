@@ -36,6 +36,8 @@ class JsonFacts:
 _SCALARS = ("boolean", "number", "string")
 #: an object's keys, and the types of its values, in its order
 _Typed = tuple[tuple[str, ...], tuple[type, ...]]
+#: an object's keys, each with the kind of its value, sorted
+_Shape = tuple[tuple[str, str], ...]
 _KIND_OF_TYPE = {str: "string", int: "number", float: "number", bool: "boolean"}
 
 
@@ -130,7 +132,7 @@ def json_facts(
             typed = (tuple(value), tuple(map(type, value.values())))
             number = number_of.get(typed)
             if number is None:
-                shape = tuple(sorted((k, _kind(v)) for k, v in value.items()))
+                shape: _Shape | None = tuple(sorted((k, _kind(v)) for k, v in value.items()))
                 number = number_of[typed] = known.setdefault(shape, len(known))
             numbers.append(number)
             values.add(index, value, typed)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from datacheck._frames import number
 from datacheck._words import plural
 from datacheck.checks import Context, Finding
 from datacheck.checks._json_facts import JsonFacts
@@ -23,7 +24,7 @@ def _structured(ctx: Context) -> tuple[bool, str]:
         return True, f"outputs are a fixed set of {plural(categories, 'label')}"
     if "json_facts" in ctx.facts:
         facts = ctx.fact("json_facts", JsonFacts)
-        share = float(facts.table["json_ok"].mean() or 0.0)
+        share = number(facts.table["json_ok"].mean())
         return share >= 0.9, (
             f"{share:.0%} of outputs are JSON objects with fields "
             f"{', '.join(facts.expected_keys) or '(none)'}"

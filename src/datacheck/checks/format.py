@@ -10,6 +10,7 @@ from typing import Any
 
 import polars as pl
 
+from datacheck._frames import number
 from datacheck._words import listing, plural
 from datacheck.checks._base import Check, Context, Finding
 from datacheck.checks._chat_table import chat_table
@@ -279,7 +280,7 @@ class LengthOutliers(Check):
                 ctx, passed=self.gx_passed(ctx), observed=0, required=None, message=message
             )
         lo_chars, hi_chars = max(int(10**low - 1), 0), int(10**high - 1)
-        median = int(examples["input_chars"].median() or 0)
+        median = int(number(examples["input_chars"].median()))
         rows = sorted(failing["source_line"].to_list())
         short = int((failing["input_log_len"] < low).sum())
         message = (

@@ -8,6 +8,7 @@ could not be read. A bad line never stops loading; a source that cannot be read 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
@@ -39,7 +40,7 @@ _SUFFIXES = {
     ".pq": "parquet",
 }
 #: formats whose `--sample` is drawn while the file is read, so it may exceed memory
-_SAMPLED_WHILE_READ = {
+_SAMPLED_WHILE_READ: dict[str, Callable[[Path, int, int], Loaded | None]] = {
     "jsonl": sample_jsonl,
     "csv": sample_csv,
     "tsv": partial(sample_csv, separator="\t"),

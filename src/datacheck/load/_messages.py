@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import polars as pl
 
+from datacheck._frames import number
 from datacheck.chat import PART_TYPES
 from datacheck.load._base import SOURCE_LINE, Loaded, LoadError
 
@@ -24,7 +25,7 @@ def messages_as_lists(loaded: Loaded) -> Loaded:
         return loaded
     text = frame["messages"]
     is_list = text.str.contains(_LIST).fill_null(True)  # a missing list is not malformed
-    if text.drop_nulls().is_empty() or is_list.mean() < 0.5:
+    if text.drop_nulls().is_empty() or number(is_list.mean()) < 0.5:
         return loaded
     lists = text.set(~is_list, None)
     try:  # a slice at a time: decoding a whole column at once held 3x its size (+1.2 GB at 1M)

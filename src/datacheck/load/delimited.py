@@ -67,8 +67,10 @@ def load_csv(path: Path, separator: str | None = None) -> Loaded:
     if not data.strip():
         frame = pl.DataFrame({SOURCE_LINE: pl.Series([], dtype=pl.Int64)})
     else:
-        frame = _fast(data, separator) if fast() else None
-        if frame is None:
+        quick = _fast(data, separator) if fast() else None
+        if quick is not None:
+            frame = quick
+        else:
             frame, row_errors = _careful(path, data, separator)
             errors.extend(row_errors)
     errors.sort(key=lambda e: e.line)

@@ -16,7 +16,7 @@ from typing import Any
 import polars as pl
 
 from datacheck.errors import InputError
-from datacheck.load._base import SOURCE_LINE, SPLIT, Loaded
+from datacheck.load._base import SOURCE_LINE, SPLIT, Loaded, LoadError
 
 _SAVED_MARKERS = ("dataset_dict.json", "state.json", "dataset_info.json")
 _DATA_SUFFIXES = (".parquet", ".jsonl", ".json", ".csv", ".tsv", ".arrow")
@@ -100,7 +100,7 @@ def load_hub_snapshot(repo_id: str, folder: Path, load_path: Callable[[Path], Lo
             f"(looked in {folder})."
         )
     frames = []
-    errors = []
+    errors: list[LoadError] = []
     for file in files:
         loaded = load_path(file)
         split = _split_of(file)

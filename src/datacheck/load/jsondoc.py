@@ -5,6 +5,7 @@ from __future__ import annotations
 import json as _json
 import sys
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -98,7 +99,7 @@ class _Constant:
         seen.append(self)
 
 
-class _Repeated(dict):  # type: ignore[type-arg]
+class _Repeated(dict[str, Any]):
     """An object that names `key` twice: its record is reported, as in JSON Lines."""
 
     key: str

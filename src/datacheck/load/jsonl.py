@@ -13,10 +13,13 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, BinaryIO, NamedTuple
+from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
 import numpy as np
 import polars as pl
+
+if TYPE_CHECKING:
+    from polars._typing import PolarsDataType
 
 from datacheck._frames import compact
 from datacheck._json import depth, dtype_kind
@@ -278,14 +281,14 @@ def _only_gaps(schemas: list[pl.Schema]) -> bool:
     or one that was null throughout it), by whole against fractional numbers, or, inside
     objects and lists, by text against numbers or booleans (read as text): then a parse of
     the whole file agrees with theirs joined."""
-    merged: dict[str, pl.DataType | None] = {}
+    merged: dict[str, PolarsDataType | None] = {}
     for schema in schemas:
         for name, dtype in schema.items():
             merged[name] = _merge(merged[name], dtype) if name in merged else dtype
     return all(dtype is not None for dtype in merged.values())
 
 
-def _merge(a: pl.DataType | None, b: pl.DataType) -> pl.DataType | None:
+def _merge(a: PolarsDataType | None, b: PolarsDataType) -> PolarsDataType | None:
     """The type a parse of the whole file gives values read as `a` in some chunks and `b` in
     others; None when it has none (or may have none: it is not re-read whole for these)."""
     if a is None:
@@ -302,18 +305,18 @@ def _merge(a: pl.DataType | None, b: pl.DataType) -> pl.DataType | None:
         inner = _merge(a.inner, b.inner)
         return pl.List(inner) if inner is not None else None
     if isinstance(a, pl.Struct) and isinstance(b, pl.Struct):
-        fields = {f.name: f.dtype for f in a.fields}
+        fields: dict[str, PolarsDataType | None] = {f.name: f.dtype for f in a.fields}
         for field in b.fields:
             fields[field.name] = (
                 _merge(fields[field.name], field.dtype) if field.name in fields else field.dtype
             )
             if fields[field.name] is None:
                 return None
-        return pl.Struct(fields)
+        return pl.Struct({name: kind for name, kind in fields.items() if kind is not None})
     return None
 
 
-def _scalar(dtype: pl.DataType) -> bool:
+def _scalar(dtype: PolarsDataType) -> bool:
     return dtype.is_numeric() or dtype == pl.Boolean
 
 

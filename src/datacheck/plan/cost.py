@@ -9,6 +9,7 @@ from typing import Any
 
 import polars as pl
 
+from datacheck._frames import number
 from datacheck.plan.models import API_MODELS, GPUS, OPEN_MODELS, PRICES_AS_OF
 from datacheck.plan.token_counts import Counts
 
@@ -59,7 +60,7 @@ def api_costs(counts: dict[str, Counts], options: CostOptions) -> list[dict[str,
         examples = round(frame.height * options.scale)
         epochs = options.epochs or default_epochs(examples)
         clipped = frame["total"].clip(upper_bound=model.example_limit).sum()
-        per_epoch = round(clipped * options.scale)
+        per_epoch = round(number(clipped) * options.scale)
         price = options.prices.get(model.name, model.usd_per_million)
         billed = per_epoch * epochs
         template = counts[model.tokenizer].template
@@ -98,7 +99,9 @@ def open_costs(counts: dict[str, Counts], options: CostOptions) -> list[dict[str
             continue
         frame = _train(counts[model.tokenizer])
         epochs = options.epochs or 3
-        per_epoch = round(frame["total"].clip(upper_bound=model.context).sum() * options.scale)
+        per_epoch = round(
+            number(frame["total"].clip(upper_bound=model.context).sum()) * options.scale
+        )
         tokens = per_epoch * epochs
         for method in ("lora", "qlora", "full"):
             flops = FLOPS_PER_PARAM_TOKEN[method] * model.parameters * tokens

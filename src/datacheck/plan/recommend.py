@@ -15,6 +15,7 @@ from typing import Any
 
 import polars as pl
 
+from datacheck._frames import number
 from datacheck._words import plural
 from datacheck.plan.models import OPEN_MODELS
 from datacheck.plan.token_counts import Counts
@@ -106,7 +107,7 @@ def _median_target(counts: dict[str, Counts]) -> float | None:
     for name in ("llama-3.1", *counts):
         if name in counts:
             value = counts[name].frame["target_tokens"].median()
-            return float(value) if value is not None else None
+            return None if value is None else number(value)
     return None
 
 

@@ -7,12 +7,13 @@ Each distinct text is tokenized once per tokenizer.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import polars as pl
 
-from datacheck._frames import join_on_text
+from datacheck._frames import join_on_text, number
 from datacheck._perf import fast
 from datacheck.chat import call_keys, has_parts, said
 from datacheck.plan import tokenizers as tokens
@@ -115,7 +116,7 @@ def _attach(
     per-row Python); its rows in their order unless `in_order` is false (cheaper when only
     sums follow)."""
     table = counts.rename({"text": column, "n": alias})
-    order = "left" if in_order else "none"
+    order: Literal["left", "none"] = "left" if in_order else "none"
     joined = join_on_text(frame, table, column, maintain_order=order, keep_text=False)
     return joined.with_columns(pl.col(alias).fill_null(0))
 
@@ -189,7 +190,9 @@ def count_chat(frame: pl.DataFrame, name: str, shared: _Shared | None = None) ->
     return Counts(name, tokenizer.exact, tokenizer.source, template, out)
 
 
-def _message_overhead(name: str, tokenizer: tokens.Tokenizer):  # noqa: ANN202 - expr builder
+def _message_overhead(
+    name: str, tokenizer: tokens.Tokenizer
+) -> Callable[[pl.Expr, pl.Expr], pl.Expr]:
     """Tokens the template adds around one message, from its role and the role's own count."""
     if name == "llama-3.1":
         newline = tokenizer.count("\n\n")
@@ -232,11 +235,11 @@ def summarise(counts: Counts, train_only: bool = True) -> dict[str, Any]:
         "template": counts.template,
         "examples": frame.height,
         "total": int(total.sum()),
-        "input_total": int(frame["input_tokens"].sum()),
-        "target_total": int(frame["target_tokens"].sum()),
-        "mean": round(float(total.mean() or 0.0), 1),
-        "median": float(total.median() or 0.0),
-        "p95": float(total.quantile(0.95, "nearest") or 0.0),
-        "max": int(total.max() or 0),
+        "input_total": int(number(frame["input_tokens"].sum())),
+        "target_total": int(number(frame["target_tokens"].sum())),
+        "mean": round(number(total.mean()), 1),
+        "median": number(total.median()),
+        "p95": number(total.quantile(0.95, "nearest")),
+        "max": int(number(total.max())),
         "over_context": over,
     }

@@ -20,9 +20,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache, partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Union
 
 from datacheck._perf import cores, release_freed_memory
+
+if TYPE_CHECKING:
+    import polars as pl
+
+#: texts to count: a list, or a polars Series (counted a slice at a time)
+Texts = Union[Sequence[str], "pl.Series"]
 
 # Pre-tokenization patterns, as the models' own tokenizers define them.
 _R50K = r"""'(?:[sdmt]|ll|ve|re)| ?\p{L}++| ?\p{N}++| ?[^\s\p{L}\p{N}]++|\s++$|\s+(?!\S)|\s"""
@@ -152,7 +158,7 @@ class Tokenizer:
             return math.ceil(len(text.encode("utf-8")) / 4)
         return len(self.encode(text))
 
-    def count_all(self, texts: Sequence[str]) -> list[int]:
+    def count_all(self, texts: Texts) -> list[int]:
         """Counts for many texts, in order (any sliceable sequence; a polars Series is read a
         slice at a time, without a Python string per text). tiktoken counts a slice in one call
         (see `_JoinedCounter`), in a few threads that each build their own engine (see
@@ -189,18 +195,19 @@ class _JoinedCounter:
         self._alone = (self._separator, "  ", "\t\t") if phi2 else (self._separator,)
         self._phi2 = phi2
 
-    def __call__(self, texts: Sequence[str]) -> list[int]:
+    def __call__(self, texts: Texts) -> list[int]:
         if not self._phi2:  # no need to look for the separator first: the count shows it
             counts = self._split_counts(self._join(texts), len(texts))
             if counts is not None:
                 return counts
         if hasattr(texts, "str"):  # a polars Series: joined without a Python string per text
-            flags = texts.str.contains(self._alone[0], literal=True)
+            series: Any = texts
+            found = series.str.contains(self._alone[0], literal=True)
             for marker in self._alone[1:]:
-                flags = flags | texts.str.contains(marker, literal=True)
-            alone = texts.filter(flags).to_list() if flags.any() else []
-            joined = self._join(texts.filter(~flags) if alone else texts)
-            flags = flags.to_list()
+                found = found | series.str.contains(marker, literal=True)
+            alone = series.filter(found).to_list() if found.any() else []
+            joined = self._join(series.filter(~found) if alone else series)
+            flags: list[bool] = found.to_list()
         else:
             flags = [any(marker in t for marker in self._alone) for t in texts]
             alone = [t for t, flag in zip(texts, flags, strict=True) if flag]
@@ -211,7 +218,7 @@ class _JoinedCounter:
         plain_counts, alone_texts = iter(counts), iter(alone)
         return [self._count(next(alone_texts)) if flag else next(plain_counts) for flag in flags]
 
-    def _join(self, texts: Sequence[str]) -> str:
+    def _join(self, texts: Texts) -> str:
         if hasattr(texts, "str"):
             return texts.str.join(self._separator).item() if len(texts) else ""
         return self._separator.join(texts)
@@ -244,21 +251,21 @@ _CHUNK = 4096
 _THREADED_SLICES = 16
 
 
-def _slices(texts: Sequence[str]) -> Iterator[list[str]]:
+def _slices(texts: Texts) -> Iterator[list[str]]:
     """`texts` as lists of `_CHUNK`, made one at a time."""
     for start in range(0, len(texts), _CHUNK):
         yield _as_list(texts[start : start + _CHUNK])
 
 
-def _as_list(texts: Sequence[str]) -> list[str]:
+def _as_list(texts: Texts) -> list[str]:
     to_list = getattr(texts, "to_list", None)  # a polars Series converts in one call
     return to_list() if to_list is not None else list(texts)
 
 
 def _in_threads(
-    own: Callable[[Sequence[str]], list[int]],
-    spawn: Callable[[], Callable[[Sequence[str]], list[int]]],
-    texts: Sequence[str],
+    own: Callable[[Texts], list[int]],
+    spawn: Callable[[], Callable[[Texts], list[int]]],
+    texts: Texts,
 ) -> list[int]:
     """Counts of `texts`, in order, a slice at a time: by the calling thread with `own` and by
     helper threads with a counter each builds with `spawn`. No engine is shared because
@@ -273,7 +280,7 @@ def _in_threads(
     pending = iter(range(len(starts)))
     lock = threading.Lock()
 
-    def work(count: Callable[[Sequence[str]], list[int]]) -> None:
+    def work(count: Callable[[Texts], list[int]]) -> None:
         while True:
             with lock:
                 index = next(pending, None)
@@ -321,6 +328,7 @@ def _tiktoken_factory(spec: TokenizerSpec, data: bytes) -> Callable[[], Any]:
     """Builds tiktoken engines for `spec`'s vocabulary (parsed once, shared by them all)."""
     import tiktoken
 
+    assert spec.pattern is not None, f"{spec.name}: a BPE vocabulary needs its pattern"
     fields = data.split()  # "token rank" per line; one split and C-level maps parse it fast
     ranks = dict(zip(map(binascii.a2b_base64, fields[0::2]), map(int, fields[1::2]), strict=True))
     specials: dict[str, int] = {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import partial
 
 _PATTERNS = (
     ("[email]", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
@@ -21,13 +22,13 @@ _PATTERNS = (
 def mask(text: str) -> str:
     """`text` with personal data replaced by placeholders like `[email]`."""
     for placeholder, pattern in _PATTERNS:
-        text = pattern.sub(
-            lambda m, p=placeholder: (
-                p if _digits(m.group()) >= 9 or "@" in m.group() else m.group()
-            ),
-            text,
-        )
+        text = pattern.sub(partial(_replace, placeholder), text)
     return text
+
+
+def _replace(placeholder: str, match: re.Match[str]) -> str:
+    found = match.group()
+    return placeholder if _digits(found) >= 9 or "@" in found else found
 
 
 def _digits(text: str) -> int:
