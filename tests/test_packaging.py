@@ -38,5 +38,7 @@ def test_wheel_carries_identical_suites(tmp_path):
             for name in archive.namelist()
             if name.startswith("datacheck/expectations/") and name.endswith(".json")
         }
+        schema = archive.read("datacheck/report/schema.json")
     top = {p.name: p.read_bytes() for p in (ROOT / "expectations").glob("*.json")}
     assert shipped == top
+    assert schema == (ROOT / "src/datacheck/report/schema.json").read_bytes()
