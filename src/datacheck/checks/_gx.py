@@ -34,11 +34,8 @@ class Outcome:
     check: str
     expectation: str
     success: bool
-    frame: str
     kwargs: dict[str, Any]
     observed_value: Any = None
-    element_count: int | None = None
-    unexpected_count: int | None = None
     #: key-column values of the failing rows, all of them (GX's index list is not capped)
     unexpected_keys: tuple[Any, ...] = field(default_factory=tuple)
 
@@ -197,11 +194,8 @@ def validate(
                 check=meta["check"],
                 expectation=config.type,
                 success=bool(item.success),
-                frame=frame_name,
                 kwargs={k: _plain(v) for k, v in config.kwargs.items() if k != "batch_id"},
                 observed_value=_plain(payload.get("observed_value")),
-                element_count=payload.get("element_count"),
-                unexpected_count=payload.get("unexpected_count"),
                 unexpected_keys=keys,
             )
             outcomes.setdefault(outcome.check, []).append(outcome)

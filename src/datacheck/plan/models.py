@@ -19,8 +19,6 @@ class OpenModel:
     parameters: float  # count of parameters
     context: int
     guide_memory_gb: int  # the guide's "Resource Requirements"
-    family: str  # chat template family
-    best_for: str
 
 
 @dataclass(frozen=True)
@@ -36,14 +34,10 @@ class ApiModel:
 OPEN_MODELS: dict[str, OpenModel] = {
     m.name: m
     for m in (
-        OpenModel("llama-3.1-8b", "Llama 3.1 8B", "llama-3.1", 8.03e9, 131_072, 16, "llama3",
-                  "structured data extraction, classification, code generation"),
-        OpenModel("llama-3.1-70b", "Llama 3.1 70B", "llama-3.1", 70.6e9, 131_072, 80, "llama3",
-                  "complex reasoning, technical content, longer outputs"),
-        OpenModel("mistral-7b", "Mistral 7B v0.3", "mistral-7b-v0.3", 7.25e9, 32_768, 16,
-                  "mistral", "general text generation, dialogue, summarization"),
-        OpenModel("phi-2", "Phi-2", "phi-2", 2.78e9, 2_048, 8, "phi",
-                  "lightweight tasks, quick experimentation, prototyping"),
+        OpenModel("llama-3.1-8b", "Llama 3.1 8B", "llama-3.1", 8.03e9, 131_072, 16),
+        OpenModel("llama-3.1-70b", "Llama 3.1 70B", "llama-3.1", 70.6e9, 131_072, 80),
+        OpenModel("mistral-7b", "Mistral 7B v0.3", "mistral-7b-v0.3", 7.25e9, 32_768, 16),
+        OpenModel("phi-2", "Phi-2", "phi-2", 2.78e9, 2_048, 8),
     )
 }  # fmt: skip
 
