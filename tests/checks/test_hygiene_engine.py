@@ -204,3 +204,109 @@ def test_fuzzy_groups_follow_the_whole_key(shared_first_half):
     assert keyed["fid"].to_list() == [0, 1, 0, None]
     assert texts["text"].to_list() == ["refund order", "broken lamp"]
     assert "_fuzzy" not in keyed.columns
+
+
+_WORDS = (
+    "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike "
+    "november oscar papa quebec romeo sierra tango"
+).split()
+A = " ".join(_WORDS)
+B = " ".join([*_WORDS[:19], "changed"])  # A with its last word changed: 18 of 20 bigrams shared
+C = " ".join(["first", *_WORDS[1:19], "changed"])  # B with its first word changed
+
+
+def _splits(train, evals, train_labels=None, eval_labels=None):
+    frame = pl.concat([_frame(train, train_labels), _frame(evals, eval_labels, split="eval")])
+    return frame.with_columns(pl.int_range(pl.len()).alias("example_id"))
+
+
+def test_near_duplicate_pairs_are_joined_into_one_cluster():
+    result = analyse(_frame([A, "the app crashes on start", B, C]), task="classification")
+    assert result.near_clusters == [{"lines": [1, 3, 4], "similarity": 0.9, "size": 3}]
+    assert (result.near_cluster_count, result.near_rows) == (1, 3)
+
+
+def test_near_leakage_names_the_eval_line_and_its_training_match():
+    frame = _splits(["where is my parcel", "cancel my plan", A], ["something else", B])
+    result = analyse(frame, task="classification")
+    assert result.near_leakage == {
+        "rows": 1,
+        "share": 0.5,
+        "pairs": [{"eval_line": 2, "train_lines": [3], "similarity": 0.9}],
+        "eval_lines": [2],
+    }
+    assert result.leakage == {
+        "rows": 0, "eval_rows": 2, "share": 0.0, "pairs": [], "eval_lines": [],
+    }  # fmt: skip
+
+
+def test_exact_leakage_is_not_counted_again_as_near_leakage():
+    frame = _splits(["refund my order 1", "other"], ["Refund my order 1", "refund my order 2", "x"])
+    result = analyse(frame, task="classification")
+    assert result.leakage["eval_lines"] == [1] and result.leakage["share"] == 0.3333
+    assert result.near_leakage["eval_lines"] == [2]
+
+
+def test_exact_duplicate_groups_largest_first_with_every_line():
+    texts = ["a b", "c d", "a b", "e f", "c d", "a b", "g h"]
+    result = analyse(_frame(texts), task="classification")
+    assert result.duplicate_groups == [
+        {"size": 3, "lines": [1, 3, 6]},
+        {"size": 2, "lines": [2, 5]},
+    ]
+    assert (result.duplicate_group_count, result.redundant_rows) == (2, 3)
+    assert result.redundant_ids == [2, 4, 5]  # all but the first row of each group
+    assert result.rows == 7
+
+
+def test_duplicates_need_the_same_target_and_empty_inputs_are_left_out():
+    texts = ["same text", "same text", "", "", "  "]
+    result = analyse(_frame(texts, ["a", "b", "a", "a", "a"]), task="classification")
+    assert result.duplicate_group_count == 0 and result.rows == 2
+    assert result.conflicts == [{"lines": [1, 2], "labels": {"a": [1], "b": [2]}}]
+    assert (result.conflict_count, result.conflict_rows, result.conflict_lines) == (1, 2, [1, 2])
+
+
+def test_spellings_of_one_label_do_not_conflict():
+    result = analyse(
+        _frame(["same", "Same ", "same"], ["Billing", "billing ", "BILLING"]), task="classification"
+    )
+    assert result.conflict_count == 0
+    assert result.duplicate_groups == [{"size": 3, "lines": [1, 2, 3]}]
+
+
+def test_conflicts_list_each_label_as_written_with_its_lines():
+    texts = ["x", "refund", "y", "Refund ", "refund", "z"]
+    labels = ["a", "Billing", "b", "Account", "Billing", "c"]
+    result = analyse(_frame(texts, labels), task="classification")
+    assert result.conflicts == [{"lines": [2, 4, 5], "labels": {"Billing": [2, 5], "Account": [4]}}]
+    assert result.conflict_lines == [2, 4, 5]
+
+
+def test_label_drift_shares_and_differences():
+    frame = _splits(["t1", "t2", "t3", "t4"], ["e1", "e2"], ["a", "a", "a", "b"], ["a", "c"])
+    drift = analyse(frame, task="classification").drift
+    assert drift == {
+        "missing_from_eval": ["b"],
+        "missing_from_train": ["c"],
+        "train_share": {"a": 0.75, "b": 0.25},
+        "eval_share": {"a": 0.5, "c": 0.5},
+        "largest_difference": 0.5,
+        "differences": {"a": -0.25, "b": -0.25, "c": 0.5},
+    }
+
+
+def test_without_eval_rows_there_is_no_leakage_or_drift_section():
+    result = analyse(_frame(["a b", "c d"]), task="classification")
+    assert result.leakage is None and result.near_leakage is None and result.drift is None
+    assert list(result.to_dict()) == [
+        "exact_duplicates", "near_duplicates", "conflicting_labels", "settings",
+    ]  # fmt: skip
+    assert result.to_dict()["settings"]["near_threshold"] == 0.8
+
+
+def test_listed_groups_are_capped_but_counts_are_complete():
+    texts = [f"text number {chr(65 + i // 26)}{chr(65 + i % 26)}" for i in range(60)] * 2
+    result = analyse(_frame(texts), task="response_generation")
+    assert result.duplicate_group_count == 60 and len(result.duplicate_groups) == 50
+    assert result.redundant_rows == 60

@@ -1,0 +1,147 @@
+"""Volume and label checks on one handmade file whose every figure is counted by hand.
+
+Lines 1-40 are `Billing`, 41-45 `billing ` (a variant), 46-57 `Account`, 58-61 `Tech`, 62 `Rare`,
+63-65 have no label (two missing, one blank), and 66-68 repeat lines 1-3 exactly. So there are
+65 unique examples; the categories, counted on unique labelled examples with variants merged,
+are Billing 45, Account 12, Tech 4, Rare 1.
+"""
+
+import pytest
+
+import datacheck
+from tests.conftest import write_jsonl
+
+DECLARED = ["Billing", "Account", "Tech", "Legal"]
+
+
+def _rows():
+    rows = [{"text": f"billing question {i}", "label": "Billing"} for i in range(40)]
+    rows += [{"text": f"billing variant {i}", "label": "billing "} for i in range(5)]
+    rows += [{"text": f"account issue {i}", "label": "Account"} for i in range(12)]
+    rows += [{"text": f"tech issue {i}", "label": "Tech"} for i in range(4)]
+    rows += [{"text": "rare thing", "label": "Rare"}]
+    rows += [{"text": "no label 0", "label": None}, {"text": "no label 1", "label": None}]
+    rows += [{"text": "blank label", "label": "  "}]
+    rows += rows[:3]
+    return rows
+
+
+@pytest.fixture(scope="module")
+def checks(tmp_path_factory):
+    path = write_jsonl(tmp_path_factory.mktemp("vl") / "tickets.jsonl", _rows())
+    result = datacheck.audit(
+        path, labels=DECLARED, thresholds={"min_per_category": 10}, tokenizers=["phi-2"]
+    )
+    return {c["id"]: c for c in result.to_dict()["checks"]}
+
+
+def test_volume_total_counts_unique_examples(checks):
+    check = checks["volume.total"]
+    assert (check["status"], check["observed"], check["required"]) == ("pass", 65, 40)
+    assert check["message"] == (
+        "65 unique examples (3 duplicate rows not counted); domain-specific classification needs 40"
+    )
+    assert check["fix"] == "collect or annotate more examples before training"
+
+
+def test_volume_per_category_lists_each_short_category_with_its_shortfall(checks):
+    check = checks["volume.per_category"]
+    assert check["status"] == "fail" and check["required"] == 10
+    assert check["observed"] == {"Billing": 45, "Account": 12, "Tech": 4, "Rare": 1}
+    assert check["message"] == (
+        "Rare has 1 (needs 10, 9 short); Tech has 4 (needs 10, 6 short) (unique examples)"
+    )
+    assert (
+        check["fix"] == "collect or label 9 more Rare examples, or merge Rare into another category"
+    )
+    assert check["details"]["short"] == [
+        {"category": "Rare", "count": 1, "shortfall": 9},
+        {"category": "Tech", "count": 4, "shortfall": 6},
+    ]
+
+
+def test_volume_imbalance_is_largest_over_smallest(checks):
+    check = checks["volume.imbalance"]
+    assert (check["status"], check["observed"], check["required"]) == ("fail", 45.0, 10.0)
+    assert check["message"] == (
+        "largest/smallest = 45.0x (Billing 45 vs Rare 1); bound 10x; "
+        "too small next to Billing: Rare, Tech"
+    )
+
+
+def test_labels_missing_names_the_unlabelled_lines(checks):
+    check = checks["labels.missing"]
+    assert (check["status"], check["observed"], check["rows"]) == ("fail", 3, [63, 64, 65])
+    assert check["message"] == "3 examples without a label"
+
+
+def test_labels_variants_names_both_spellings_and_every_variant_line(checks):
+    check = checks["labels.variants"]
+    assert check["status"] == "fail"
+    assert check["observed"] == {"billing ": "Billing"}
+    assert check["rows"] == [41, 42, 43, 44, 45] and check["row_count"] == 5
+    assert check["message"] == "'billing ' (5 rows) looks like 'Billing' (45)"
+    assert check["fix"] == "rename 'billing ' to 'Billing' (strip spaces, one spelling per label)"
+
+
+def test_labels_undeclared_and_unused_against_the_declared_set(checks):
+    undeclared, unused = checks["labels.undeclared"], checks["labels.unused"]
+    assert (undeclared["status"], undeclared["observed"], undeclared["rows"]) == (
+        "fail", ["Rare"], [62],
+    )  # fmt: skip
+    assert undeclared["message"] == "not declared: 'Rare' (1)"
+    assert undeclared["required"] == DECLARED
+    assert (unused["status"], unused["observed"]) == ("fail", ["Legal"])
+    assert unused["message"] == "no examples: 'Legal'"
+
+
+def test_labels_singleton(checks):
+    check = checks["labels.singleton"]
+    assert (check["status"], check["observed"], check["rows"]) == ("fail", 1, [62])
+    assert check["message"] == "1 label with one example: 'Rare'"
+
+
+def test_passing_figures_and_words(tmp_path):
+    rows = [{"text": f"question {i} about {w}", "label": w} for w in ("A", "B") for i in range(20)]
+    result = datacheck.audit(
+        write_jsonl(tmp_path / "ok.jsonl", rows),
+        labels=["A", "B"],
+        thresholds={"min_per_category": 20, "max_imbalance_ratio": 1},
+        tokenizers=["phi-2"],
+    )
+    checks = {c["id"]: c for c in result.to_dict()["checks"]}
+    assert (
+        checks["volume.total"]["message"] == "40 examples; domain-specific classification needs 40"
+    )
+    assert checks["volume.per_category"]["message"] == "all 2 categories have 20+ examples"
+    assert (
+        checks["volume.imbalance"]["message"] == "largest/smallest = 1.0x (A 20 vs B 20); bound 1x"
+    )
+    expected = {
+        "labels.missing": "0 examples without a label",
+        "labels.variants": "every label has one spelling",
+        "labels.undeclared": "all labels are declared",
+        "labels.unused": "every declared label has examples",
+        "labels.singleton": "no label has a single example",
+    }
+    for check_id, message in expected.items():
+        assert (checks[check_id]["status"], checks[check_id]["message"]) == ("pass", message)
+    assert all(checks[i]["status"] == "pass" for i in ("volume.total", "volume.per_category"))
+    assert checks["volume.imbalance"]["status"] == "pass"  # a ratio at the bound passes
+
+
+def test_one_short_of_the_bar_fails_and_the_bar_passes(tmp_path):
+    def audit(n):
+        rows = [{"text": f"q {i} {w}", "label": w} for w in "AB" for i in range(n)]
+        path = write_jsonl(tmp_path / f"{n}.jsonl", rows)
+        result = datacheck.audit(path, thresholds={"min_per_category": 5}, tokenizers=["phi-2"])
+        return {c["id"]: c for c in result.to_dict()["checks"]}
+
+    short, enough = audit(4), audit(5)
+    assert short["volume.per_category"]["status"] == "fail"
+    assert short["volume.total"]["message"] == (
+        "8 examples; domain-specific classification needs 10 (2 short)"
+    )
+    assert short["volume.total"]["fix"] == "collect or annotate 2 more examples"
+    assert enough["volume.per_category"]["status"] == "pass"
+    assert enough["volume.total"]["status"] == "pass"

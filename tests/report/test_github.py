@@ -1,0 +1,107 @@
+"""GitHub Actions output: annotations for failing checks only, escaped, capped; the summary."""
+
+from datacheck.report import render
+from datacheck.report.github import MAX_ANNOTATIONS, summary
+from tests.report.conftest import finding
+
+
+def test_one_annotation_per_listed_row_of_each_failing_check(make_result):
+    result = make_result(
+        [
+            finding("format.empty_text", rows=(3, 17), row_count=2),
+            finding("labels.singleton", severity="warning", rows=(9,), row_count=1),
+            finding("volume.total", status="pass", rows=(4,)),
+            finding("labels.undeclared", status="skip"),
+        ]
+    )
+    assert render(result, "github").splitlines() == [
+        "::error file=data/train.jsonl,line=3,title=format.empty_text%3A title of "
+        "format.empty_text::message of format.empty_text → fix of format.empty_text",
+        "::error file=data/train.jsonl,line=17,title=format.empty_text%3A title of "
+        "format.empty_text::message of format.empty_text → fix of format.empty_text",
+        "::warning file=data/train.jsonl,line=9,title=labels.singleton%3A title of "
+        "labels.singleton::message of labels.singleton → fix of labels.singleton",
+    ]
+
+
+def test_info_findings_are_warnings_and_a_check_without_rows_gets_one_annotation(make_result):
+    result = make_result([finding("task.hard_to_verify", severity="info")])
+    assert render(result, "github") == (
+        "::warning file=data/train.jsonl,title=task.hard_to_verify%3A title of "
+        "task.hard_to_verify::message of task.hard_to_verify → fix of task.hard_to_verify\n"
+    )
+
+
+def test_annotations_are_capped_per_check(make_result):
+    rows = tuple(range(1, 30))
+    lines = render(make_result([finding(rows=rows, row_count=29)]), "github").splitlines()
+    assert len(lines) == MAX_ANNOTATIONS == 10
+    assert [line.split(",")[1] for line in lines] == [f"line={n}" for n in range(1, 11)]
+
+
+def test_rows_of_a_table_are_not_lines_of_a_file(make_result):
+    result = make_result([finding(rows=(2, 3))], path="data.parquet", position="row")
+    assert render(result, "github") == (
+        "::error file=data.parquet,title=volume.total%3A title of volume.total::"
+        "message of volume.total → fix of volume.total\n"
+    )
+
+
+def test_nothing_to_say_when_nothing_fails(make_result):
+    assert render(make_result([finding(status="pass")], verdict="ready"), "github") == ""
+
+
+def test_data_and_properties_are_escaped(make_result):
+    result = make_result(
+        [finding("labels.variants", title="a, b: c", message="100%\nnext", fix="x,y:z")],
+        path="dir,1/a:b%.jsonl",
+    )
+    assert render(result, "github") == (
+        "::error file=dir%2C1/a%3Ab%25.jsonl,title=labels.variants%3A a%2C b%3A c::"
+        "100%25%0Anext → x,y:z\n"
+    )
+
+
+def test_summary_starts_with_the_verdict_and_lists_every_check(make_result):
+    checks = [
+        finding("format.empty_text", message="5 empty | inputs"),
+        finding("labels.singleton", severity="warning"),
+        finding("task.hard_to_verify", severity="info"),
+        finding("volume.total", status="pass", message="ok\nfine"),
+        finding("labels.unused", status="skip", message="skipped: none declared"),
+    ]
+    text = summary(make_result(checks, recommendation={"title": "Llama 3.1 8B", "variant": "base"}))
+    assert text.splitlines() == [
+        "## datacheck: ❌ Not ready",
+        "",
+        "`data/train.jsonl` · 1,234 examples · text_label · classification",
+        "",
+        "| | Check | Finding | Fix |",
+        "|---|---|---|---|",
+        "| ❌ | `format.empty_text` | 5 empty \\| inputs | fix of format.empty_text |",
+        "| ⚠️ | `labels.singleton` | message of labels.singleton | fix of labels.singleton |",
+        "| ℹ️ | `task.hard_to_verify` | message of task.hard_to_verify | "
+        "fix of task.hard_to_verify |",
+        "| ✅ | `volume.total` | ok fine |  |",
+        "| ⏭️ | `labels.unused` | skipped: none declared |  |",
+        "",
+        "**Start with:** Llama 3.1 8B (base)",
+    ]
+
+
+def test_summary_names_each_verdict(make_result):
+    for verdict, words in [
+        ("ready", "## datacheck: ✅ Ready\n"),
+        ("ready_with_warnings", "## datacheck: ⚠️ Ready, with warnings\n"),
+        ("not_ready", "## datacheck: ❌ Not ready\n"),
+    ]:
+        text = summary(make_result(verdict=verdict))
+        assert text.startswith(words)
+        assert "Start with" not in text
+
+
+def test_carriage_returns_and_newlines_in_data_are_escaped():
+    from datacheck.report.github import _escape_data, _escape_property
+
+    assert _escape_data("a\rb\nc%") == "a%0Db%0Ac%25"
+    assert _escape_property("a:b,c\r") == "a%3Ab%2Cc%0D"
