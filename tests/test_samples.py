@@ -21,6 +21,9 @@ def test_generator_reproduces_the_committed_files(tmp_path, monkeypatch):
     module = _generator()
     monkeypatch.setattr(module, "HERE", tmp_path)
     module.main()
+    written = sorted(p.name for p in tmp_path.iterdir())
+    data = sorted(p.name for p in SAMPLES.iterdir() if p.suffix in (".jsonl", ".csv"))
+    assert written == data and len(data) == 5, "make_samples.py writes every sample file"
     for path in sorted(tmp_path.iterdir()):
         committed = SAMPLES / path.name
         assert (
