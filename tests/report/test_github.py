@@ -105,3 +105,8 @@ def test_carriage_returns_and_newlines_in_data_are_escaped():
 
     assert _escape_data("a\rb\nc%") == "a%0Db%0Ac%25"
     assert _escape_property("a:b,c\r") == "a%3Ab%2Cc%0D"
+
+
+def test_a_failing_check_listed_after_a_passing_one_is_still_annotated(make_result):
+    result = make_result([finding("volume.total", status="pass"), finding("labels.missing")])
+    assert render(result, "github").startswith("::error file=data/train.jsonl,title=labels.missing")
