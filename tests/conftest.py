@@ -108,3 +108,9 @@ def pytest_collection_modifyitems(config, items):
         source = inspect.getsource(function) if function is not None else ""
         if "run_cli" in getattr(item, "fixturenames", ()) or "subprocess.run(" in source:
             item.add_marker(skip)
+
+
+if ROOT.name == "mutants":  # mutmut's fork server: load Great Expectations once, not per mutant
+    from datacheck.checks._gx import _import_gx
+
+    _import_gx()

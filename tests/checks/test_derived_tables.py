@@ -163,3 +163,26 @@ def test_tool_calls_and_their_results_fit_the_turn_order():
     assert table["roles_ok"].to_list() == [True, True, True, False, False]
     assert table["openai_ok"].to_list() == [True, True, True, True, True]
     assert table["roles_problem"][3].startswith("order is user,assistant,assistant;")
+
+
+def test_output_fields_count_as_labels_only_with_few_values_repeated():
+    rows = []
+    for i in range(10):
+        row = {
+            "one": "same",  # a single value: nothing to tell apart
+            "five": "abcde"[i % 5],  # 5 values, the limit: a label
+            "six": "abcdef"[i % 6],  # 6 values: over the limit
+            "pairs": "ab"[i % 2],  # 2 values in 10 rows
+        }
+        if i < 4:
+            row["sparse"] = "xyzx"[i]  # 3 values in only 4 rows: not repeated enough
+        if i < 6:
+            row["half"] = "xyz"[i % 3]  # 3 values in 6 rows: exactly half, a label
+        rows.append(row)
+    facts = json_facts(_train(rows), None, None, max_values=5)
+    table = output_value_table(facts, None, max_values=5)
+    assert sorted(set(table["field"].to_list())) == ["five", "half", "pairs"]
+    counts = {(f, v): n for f, v, n in table.select("field", "value", "count").iter_rows()}
+    assert counts[("half", "x")] == 2 and counts[("five", "a")] == 2 and counts[("pairs", "b")] == 5
+    named = output_value_table(facts, ("one", "sparse"), max_values=5)
+    assert sorted(set(named["field"].to_list())) == ["one", "sparse"]

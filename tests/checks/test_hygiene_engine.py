@@ -310,3 +310,29 @@ def test_listed_groups_are_capped_but_counts_are_complete():
     result = analyse(_frame(texts), task="response_generation")
     assert result.duplicate_group_count == 60 and len(result.duplicate_groups) == 50
     assert result.redundant_rows == 60
+
+
+def test_shares_are_rounded_to_four_places():
+    frame = _splits(
+        ["where is my parcel", A, "cancel my plan"],
+        [B, "the app crashes on start", "nothing like it"],
+        ["a", "b", "b"],
+        ["a", "a", "b"],
+    )
+    result = analyse(frame, task="classification")
+    assert result.near_leakage["share"] == 0.3333
+    assert result.drift["train_share"] == {"a": 0.3333, "b": 0.6667}
+    assert result.drift["eval_share"] == {"a": 0.6667, "b": 0.3333}
+    assert result.drift["differences"] == {"a": 0.3333, "b": -0.3333}
+    assert result.drift["largest_difference"] == 0.3333
+
+
+def test_drift_leaves_out_examples_without_a_label():
+    frame = _splits(["t1", "t2", "t3"], ["e1", "e2"], ["a", "", "b"], ["", ""])
+    drift = analyse(frame, task="classification").drift
+    assert drift["train_share"] == {"a": 0.5, "b": 0.5}
+    assert drift["eval_share"] == {}
+    assert drift["missing_from_eval"] == ["a", "b"] and drift["missing_from_train"] == []
+    assert drift["largest_difference"] == 0.5
+    nothing = _splits(["t1"], ["e1"], [""], [""])
+    assert analyse(nothing, task="classification").drift["largest_difference"] == 0.0

@@ -6,6 +6,8 @@ Lines 1-40 are `Billing`, 41-45 `billing ` (a variant), 46-57 `Account`, 58-61 `
 are Billing 45, Account 12, Tech 4, Rare 1.
 """
 
+import json
+
 import pytest
 
 import datacheck
@@ -26,9 +28,11 @@ def _rows():
     return rows
 
 
-@pytest.fixture(scope="module")
-def checks(tmp_path_factory):
-    path = write_jsonl(tmp_path_factory.mktemp("vl") / "tickets.jsonl", _rows())
+@pytest.fixture
+def checks(tmp_path):
+    # one audit per test, not per module: mutation testing credits a shared audit only to
+    # the first test that ran it
+    path = write_jsonl(tmp_path / "tickets.jsonl", _rows())
     result = datacheck.audit(
         path, labels=DECLARED, thresholds={"min_per_category": 10}, tokenizers=["phi-2"]
     )
@@ -145,3 +149,47 @@ def test_one_short_of_the_bar_fails_and_the_bar_passes(tmp_path):
     assert short["volume.total"]["fix"] == "collect or annotate 2 more examples"
     assert enough["volume.per_category"]["status"] == "pass"
     assert enough["volume.total"]["status"] == "pass"
+
+
+def _outputs():
+    """58 extraction rows. issue_type: refund 25, Refund 3 (a variant), delivery 25, damage 5
+    (rare); priority: high 30, low 28; order_id is unique (an id, not a label); tag holds 3
+    values in 4 rows (more than half its rows differ: not a label either)."""
+    issues = ["refund"] * 25 + ["Refund"] * 3 + ["delivery"] * 25 + ["damage"] * 5
+    rows = []
+    for i, issue in enumerate(issues):
+        output = {"issue_type": issue, "priority": "high" if i % 2 else "low", "order_id": f"A{i}"}
+        if i < 4:
+            output["tag"] = "xyzx"[i]
+        rows.append({"email": f"customer mail number {i} about an order", "output": output})
+    rows[20]["output"]["priority"] = "high"  # 30 high, 28 low
+    return [{"email": r["email"], "output": json.dumps(r["output"])} for r in rows]
+
+
+def test_labels_in_outputs_finds_rare_values_and_spelling_variants(tmp_path):
+    path = write_jsonl(tmp_path / "extract.jsonl", _outputs())
+    result = datacheck.audit(path, task="extraction", tokenizers=["phi-2"])
+    check = {c["id"]: c for c in result.to_dict()["checks"]}["labels.in_outputs"]
+    assert check["status"] == "fail"
+    assert check["message"] == (
+        "issue_type: 'damage' has 5 (needs 20); issue_type: 'Refund' (3) looks like 'refund'"
+    )
+    assert check["observed"] == {
+        "issue_type": {"damage": 5, "delivery": 25, "refund": 25, "Refund": 3},
+        "priority": {"high": 30, "low": 28},
+    }
+    assert list(check["observed"]) == ["issue_type", "priority"]
+    assert check["required"] == {"min_per_value": 20, "spellings": 1}
+    assert check["details"] == {"fields": ["issue_type", "priority"]}
+    assert check["rows"] == [26, 27, 28, 54, 55, 56, 57, 58]
+
+
+def test_labels_in_outputs_reads_only_the_named_fields(tmp_path):
+    path = write_jsonl(tmp_path / "extract.jsonl", _outputs())
+    result = datacheck.audit(
+        path, task="extraction", label_fields=["priority"], tokenizers=["phi-2"]
+    )
+    check = {c["id"]: c for c in result.to_dict()["checks"]}["labels.in_outputs"]
+    assert (check["status"], check["rows"]) == ("pass", [])
+    assert check["message"] == "fields priority: every value has 20+ examples, one spelling"
+    assert check["observed"] == {"priority": {"high": 30, "low": 28}}

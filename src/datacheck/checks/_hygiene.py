@@ -115,7 +115,7 @@ def analyse(frame: pl.DataFrame, *, task: str, threshold: float = 0.8) -> Hygien
     ]
     leakage = near_leakage = drift = None
     if evals.height:
-        leakage = _leakage(train, evals)
+        leakage = _leakage(train, evals)  # only with eval rows: every share divides by them
         mixed = _clusters(keyed, pairs).filter(
             (pl.col("train_lines").list.len() > 0) & (pl.col("eval_lines").list.len() > 0)
         )
@@ -395,6 +395,7 @@ def near_duplicate_clusters(frame: pl.DataFrame, threshold: float = 0.8) -> list
 
 
 def _leakage(train: pl.DataFrame, evals: pl.DataFrame) -> dict[str, Any]:
+    """Eval rows whose normalized input is a training input (`evals` is never empty)."""
     train_lines = train.group_by(_INPUT).agg(pl.col("source_line").sort().alias("train_lines"))
     leaked = (
         evals.join(train_lines, on=list(_INPUT), how="inner")
@@ -404,7 +405,7 @@ def _leakage(train: pl.DataFrame, evals: pl.DataFrame) -> dict[str, Any]:
     return {
         "rows": leaked.height,
         "eval_rows": evals.height,
-        "share": round(leaked.height / evals.height, 4) if evals.height else 0.0,
+        "share": round(leaked.height / evals.height, 4),
         "pairs": leaked.head(MAX_LISTED).to_dicts(),
         "eval_lines": leaked["eval_line"].to_list(),
     }
@@ -413,7 +414,8 @@ def _leakage(train: pl.DataFrame, evals: pl.DataFrame) -> dict[str, Any]:
 def _near_leakage(
     clusters: list[dict[str, Any]], eval_rows: int, exact: dict[str, Any]
 ) -> dict[str, Any]:
-    """Eval rows in a near-duplicate cluster with training rows (exact leaks left out)."""
+    """Eval rows in a near-duplicate cluster with training rows (exact leaks left out);
+    `eval_rows` is never 0."""
     exact_lines = set(exact["eval_lines"])
     pairs = [
         {"eval_line": line, "train_lines": c["train_lines"], "similarity": c["similarity"]}
@@ -425,7 +427,7 @@ def _near_leakage(
     pairs.sort(key=lambda p: p["eval_line"])
     return {
         "rows": len(pairs),
-        "share": round(len(pairs) / eval_rows, 4) if eval_rows else 0.0,
+        "share": round(len(pairs) / eval_rows, 4),
         "pairs": pairs[:MAX_LISTED],
         "eval_lines": [p["eval_line"] for p in pairs],
     }
