@@ -179,3 +179,16 @@ def test_unreadable_and_invalid_files_say_so(tmp_path):
     folder.mkdir()
     with pytest.raises(ConfigError, match="no such configuration file"):
         load_settings(folder)
+
+
+def test_a_pyproject_without_any_tool_table_is_passed_over(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    assert find_config(tmp_path) is None
+
+
+def test_a_file_that_cannot_be_read_says_why(tmp_path):
+    from datacheck.config import _read_toml
+
+    with pytest.raises(ConfigError) as info:
+        _read_toml(tmp_path)  # a folder: the system refuses to read it as a file
+    assert str(info.value) == f"{tmp_path}: cannot read (Is a directory)."

@@ -186,3 +186,29 @@ def test_output_fields_count_as_labels_only_with_few_values_repeated():
     assert counts[("half", "x")] == 2 and counts[("five", "a")] == 2 and counts[("pairs", "b")] == 5
     named = output_value_table(facts, ("one", "sparse"), max_values=5)
     assert sorted(set(named["field"].to_list())) == ["one", "sparse"]
+
+
+def test_output_value_table_names_keys_and_canonical_spellings():
+    rows = [{"kind": k} for k in ["Refund", "refund", "Refund", "refund", "late", "late"]]
+    table = output_value_table(json_facts(_train(rows), None), None, max_values=5)
+    assert table.columns == [
+        "value_key", "field", "value", "count", "lines", "is_variant", "canonical",
+    ]  # fmt: skip
+    assert table.select("value_key", "count", "lines", "is_variant", "canonical").rows() == [
+        ("kind=late", 2, [5, 6], False, "late"),
+        # equally common spellings: the first in text order is the canonical one
+        ("kind=Refund", 2, [1, 3], False, "Refund"),
+        ("kind=refund", 2, [2, 4], True, "Refund"),
+    ]
+
+
+def test_output_value_table_without_label_fields_is_empty_with_its_columns():
+    rows = [{"id": f"A{i}"} for i in range(6)]
+    table = output_value_table(json_facts(_train(rows), None), None, max_values=5)
+    assert table.is_empty()
+    assert table.schema == pl.Schema(
+        {
+            "value_key": pl.String, "field": pl.String, "value": pl.String, "count": pl.Int64,
+            "lines": pl.List(pl.Int64), "is_variant": pl.Boolean, "canonical": pl.String,
+        }
+    )  # fmt: skip

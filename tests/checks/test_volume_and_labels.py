@@ -77,6 +77,7 @@ def test_labels_missing_names_the_unlabelled_lines(checks):
     check = checks["labels.missing"]
     assert (check["status"], check["observed"], check["rows"]) == ("fail", 3, [63, 64, 65])
     assert check["message"] == "3 examples without a label"
+    assert check["required"] == 0
 
 
 def test_labels_variants_names_both_spellings_and_every_variant_line(checks):
@@ -85,6 +86,7 @@ def test_labels_variants_names_both_spellings_and_every_variant_line(checks):
     assert check["observed"] == {"billing ": "Billing"}
     assert check["rows"] == [41, 42, 43, 44, 45] and check["row_count"] == 5
     assert check["message"] == "'billing ' (5 rows) looks like 'Billing' (45)"
+    assert check["required"] == "one spelling per label"
     assert check["fix"] == "rename 'billing ' to 'Billing' (strip spaces, one spelling per label)"
 
 
@@ -97,12 +99,14 @@ def test_labels_undeclared_and_unused_against_the_declared_set(checks):
     assert undeclared["required"] == DECLARED
     assert (unused["status"], unused["observed"]) == ("fail", ["Legal"])
     assert unused["message"] == "no examples: 'Legal'"
+    assert unused["required"] == "at least 1 example each"
 
 
 def test_labels_singleton(checks):
     check = checks["labels.singleton"]
     assert (check["status"], check["observed"], check["rows"]) == ("fail", 1, [62])
     assert check["message"] == "1 label with one example: 'Rare'"
+    assert check["required"] == "2+ examples per label"
 
 
 def test_passing_figures_and_words(tmp_path):
@@ -193,3 +197,16 @@ def test_labels_in_outputs_reads_only_the_named_fields(tmp_path):
     assert (check["status"], check["rows"]) == ("pass", [])
     assert check["message"] == "fields priority: every value has 20+ examples, one spelling"
     assert check["observed"] == {"priority": {"high": 30, "low": 28}}
+
+
+def test_labels_in_outputs_passing_names_every_field(tmp_path):
+    rows = [
+        r for r in _outputs() if '"damage"' not in r["output"] and '"Refund"' not in r["output"]
+    ]
+    path = write_jsonl(tmp_path / "extract.jsonl", rows)
+    result = datacheck.audit(path, task="extraction", tokenizers=["phi-2"])
+    check = {c["id"]: c for c in result.to_dict()["checks"]}["labels.in_outputs"]
+    assert check["status"] == "pass"
+    assert check["message"] == (
+        "fields issue_type, priority: every value has 20+ examples, one spelling"
+    )

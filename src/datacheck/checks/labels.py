@@ -134,11 +134,9 @@ def output_value_table(
             distinct = column.drop_nulls().n_unique()
             if not (1 < distinct <= max_values and distinct <= present // 2):
                 continue
-        if column.null_count() == column.len():
-            continue
-        parts.append(
+        parts.append(  # a kept field has a value in at least one row
             facts.values.filter(pl.col(field).is_not_null())
-            .group_by(field, maintain_order=True)
+            .group_by(field)  # in any order: the table is sorted below
             .agg(pl.len().cast(pl.Int64).alias("count"), pl.col("source_line").alias("lines"))
             .select(pl.lit(field).alias("field"), pl.col(field).alias("value"), "count", "lines")
         )
