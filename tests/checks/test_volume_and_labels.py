@@ -210,3 +210,35 @@ def test_labels_in_outputs_passing_names_every_field(tmp_path):
     assert check["message"] == (
         "fields issue_type, priority: every value has 20+ examples, one spelling"
     )
+
+
+def test_imbalance_ratio_is_rounded_to_two_places(tmp_path):
+    rows = [{"text": f"q {i} a", "label": "A"} for i in range(10)]
+    rows += [{"text": f"q {i} b", "label": "B"} for i in range(3)]
+    path = write_jsonl(tmp_path / "r.jsonl", rows)
+    result = datacheck.audit(path, thresholds={"min_per_category": 1}, tokenizers=["phi-2"])
+    check = {c["id"]: c for c in result.to_dict()["checks"]}["volume.imbalance"]
+    assert (check["status"], check["observed"]) == ("pass", 3.33)
+    assert check["message"] == "largest/smallest = 3.3x (A 10 vs B 3); bound 10x"
+
+
+def test_one_category_is_named_in_the_singular(tmp_path):
+    path = write_jsonl(tmp_path / "one.jsonl", [{"text": f"q {i}", "label": "A"} for i in range(5)])
+    result = datacheck.audit(path, thresholds={"min_per_category": 5}, tokenizers=["phi-2"])
+    check = {c["id"]: c for c in result.to_dict()["checks"]}["volume.per_category"]
+    assert check["message"] == "all 1 category have 5+ examples"
+
+
+def test_a_sample_reports_category_counts_scaled_to_the_whole_file(tmp_path):
+    rows = [{"text": f"question {i}", "label": "AB"[i % 2]} for i in range(200)]
+    path = write_jsonl(tmp_path / "s.jsonl", rows)
+    result = datacheck.audit(
+        path, sample=100, seed=3, thresholds={"min_per_category": 150}, tokenizers=["phi-2"]
+    )
+    checks = {c["id"]: c for c in result.to_dict()["checks"]}
+    sampled = result.sample
+    assert sampled["scale"] == 2.0 and sampled["size"] == 100
+    observed = checks["volume.per_category"]["observed"]
+    assert sum(observed.values()) == 200 and all(n % 2 == 0 for n in observed.values())
+    assert checks["volume.total"]["observed"] == 200
+    assert checks["volume.total"]["message"].startswith("≈200 examples")
