@@ -73,7 +73,7 @@ def test_values_in_bounds_are_kept(tmp_path, text, key, value):
         ("labels = ['a', 1]\n", "`labels` must be a list of strings."),
         ("task = 3\n", "`task` must be a string."),
         ("task = 'poetry'\n", "`task` must be one of classification, extraction, response_generation"),
-        ("use_case = 'extraction'\n", "`use_case` must be one of open_chat"),
+        ("use_case = 'extraction'\n", "`use_case` must be one of open_chat, creative_writing, general_qa, complex_decisions, realtime_generation (the guide's hard-to-verify use cases); leave it out otherwise."),
         ("fail_on = 'info'\n", "`fail_on` must be one of error, warning."),
         ("tokenizers = ['gpt2']\n", "unknown tokenizer `gpt2`; choose from llama-3.1"),
         ("model = 'gpt-5'\n", "`model` must be one of llama-3.1-8b, llama-3.1-70b, mistral-7b, phi-2."),
@@ -148,8 +148,10 @@ def test_merged_lays_options_over_the_file_and_merges_tables(tmp_path):
 def test_merged_refuses_unknown_options_and_bad_values():
     with pytest.raises(ConfigError, match=r"^unknown option\(s\): colour, size$"):
         Settings().merged(size=3, colour="red")
-    with pytest.raises(ConfigError, match=r"^options: `mfu` must be between 0 and 1\.$"):
-        Settings().merged(mfu=2)
+    for mfu in (2, 0.0, -0.1):
+        with pytest.raises(ConfigError, match=r"^options: `mfu` must be between 0 and 1\.$"):
+            Settings().merged(mfu=mfu)
+    assert Settings().merged(mfu=1).mfu == 1
     with pytest.raises(ConfigError, match=r"^options: `epochs` must be a whole number"):
         Settings().merged(epochs=0)
     for bad in (math.inf, math.nan, -1):

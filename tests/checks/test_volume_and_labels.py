@@ -242,3 +242,34 @@ def test_a_sample_reports_category_counts_scaled_to_the_whole_file(tmp_path):
     assert sum(observed.values()) == 200 and all(n % 2 == 0 for n in observed.values())
     assert checks["volume.total"]["observed"] == 200
     assert checks["volume.total"]["message"].startswith("≈200 examples")
+
+
+def test_equally_common_spellings_take_the_first_name_and_every_variant_is_listed(tmp_path):
+    rows = [{"text": f"q {i}", "label": label} for i, label in enumerate(
+        ["billing", "Billing", "billing", "Billing", "ACCOUNT", "account", "Account", "Account"]
+    )]  # fmt: skip
+    path = write_jsonl(tmp_path / "v.jsonl", rows)
+    result = datacheck.audit(path, thresholds={"min_per_category": 1}, tokenizers=["phi-2"])
+    checks = {c["id"]: c for c in result.to_dict()["checks"]}
+    variants = checks["labels.variants"]
+    assert variants["observed"] == {
+        "ACCOUNT": "Account",
+        "account": "Account",
+        "billing": "Billing",
+    }
+    assert variants["message"] == (
+        "'ACCOUNT' (1 row) looks like 'Account' (4); 'account' (1 row) looks like 'Account' (4); "
+        "'billing' (2 rows) looks like 'Billing' (4)"
+    )
+    assert variants["fix"] == "rename 'ACCOUNT' to 'Account' (strip spaces, one spelling per label)"
+    assert checks["volume.per_category"]["observed"] == {"Account": 4, "Billing": 4}
+
+
+def test_declared_label_checks_are_skipped_without_a_declared_set(tmp_path):
+    path = write_jsonl(
+        tmp_path / "d.jsonl", [{"text": f"q {i}", "label": "AB"[i % 2]} for i in range(6)]
+    )
+    checks = {c["id"]: c for c in datacheck.audit(path, tokenizers=["phi-2"]).to_dict()["checks"]}
+    for check_id in ("labels.undeclared", "labels.unused"):
+        assert checks[check_id]["status"] == "skip"
+        assert checks[check_id]["message"] == "skipped: no label set declared (config `labels`)"

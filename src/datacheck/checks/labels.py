@@ -66,7 +66,6 @@ def label_tables(
     majority = spellings.group_by("normalized", maintain_order=True).agg(
         pl.col("label").first().alias("category"),
         pl.col("count").sum().alias("category_count"),
-        pl.len().alias("spelling_count"),
     )
     spellings = spellings.join(majority, on="normalized", how="left").with_columns(
         (pl.col("label") != pl.col("category")).alias("is_variant")
@@ -93,7 +92,6 @@ def label_tables(
         majority.select(
             "category",
             pl.col("category_count").alias("count"),
-            "spelling_count",
             "normalized",
         )
         .with_columns(
@@ -213,7 +211,7 @@ class LabelsVariants(Check):
         spellings = ctx.tables["spellings"].frame
         variants = spellings.filter(pl.col("label").is_in(self.failing_keys(ctx)))
         pairs = [
-            f"{label!r} ({count:,} rows) looks like {category!r} ({total:,})"
+            f"{label!r} ({plural(count, 'row')}) looks like {category!r} ({total:,})"
             for label, count, category, total in variants.select(
                 "label", "count", "category", "category_count"
             ).iter_rows()
