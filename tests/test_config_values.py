@@ -194,3 +194,10 @@ def test_a_file_that_cannot_be_read_says_why(tmp_path):
     with pytest.raises(ConfigError) as info:
         _read_toml(tmp_path)  # a folder: the system refuses to read it as a file
     assert str(info.value) == f"{tmp_path}: cannot read (Is a directory)."
+
+
+def test_a_named_pyproject_without_the_table_gives_defaults(tmp_path):
+    path = tmp_path / "pyproject.toml"
+    for text in ("[project]\nname = 'x'\n", "[tool.other]\nx = 1\n"):
+        path.write_text(text)
+        assert load_settings(path) == Settings(source=str(path))

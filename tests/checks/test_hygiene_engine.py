@@ -336,3 +336,24 @@ def test_drift_leaves_out_examples_without_a_label():
     assert drift["largest_difference"] == 0.5
     nothing = _splits(["t1"], ["e1"], [""], [""])
     assert analyse(nothing, task="classification").drift["largest_difference"] == 0.0
+
+
+def test_similarity_is_rounded_to_three_places():
+    def bigrams(text):
+        words = text.split()
+        return set(zip(words, words[1:], strict=False))
+
+    longer = " ".join([*_WORDS[:19], "changed", "again"])  # 18 shared of 21 bigrams
+    expected = len(bigrams(A) & bigrams(longer)) / len(bigrams(A) | bigrams(longer))
+    assert round(expected, 4) != round(expected, 3)
+    clusters = near_duplicate_clusters(_frame([A, longer]), threshold=0.8)
+    assert clusters[0]["similarity"] == round(expected, 3) == 0.857
+
+
+def test_the_report_states_how_texts_were_compared():
+    assert analyse(_frame(["a b"]), task="classification", threshold=0.75).settings == {
+        "normalization": "NFKC, case-folded, white space collapsed",
+        "near_threshold": 0.75,
+        "near_method": "MinHash, 32 permutations in 8 bands, word bigrams of letters only "
+        "(digits and punctuation removed), candidates verified by exact Jaccard",
+    }
