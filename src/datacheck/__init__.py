@@ -18,6 +18,7 @@ from datacheck.errors import ConfigError, DatacheckError, InputError
 
 if TYPE_CHECKING:
     from datacheck._audit import audit, estimate_cost
+    from datacheck.report import write_reports
     from datacheck.result import AuditResult
 
 __all__ = [
@@ -28,12 +29,14 @@ __all__ = [
     "__version__",
     "audit",
     "estimate_cost",
+    "write_reports",
 ]
 
 _LAZY = {
     "audit": ("datacheck._audit", "audit"),
     "estimate_cost": ("datacheck._audit", "estimate_cost"),
     "AuditResult": ("datacheck.result", "AuditResult"),
+    "write_reports": ("datacheck.report", "write_reports"),
 }
 
 

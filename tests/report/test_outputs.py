@@ -182,3 +182,30 @@ def test_an_unwritable_step_summary_is_a_clear_error(tmp_path, monkeypatch):
     assert result.exit_code == 2
     assert "($GITHUB_STEP_SUMMARY): cannot append the summary" in result.output
     assert not isinstance(result.exception, OSError)
+
+
+def test_the_python_api_writes_what_the_cli_writes(tmp_path):
+    frame = pl.DataFrame({"text": ["a b", "c d"] * 5, "label": ["x", "y"] * 5})
+    result = datacheck.audit(frame, tokenizers=["phi-2"])
+    written = datacheck.write_reports(
+        result, json=tmp_path / "r.json", junit=tmp_path / "r.xml", html=tmp_path / "r.html"
+    )
+    assert written == [
+        ("JSON report", str(tmp_path / "r.json")),
+        ("HTML report", str(tmp_path / "r.html")),
+        ("JUnit XML", str(tmp_path / "r.xml")),
+    ]
+    assert json.loads((tmp_path / "r.json").read_text())["verdict"] == result.verdict
+    ET.parse(tmp_path / "r.xml")
+    assert (tmp_path / "r.html").read_text().startswith("<!doctype html>")
+
+
+def test_the_default_html_report_and_no_html_at_all(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    frame = pl.DataFrame({"text": ["a b", "c d"] * 5, "label": ["x", "y"] * 5})
+    result = datacheck.audit(frame, tokenizers=["phi-2"])
+    assert datacheck.write_reports(result) == [("HTML report", "datacheck-report.html")]
+    assert (tmp_path / "datacheck-report.html").is_file()
+    (tmp_path / "datacheck-report.html").unlink()
+    assert datacheck.write_reports(result, html=False) == []
+    assert not (tmp_path / "datacheck-report.html").exists()
