@@ -40,6 +40,10 @@ class Context:
     #: lines (or rows, or records: `position`) that could not be read
     load_errors: tuple[LoadError, ...] = ()
     position: str = "line"
+    #: the eval file's, when there is one (`--eval`, or `eval` in the config)
+    eval_load_errors: tuple[LoadError, ...] = ()
+    eval_position: str = "line"
+    eval_path: str | None = None
     token_counts: dict[str, Counts] = field(default_factory=dict)
     token_summary: dict[str, dict[str, Any]] = field(default_factory=dict)
     recommendation: dict[str, Any] | None = None

@@ -26,10 +26,15 @@ JSON_TASKS = ("extraction", "document_parsing")
 
 @derived("unreadable", key="line")
 def _unreadable(ctx: Context) -> pl.DataFrame:
-    errors = ctx.load_errors
+    """Lines that could not be read, of the training file and then of the eval file."""
+    errors = [*ctx.load_errors, *ctx.eval_load_errors]
     return pl.DataFrame(
-        {"line": [e.line for e in errors], "reason": [e.message for e in errors]},
-        schema={"line": pl.Int64, "reason": pl.String},
+        {
+            "line": [e.line for e in errors],
+            "reason": [e.message for e in errors],
+            "eval": [False] * len(ctx.load_errors) + [True] * len(ctx.eval_load_errors),
+        },
+        schema={"line": pl.Int64, "reason": pl.String, "eval": pl.Boolean},
     )
 
 
@@ -187,9 +192,10 @@ def _samples(ctx: Context, table: str, column: str, ids: list[Any], limit: int =
 
 @register
 class Readable(Check):
-    """Lines (rows, in tables) of the training file that could not be read: invalid JSON,
-    bytes that are not UTF-8, a CSV row with the wrong number of fields, a chat row whose
-    `messages` is not a list.
+    """Lines (rows, in tables) of the training file, or of the eval file, that could not be
+    read: invalid JSON, bytes that are not UTF-8, a CSV row with the wrong number of fields,
+    a chat row whose `messages` is not a list. The eval file's lines are listed under
+    `details.eval_lines`.
 
     The audit goes on without them, but a fine-tuning upload rejects the whole file for one
     such line, and a training script stops on it or drops it without a word.
@@ -201,25 +207,31 @@ class Readable(Check):
 
     def evaluate(self, ctx: Context) -> Finding:
         table = ctx.tables["unreadable"].frame
-        position = ctx.position
-        rows = table["line"].to_list()
-        message = f"every {position} was read"
-        if len(rows) == 1:
-            message = f"{position} {rows[0]:,} could not be read: {table['reason'][0]}"
-        elif rows:
-            line, reason = table.row(0)
-            message = (
-                f"{plural(len(rows), position)} could not be read; "
-                f"the first, {position} {line:,}: {reason}"
-            )
+        train, evals = table.filter(~pl.col("eval")), table.filter(pl.col("eval"))
+        rows = train["line"].to_list()
+        parts = [_unread(train, ctx.position)] if rows else []
+        details: dict[str, Any] = {}
+        if not evals.is_empty():  # an upload of the eval file would be refused too
+            parts.append(f"eval file {ctx.eval_path}: {_unread(evals, ctx.eval_position)}")
+            details = {"eval_lines": evals["line"].to_list(), "eval_path": ctx.eval_path}
         return self.result(
             ctx,
             passed=self.gx_passed(ctx),
-            observed=len(rows),
+            observed=table.height,
             required=0,
-            message=message,
+            message="; ".join(parts) or f"every {ctx.position} was read",
             rows=rows,
+            details=details,
         )
+
+
+def _unread(table: pl.DataFrame, position: str) -> str:
+    """What could not be read of one file, in words."""
+    line, reason = table.row(0)[:2]
+    if table.height == 1:
+        return f"{position} {line:,} could not be read: {reason}"
+    count = plural(table.height, position)
+    return f"{count} could not be read; the first, {position} {line:,}: {reason}"
 
 
 @register
