@@ -201,3 +201,32 @@ def test_a_named_pyproject_without_the_table_gives_defaults(tmp_path):
     for text in ("[project]\nname = 'x'\n", "[tool.other]\nx = 1\n"):
         path.write_text(text)
         assert load_settings(path) == Settings(source=str(path))
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[tool]\ndatacheck = 3\n", "[tool.datacheck]: must be a table of settings, not 3."),
+        (
+            "[tool]\ndatacheck = 'strict'\n",
+            "[tool.datacheck]: must be a table of settings, not 'strict'.",
+        ),
+    ],
+)
+def test_a_tool_datacheck_that_is_not_a_table_is_refused(tmp_path, monkeypatch, text, message):
+    path = tmp_path / "pyproject.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as info:
+        load_settings(path)
+    assert str(info.value) == f"{path} {message}"
+    monkeypatch.chdir(tmp_path)  # found by walking up, then refused the same way
+    with pytest.raises(ConfigError, match="must be a table of settings"):
+        load_settings()
+
+
+def test_a_tool_key_that_is_not_a_table_is_passed_over(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("tool = 3\n")
+    assert find_config(tmp_path) is None
+    assert load_settings(tmp_path / "pyproject.toml") == Settings(
+        source=str(tmp_path / "pyproject.toml")
+    )

@@ -101,7 +101,7 @@ def find_config(start: Path | None = None) -> Path | None:
         if own.is_file():
             return own
         pyproject = candidate / "pyproject.toml"
-        if pyproject.is_file() and "datacheck" in _read_toml(pyproject).get("tool", {}):
+        if pyproject.is_file() and "datacheck" in _tool_tables(_read_toml(pyproject)):
             return pyproject
     return None
 
@@ -116,11 +116,19 @@ def load_settings(path: Path | None = None, *, discover: bool = True) -> Setting
         raise ConfigError(f"{path}: no such configuration file.")
     data = _read_toml(path)
     if path.name == "pyproject.toml":
-        data = data.get("tool", {}).get("datacheck", {})
         where = f"{path} [tool.datacheck]"
+        data = _tool_tables(data).get("datacheck", {})
+        if not isinstance(data, dict):
+            raise ConfigError(f"{where}: must be a table of settings, not {data!r}.")
     else:
         where = str(path)
     return _from_mapping(data, where, path)
+
+
+def _tool_tables(data: dict[str, Any]) -> dict[str, Any]:
+    """A pyproject's `[tool]` tables (none when `tool` is not a table)."""
+    tool = data.get("tool", {})
+    return tool if isinstance(tool, dict) else {}
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
