@@ -231,10 +231,15 @@ def audit(
     """
     from datacheck._audit import audit as run_audit
     from datacheck.config import load_settings
-    from datacheck.report import RenderOptions, render, write_reports
+    from datacheck.report import RenderOptions, check_outputs, render, write_reports
 
     try:
         settings = load_settings(config_path, discover=not no_config)
+        outputs: dict[str, Any] = {
+            "json": json_path, "html": False if no_html else html_path, "junit": junit_path,
+            "github": github,
+        }  # fmt: skip
+        check_outputs(settings.output, inputs=[path, eval_path or settings.eval], **outputs)
         with _progress(quiet) as progress:
             result = run_audit(
                 path,
@@ -250,15 +255,7 @@ def audit(
                 **_cost_settings(tokenizers, epochs, model, gpu, gpu_memory),
             )
         options = RenderOptions(plotly_js=plotly_js, show_pii=show_pii, verbose=verbose)
-        written = write_reports(
-            result,
-            json=json_path,
-            html=False if no_html else html_path,
-            junit=junit_path,
-            github=github,
-            options=options,
-            stdout=sys.stdout,
-        )
+        written = write_reports(result, options=options, stdout=sys.stdout, **outputs)
     except DatacheckError as exc:
         raise DatacheckClickError(str(exc)) from exc
     if not quiet:

@@ -13,17 +13,21 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Literal, cast
+from typing import IO, TYPE_CHECKING, Any, Literal, cast
 
 from datacheck.errors import DatacheckError
 from datacheck.report._format import Format, RenderOptions
-from datacheck.report._write import write_atomic
+from datacheck.report._write import check_output, write_atomic
 
 if TYPE_CHECKING:
     from datacheck.result import AuditResult
 
-__all__ = ["DEFAULT_HTML", "FORMATS", "Format", "RenderOptions", "render", "write_reports"]
+__all__ = [
+    "DEFAULT_HTML", "FORMATS", "Format", "RenderOptions", "check_outputs", "render",
+    "write_reports",
+]  # fmt: skip
 
 #: format name -> the module that renders it (imported when first used)
 FORMATS = {
@@ -46,6 +50,35 @@ def get_format(name: str) -> Format:
 def render(result: AuditResult, format: str, options: RenderOptions | None = None) -> str:
     """`result` in one output format, as text."""
     return get_format(format).render(result, options or RenderOptions())
+
+
+def planned_outputs(
+    configured: dict[str, str],
+    *,
+    html: str | Path | Literal[False] | None = None,
+    json: str | Path | None = None,
+    junit: str | Path | None = None,
+    github: bool = False,
+    default_html: bool = True,
+) -> tuple[str | Path | None, str | Path | None, str | Path | None]:
+    """The JSON, HTML and JUnit paths `write_reports` will write: those given, else the
+    configuration's `[output]`, else the default HTML report when nothing else is asked."""
+    json = json or configured.get("json")
+    junit = junit or configured.get("junit")
+    chosen = None if html is False else html or configured.get("html")
+    if html is not False and chosen is None and default_html and not (json or junit or github):
+        chosen = DEFAULT_HTML
+    return json, chosen, junit
+
+
+def check_outputs(
+    configured: dict[str, str], *, inputs: Iterable[object] = (), **outputs: Any
+) -> None:
+    """Raise `DatacheckError` now, before any work, for an output that could not be written
+    where asked (a folder, or the data itself); `outputs` as `write_reports` takes them."""
+    for path in planned_outputs(configured, **outputs):
+        if path is not None and str(path) != "-":
+            check_output(Path(path), inputs=inputs)
 
 
 def write_reports(
@@ -71,12 +104,9 @@ def write_reports(
     options = options or RenderOptions()
     stdout = stdout or sys.stdout
     configured = result.config.get("output") or {}
-    json = json or configured.get("json")
-    if html is not False:
-        html = html or configured.get("html")
-    junit = junit or configured.get("junit")
-    if html is None and default_html and not (json or junit or github):
-        html = DEFAULT_HTML
+    json, html, junit = planned_outputs(
+        configured, html=html, json=json, junit=junit, github=github, default_html=default_html
+    )
     inputs = [result.source.path]
     if result.eval_source is not None:
         inputs.append(result.eval_source.path)

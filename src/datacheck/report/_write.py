@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -10,14 +11,9 @@ from pathlib import Path
 from datacheck.errors import DatacheckError
 
 
-def write_atomic(
-    path: Path, content: str, *, inputs: Iterable[object] = (), what: str = "the report"
-) -> None:
-    """Write `content` (`what` it is, for messages) to `path` through a temporary file and a
-    rename, so a failed write leaves neither a half-written file nor the temporary one.
-
-    Refuses to write over any of `inputs`, so a mistyped option cannot destroy the data.
-    """
+def check_output(path: Path, *, inputs: Iterable[object] = (), what: str = "the report") -> None:
+    """Raise `DatacheckError` when `path` cannot take `what`: it is a folder, or one of
+    `inputs` (so a mistyped option cannot destroy the data). Cheap: call it before the work."""
     target = path.resolve()
     for source in inputs:
         if source is None or not isinstance(source, (str, os.PathLike)):
@@ -27,6 +23,36 @@ def write_atomic(
             raise DatacheckError(f"{path}: refusing to write {what} over the input data.")
     if target.is_dir():
         raise DatacheckError(f"{path}: is a folder; give a file name for {what}.")
+
+
+def is_special(path: Path) -> bool:
+    """Whether `path` is a device, a pipe or a socket (`/dev/null`, `/dev/stdout`, a FIFO):
+    written to as it is, never replaced by a file."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+def write_atomic(
+    path: Path, content: str, *, inputs: Iterable[object] = (), what: str = "the report"
+) -> None:
+    """Write `content` (`what` it is, for messages) to `path` through a temporary file and a
+    rename, so a failed write leaves neither a half-written file nor the temporary one; a
+    device or a pipe is written to directly (renaming over `/dev/null` would replace it).
+
+    Refuses to write over any of `inputs`, so a mistyped option cannot destroy the data.
+    """
+    check_output(path, inputs=inputs, what=what)
+    if is_special(path):
+        try:
+            with open(path, "w", encoding="utf-8", newline="\n") as stream:
+                stream.write(content)
+        except OSError as exc:
+            raise DatacheckError(f"{path}: cannot write {what} ({exc.strerror or exc}).") from exc
+        return
+    target = path.resolve()
     tmp = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
