@@ -132,3 +132,45 @@ def test_parts_that_are_all_images_count_no_text(tmp_path):
     assert first[0]["content"][0]["text"] == "Describe the defect."
     tokens = datacheck.audit(loaded.frame, tokenizers="cl100k_base").to_dict()["tokens"]
     assert tokens["cl100k_base"]["max"] < 40  # the image's 3,200 characters are not text
+
+
+NOT_A_MESSAGE = (
+    "`messages` holds a value that is not a message (an object); every item of the list must be one"
+)
+
+
+@pytest.mark.parametrize("slow", ["", "1"])
+@pytest.mark.parametrize("item", [5, "oops", [1], True])
+def test_a_list_holding_something_else_than_messages_costs_its_row(
+    tmp_path, monkeypatch, slow, item
+):
+    """Issue 22: one such row among valid ones gave exit 2 'cannot find a text field'."""
+    monkeypatch.setenv("DATACHECK_SLOW_PATHS", slow)
+    rows = [_chat(i) for i in range(20)]
+    rows[5] = {"messages": [{"role": "user", "content": "x"}, item]}
+    loaded = load(write_jsonl(tmp_path / "d.jsonl", rows))
+    assert [(e.line, e.message) for e in loaded.errors] == [(6, NOT_A_MESSAGE)]
+    assert loaded.frame[SOURCE_LINE].to_list() == [n for n in range(1, 21) if n != 6]
+    assert loaded.frame["messages"].to_list()[5] == _chat(6)["messages"]
+
+
+@pytest.mark.parametrize("slow", ["", "1"])
+def test_both_kinds_of_bad_row_in_one_file(tmp_path, monkeypatch, slow):
+    monkeypatch.setenv("DATACHECK_SLOW_PATHS", slow)
+    rows = [_chat(i) for i in range(30)]
+    rows[3] = {"messages": [{"role": "user", "content": "x"}, 5]}
+    rows[20] = {"messages": "hello"}
+    report = datacheck.audit(write_jsonl(tmp_path / "d.jsonl", rows), tokenizers=["phi-2"])
+    assert report.detected["schema"] == "chat" and report.source.rows == 28
+    assert [(e["line"], e["message"]) for e in report.source.load_errors] == [
+        (4, NOT_A_MESSAGE),
+        (21, "`messages` holds the value 'hello' instead of a list of messages"),
+    ]
+    readable = next(c for c in report.checks if c.id == "format.readable")
+    assert readable.status == "fail" and readable.rows == (4, 21)
+
+
+def test_lists_of_texts_are_not_taken_for_broken_chat(tmp_path):
+    rows = [{"messages": ["hello", "hi there"], "label": "x"} for _ in range(5)]
+    loaded = load(write_jsonl(tmp_path / "d.jsonl", rows))
+    assert loaded.errors == () and loaded.frame["messages"][0].to_list() == ["hello", "hi there"]

@@ -3,6 +3,7 @@ message contents kept as text because some were lists of parts, turned back into
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 import polars as pl
@@ -20,6 +21,7 @@ def messages_as_lists(loaded: Loaded) -> Loaded:
     readers keep the whole column as text, and the file no longer looks like chat data.
     Decode the lists back and report each other row as unreadable, so a bad row costs that
     row and not the audit. Columns that are mostly not lists are left as they are."""
+    loaded = _items_as_text(loaded)
     frame = loaded.frame
     if "messages" not in frame.columns or frame.schema["messages"] != pl.String:
         return loaded
@@ -27,27 +29,83 @@ def messages_as_lists(loaded: Loaded) -> Loaded:
     is_list = text.str.contains(_LIST).fill_null(True)  # a missing list is not malformed
     if text.drop_nulls().is_empty() or number(is_list.mean()) < 0.5:
         return loaded
-    lists = text.set(~is_list, None)
+    decoded = _decoded(text.set(~is_list, None))
+    errors = [
+        LoadError(line, f"`messages` holds {_what(value)} instead of a list of messages")
+        for line, value in frame.filter(~is_list).select(SOURCE_LINE, "messages").iter_rows()
+    ]
+    if decoded is None:  # some list holds something else than messages: find those rows
+        odd = pl.Series([not _only_objects(value) for value in text.set(~is_list, None)])
+        if number(odd.mean()) >= 0.5:  # mostly not lists of messages: not chat data
+            return loaded
+        decoded = _decoded(text.set(~is_list | odd, None))
+        if decoded is None:  # the lists' messages differ too much to share a type
+            return loaded
+        errors += [
+            LoadError(line, "`messages` holds a value that is not a message (an object); "
+                      "every item of the list must be one")
+            for line in frame.filter(odd)[SOURCE_LINE]
+        ]  # fmt: skip
+        is_list = is_list & ~odd
+    return replace(
+        loaded,
+        frame=frame.with_columns(decoded.alias("messages")).filter(is_list),
+        errors=tuple(sorted([*loaded.errors, *errors], key=lambda e: e.line)),
+    )
+
+
+def _items_as_text(loaded: Loaded) -> Loaded:
+    """When the readers kept each message as JSON text because one row's list also holds
+    something else (`[{...}, 5]`), report those rows and give the others back as JSON lists,
+    for `messages_as_lists` to decode. Left alone when most items are not objects."""
+    frame = loaded.frame
+    if frame.schema.get("messages") != pl.List(pl.String):
+        return loaded
+    objects = (
+        frame["messages"]
+        .list.eval(pl.element().str.strip_chars_start().str.starts_with("{"))
+        .list.all()
+        .fill_null(True)
+    )
+    if objects.all() or number(objects.mean()) < 0.5:
+        return loaded
+    errors = [
+        LoadError(line, "`messages` holds a value that is not a message (an object); "
+                  "every item of the list must be one")
+        for line in frame.filter(~objects)[SOURCE_LINE]
+    ]  # fmt: skip
+    as_text = pl.format("[{}]", pl.col("messages").list.join(","))
+    return replace(
+        loaded,
+        frame=frame.filter(objects).with_columns(as_text.alias("messages")),
+        errors=tuple(sorted([*loaded.errors, *errors], key=lambda e: e.line)),
+    )
+
+
+def _decoded(lists: pl.Series) -> pl.Series | None:
+    """The JSON lists decoded as lists of messages, or None when polars cannot give them one
+    type (or gives them one that is not objects: `[{...}, 5]` decodes as texts)."""
     try:  # a slice at a time: decoding a whole column at once held 3x its size (+1.2 GB at 1M)
         parts = [
             lists.slice(start, _SLICE).str.json_decode(infer_schema_length=None).to_frame()
             for start in range(0, len(lists), _SLICE)
         ]
         decoded = pl.concat(parts, how="vertical_relaxed").to_series()  # unions struct fields
-    except pl.exceptions.PolarsError:  # the lists' messages differ too much to share a type
-        return loaded
-    if not isinstance(decoded.dtype, pl.List):
-        return loaded
-    bad = frame.filter(~is_list).select(SOURCE_LINE, "messages")
-    errors = [
-        LoadError(line, f"`messages` holds {_what(value)} instead of a list of messages")
-        for line, value in bad.iter_rows()
-    ]
-    return replace(
-        loaded,
-        frame=frame.with_columns(decoded.alias("messages")).filter(is_list),
-        errors=tuple(sorted([*loaded.errors, *errors], key=lambda e: e.line)),
-    )
+    except pl.exceptions.PolarsError:
+        return None
+    kind = decoded.dtype
+    return decoded if isinstance(kind, pl.List) and isinstance(kind.inner, pl.Struct) else None
+
+
+def _only_objects(text: str | None) -> bool:
+    """Whether the JSON list `text` holds objects only (None: nothing to judge)."""
+    if text is None:
+        return True
+    try:
+        value = json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
+        return False
+    return isinstance(value, list) and all(isinstance(item, dict) for item in value)
 
 
 def _what(value: str) -> str:

@@ -578,8 +578,9 @@ def _mixed_inside(rows: list[dict[str, object]]) -> set[tuple[str, ...]]:
 
 
 def _as_text_at(value: object, path: tuple[str, ...], mixed: set[tuple[str, ...]]) -> object:
-    """`value` with the objects and lists found at `mixed` places written as JSON text."""
-    if path in mixed and isinstance(value, (dict, list)):
+    """`value` with what is found at `mixed` places written as text: objects and lists as JSON,
+    numbers and booleans as polars spells them (`[{...}, 5]` reads as two texts there too)."""
+    if path in mixed:
         return _json_text(value)
     if isinstance(value, dict):
         return {k: _as_text_at(v, (*path, k), mixed) for k, v in value.items()}
