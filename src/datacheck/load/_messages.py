@@ -13,6 +13,9 @@ from datacheck.chat import PART_TYPES
 from datacheck.load._base import SOURCE_LINE, Loaded, LoadError
 
 _LIST = r"^\s*\["
+_NOT_A_MESSAGE = (
+    "`messages` holds a value that is not a message (an object); every item of the list must be one"
+)
 _SLICE = 100_000
 
 
@@ -42,8 +45,7 @@ def messages_as_lists(loaded: Loaded) -> Loaded:
         if decoded is None:  # the lists' messages differ too much to share a type
             return loaded
         errors += [
-            LoadError(line, "`messages` holds a value that is not a message (an object); "
-                      "every item of the list must be one")
+            LoadError(line, _NOT_A_MESSAGE)
             for line in frame.filter(odd)[SOURCE_LINE]
         ]  # fmt: skip
         is_list = is_list & ~odd
@@ -70,8 +72,7 @@ def _items_as_text(loaded: Loaded) -> Loaded:
     if objects.all() or number(objects.mean()) < 0.5:
         return loaded
     errors = [
-        LoadError(line, "`messages` holds a value that is not a message (an object); "
-                  "every item of the list must be one")
+        LoadError(line, _NOT_A_MESSAGE)
         for line in frame.filter(~objects)[SOURCE_LINE]
     ]  # fmt: skip
     as_text = pl.format("[{}]", pl.col("messages").list.join(","))
