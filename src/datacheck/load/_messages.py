@@ -44,10 +44,7 @@ def messages_as_lists(loaded: Loaded) -> Loaded:
         decoded = _decoded(text.set(~is_list | odd, None))
         if decoded is None:  # the lists' messages differ too much to share a type
             return loaded
-        errors += [
-            LoadError(line, _NOT_A_MESSAGE)
-            for line in frame.filter(odd)[SOURCE_LINE]
-        ]  # fmt: skip
+        errors += [LoadError(line, _NOT_A_MESSAGE) for line in frame.filter(odd)[SOURCE_LINE]]
         is_list = is_list & ~odd
     return replace(
         loaded,
@@ -71,10 +68,7 @@ def _items_as_text(loaded: Loaded) -> Loaded:
     )
     if objects.all() or number(objects.mean()) < 0.5:
         return loaded
-    errors = [
-        LoadError(line, _NOT_A_MESSAGE)
-        for line in frame.filter(~objects)[SOURCE_LINE]
-    ]  # fmt: skip
+    errors = [LoadError(line, _NOT_A_MESSAGE) for line in frame.filter(~objects)[SOURCE_LINE]]
     as_text = pl.format("[{}]", pl.col("messages").list.join(","))
     return replace(
         loaded,
