@@ -71,8 +71,12 @@ def _no_network():
 def run_cli(tmp_path):
     """Run the real `datacheck` entry point in a subprocess with the network guard loaded."""
 
-    def run(*args: str, cwd: Path | None = None, input: str | None = None):
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(NETGUARD), str(ROOT / "src")])}
+    def run(*args: str, cwd: Path | None = None, input: str | None = None, env: dict | None = None):
+        env = {
+            **os.environ,
+            **(env or {}),
+            "PYTHONPATH": os.pathsep.join([str(NETGUARD), str(ROOT / "src")]),
+        }
         env.pop("FORCE_COLOR", None)
         return subprocess.run(
             [sys.executable, "-m", "datacheck", *args],

@@ -145,3 +145,21 @@ def test_init_on_a_file_without_rows_says_so(tmp_path, monkeypatch):
     assert result.exit_code == 2
     assert "contains no examples (it has columns (text, label) but no rows)" in result.output
     assert not (tmp_path / "datacheck.toml").exists()
+
+
+def test_the_report_does_not_depend_on_string_hashing(run_cli, tmp_path):
+    """Issue 22: two runs with different PYTHONHASHSEED give the same JSON report."""
+    reports = []
+    for seed in ("0", "4242"):
+        out = tmp_path / f"report-{seed}.json"
+        data = str(SAMPLES / "orders_chat.jsonl")
+        proc = run_cli(
+            "audit", data, "--eval", data, "--json", str(out), "--no-html", "-q",
+            env={"PYTHONHASHSEED": seed},
+        )  # fmt: skip
+        assert proc.returncode == 1, proc.stderr
+        report = json.loads(out.read_text())
+        del report["generated_at"], report["timings"]
+        reports.append(report)
+    assert reports[0] == reports[1]
+    assert json.dumps(reports[0]) == json.dumps(reports[1])  # in the same order too
