@@ -28,6 +28,16 @@ def repeated_key(key: str) -> str:
     )
 
 
+def too_large(text: str) -> str | None:
+    """Why the JSON whole number `text` cannot be read (no 128-bit column holds it), or None."""
+    if -(2**127) <= int(text) < 2**127:
+        return None
+    return (
+        f"a whole number of {len(text.lstrip('-'))} digits is larger than a 128-bit column "
+        "holds; write it as a string (in quotes) or fix the line"
+    )
+
+
 TOO_DEEP = (
     f"nested more than {MAX_NESTING} levels deep (arrays and objects inside each other); "
     "flatten the record or delete it"

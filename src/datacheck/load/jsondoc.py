@@ -11,7 +11,15 @@ import polars as pl
 
 from datacheck._json import kind_with_article as json_kind
 from datacheck.errors import InputError
-from datacheck.load._base import MAX_NESTING, SOURCE_LINE, SPLIT, Loaded, LoadError, repeated_key
+from datacheck.load._base import (
+    MAX_NESTING,
+    SOURCE_LINE,
+    SPLIT,
+    Loaded,
+    LoadError,
+    repeated_key,
+    too_large,
+)
 from datacheck.load._text import (
     LONE_SURROGATE,
     SURROGATE_ESCAPE,
@@ -30,6 +38,7 @@ def load_json(path: Path) -> Loaded:
         document = _json.loads(
             data,
             parse_constant=lambda name: _Constant(name, marked),
+            parse_int=lambda text: _whole_number(text, marked),
             object_pairs_hook=lambda pairs: _object(pairs, marked),
         )
     except UnicodeDecodeError as exc:
@@ -99,6 +108,19 @@ class _Constant:
         seen.append(self)
 
 
+class _TooLarge:
+    """A whole number beyond 128 bits where the document has one: its record is reported."""
+
+    def __init__(self, problem: str, seen: list[object]) -> None:
+        self.problem = problem
+        seen.append(self)
+
+
+def _whole_number(text: str, seen: list[object]) -> object:
+    problem = too_large(text)
+    return int(text) if problem is None else _TooLarge(problem, seen)
+
+
 class _Repeated(dict[str, Any]):
     """An object that names `key` twice: its record is reported, as in JSON Lines."""
 
@@ -121,7 +143,8 @@ def _object(pairs: list[tuple[str, object]], seen: list[object]) -> dict[str, ob
 
 
 def _problem_in(record: object) -> str | None:
-    """Why `record` cannot be read: the first NaN or Infinity, or repeated key, inside it."""
+    """Why `record` cannot be read: the first NaN or Infinity, repeated key or whole number
+    too large, inside it."""
     stack = [record]
     while stack:
         value = stack.pop()
@@ -129,6 +152,8 @@ def _problem_in(record: object) -> str | None:
             return f"invalid JSON: {value.name} is not a JSON value; write null or a number"
         if isinstance(value, _Repeated):
             return repeated_key(value.key)
+        if isinstance(value, _TooLarge):
+            return value.problem
         if isinstance(value, dict):
             stack.extend(reversed(list(value.values())))
         elif isinstance(value, list):

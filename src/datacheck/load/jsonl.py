@@ -35,6 +35,7 @@ from datacheck.load._base import (
     LoadError,
     file_sha256,
     repeated_key,
+    too_large,
 )
 from datacheck.load._text import (
     LONE_SURROGATE,
@@ -470,6 +471,17 @@ def _may_nest_too_deep(data: bytes, start: int = 0, end: int | None = None) -> b
     )
 
 
+class _HugeNumber(ValueError):
+    """A whole number beyond 128 bits, which no column type holds."""
+
+
+def _whole_number(text: str) -> int:
+    problem = too_large(text)
+    if problem is not None:
+        raise _HugeNumber(problem)
+    return int(text)
+
+
 def _line_by_line(
     lines: list[bytes], *, first: int = 1, text_fields: frozenset[str] = frozenset()
 ) -> tuple[pl.DataFrame, list[LoadError]]:
@@ -485,12 +497,20 @@ def _line_by_line(
             continue
         number = first + index
         try:
-            value = json.loads(line, parse_constant=_not_json, object_pairs_hook=_unique_keys)
+            value = json.loads(
+                line,
+                parse_constant=_not_json,
+                parse_int=_whole_number,
+                object_pairs_hook=_unique_keys,
+            )
         except json.JSONDecodeError as exc:
             errors.append(LoadError(number, f"invalid JSON: {_where(exc)}; fix or delete the line"))
             continue
         except _RepeatedKey as exc:
             errors.append(LoadError(number, repeated_key(exc.args[0])))
+            continue
+        except _HugeNumber as exc:
+            errors.append(LoadError(number, str(exc)))
             continue
         except ValueError as exc:  # NaN or Infinity, which Python writes but JSON has not
             errors.append(LoadError(number, f"invalid JSON: {exc}; write null or a number"))

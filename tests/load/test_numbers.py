@@ -1,0 +1,46 @@
+"""Whole numbers beyond what a column holds are reported with their line, on every reader."""
+
+import json
+
+import pytest
+
+from datacheck.load import load
+
+TOO_LARGE = (
+    "a whole number of {digits} digits is larger than a 128-bit column holds; "
+    "write it as a string (in quotes) or fix the line"
+)
+
+
+def _rows(n):
+    rows = [{"text": f"ticket {i}", "label": "AB"[i % 2]} for i in range(10)]
+    rows[3]["n"] = n
+    return rows
+
+
+@pytest.mark.parametrize("slow", ["", "1"])
+@pytest.mark.parametrize("n", [10**59, -(10**59), 2**127, -(2**127) - 1])
+def test_a_number_no_column_holds_costs_its_line(tmp_path, monkeypatch, slow, n):
+    """Issue 22: a 60-digit integer ended the audit with a traceback (exit 1)."""
+    monkeypatch.setenv("DATACHECK_SLOW_PATHS", slow)
+    lines = tmp_path / "d.jsonl"
+    lines.write_text("".join(json.dumps(r) + "\n" for r in _rows(n)))
+    loaded = load(lines)
+    digits = len(str(abs(n)))
+    assert [(e.line, e.message) for e in loaded.errors] == [(4, TOO_LARGE.format(digits=digits))]
+    assert loaded.frame.height == 9
+    document = tmp_path / "d.json"
+    document.write_text(json.dumps(_rows(n)))
+    loaded = load(document)
+    assert [(e.line, e.message) for e in loaded.errors] == [(4, TOO_LARGE.format(digits=digits))]
+
+
+@pytest.mark.parametrize("slow", ["", "1"])
+@pytest.mark.parametrize("n", [2**127 - 1, -(2**127), 2**63])
+def test_the_largest_numbers_a_column_holds_are_read(tmp_path, monkeypatch, slow, n):
+    monkeypatch.setenv("DATACHECK_SLOW_PATHS", slow)
+    lines = tmp_path / "d.jsonl"
+    lines.write_text("".join(json.dumps(r) + "\n" for r in _rows(n)))
+    loaded = load(lines)
+    assert loaded.errors == () and loaded.frame.height == 10
+    assert loaded.frame["n"].drop_nulls().to_list() == [n]
