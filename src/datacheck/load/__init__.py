@@ -7,6 +7,8 @@ could not be read. A bad line never stops loading; a source that cannot be read 
 
 from __future__ import annotations
 
+import errno
+import os
 import re
 from collections.abc import Callable
 from functools import partial
@@ -77,6 +79,8 @@ def _load(source: str | Path | pl.DataFrame, sample: int | None, seed: int) -> L
     path = Path(source)
     if path.exists():
         return load_path(path)
+    if path.is_symlink():  # a link that exists but leads nowhere, or round in a loop
+        raise InputError(f"{path}: {_broken_link(path)}; point it at the data file.")
     text = str(source)
     if _HUB_ID.match(text) and not Path(text).suffix:
         folder = find_in_hub_cache(text)
@@ -87,6 +91,17 @@ def _load(source: str | Path | pl.DataFrame, sample: int | None, seed: int) -> L
             "Check the path, or download the dataset once with `datasets` while online."
         )
     raise InputError(f"{text}: no such file or folder.")
+
+
+def _broken_link(path: Path) -> str:
+    try:
+        path.resolve(strict=True)
+    except RuntimeError:  # Python before 3.13 reports a loop so
+        return "is a symbolic link in a loop"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "is a symbolic link in a loop"
+    return f"is a symbolic link to {os.readlink(path)}, which does not exist"
 
 
 #: peak memory of an audit per byte of content, plus a fixed base: bench/run.py measured

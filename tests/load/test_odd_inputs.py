@@ -1,4 +1,4 @@
-"""Whole numbers beyond what a column holds are reported with their line, on every reader."""
+"""Odd inputs that ended the audit badly: numbers no column holds, broken symbolic links."""
 
 import json
 
@@ -44,3 +44,15 @@ def test_the_largest_numbers_a_column_holds_are_read(tmp_path, monkeypatch, slow
     loaded = load(lines)
     assert loaded.errors == () and loaded.frame.height == 10
     assert loaded.frame["n"].drop_nulls().to_list() == [n]
+
+
+def test_broken_links_say_what_is_wrong(tmp_path):
+    from datacheck.errors import InputError
+
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    with pytest.raises(InputError, match=r"a: is a symbolic link in a loop; point it at the data"):
+        load(tmp_path / "a")
+    (tmp_path / "dangling").symlink_to("gone.jsonl")
+    with pytest.raises(InputError, match=r"dangling: is a symbolic link to gone.jsonl, which does"):
+        load(tmp_path / "dangling")
