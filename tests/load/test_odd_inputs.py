@@ -1,4 +1,4 @@
-"""Odd inputs that ended the audit badly: numbers no column holds, broken symbolic links."""
+"""Odd inputs that ended the audit badly: numbers no column holds, broken links, old line ends."""
 
 import json
 
@@ -56,3 +56,17 @@ def test_broken_links_say_what_is_wrong(tmp_path):
     (tmp_path / "dangling").symlink_to("gone.jsonl")
     with pytest.raises(InputError, match=r"dangling: is a symbolic link to gone.jsonl, which does"):
         load(tmp_path / "dangling")
+
+
+@pytest.mark.parametrize("slow", ["", "1"])
+def test_a_csv_with_carriage_returns_alone_reads_one_row_per_line(tmp_path, monkeypatch, slow):
+    """Issue 22: lines ended by \\r alone (classic Mac OS) read as one giant column name."""
+    monkeypatch.setenv("DATACHECK_SLOW_PATHS", slow)
+    path = tmp_path / "mac.csv"
+    path.write_bytes(
+        b"text,label\r" + b"".join(f"ticket {i},{'AB'[i % 2]}\r".encode() for i in range(6))
+    )
+    loaded = load(path)
+    assert loaded.frame.columns[:2] == ["text", "label"] and loaded.frame.height == 6
+    assert loaded.frame["text"].to_list()[:2] == ["ticket 0", "ticket 1"]
+    assert path.read_bytes().count(b"\n") == 0  # the input is never modified

@@ -55,6 +55,8 @@ def load_csv(path: Path, separator: str | None = None) -> Loaded:
     the header line shows which one the file uses."""
     raw, digest = read_bytes(path)
     data = to_utf8(path, raw)
+    if b"\n" not in data and b"\r" in data:  # classic Mac OS ends lines with \r alone
+        data = data.replace(b"\r", b"\n")
     if separator is None:
         end = data.find(b"\n")
         separator = separator_of(data[: end if end >= 0 else None].decode("utf-8", "replace"))
