@@ -70,3 +70,35 @@ def test_a_csv_with_carriage_returns_alone_reads_one_row_per_line(tmp_path, monk
     assert loaded.frame.columns[:2] == ["text", "label"] and loaded.frame.height == 6
     assert loaded.frame["text"].to_list()[:2] == ["ticket 0", "ticket 1"]
     assert path.read_bytes().count(b"\n") == 0  # the input is never modified
+
+
+@pytest.mark.parametrize("slow", ["", "1"])
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv", ".json"])
+def test_utf16_without_a_byte_order_mark_is_read_whole(tmp_path, monkeypatch, slow, codec, suffix):
+    """Issue 22: UTF-16 without BOM read line 1 and garbled the rest."""
+    monkeypatch.setenv("DATACHECK_SLOW_PATHS", slow)
+    rows = [{"text": f"tïcket {i}", "label": "AB"[i % 2]} for i in range(8)]
+    if suffix == ".jsonl":
+        text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+    elif suffix == ".json":
+        text = json.dumps(rows, ensure_ascii=False)
+    else:
+        text = "text,label\n" + "".join(f"{r['text']},{r['label']}\n" for r in rows)
+    path = tmp_path / f"d{suffix}"
+    path.write_bytes(text.encode(codec))
+    loaded = load(path)
+    assert loaded.errors == () and loaded.frame.height == 8
+    assert loaded.frame["text"].to_list() == [r["text"] for r in rows]
+
+
+def test_utf16_is_told_apart_from_utf8():
+    from datacheck.load._text import utf16_codec
+
+    sample = '{"text": "hello"}\n'
+    assert utf16_codec(sample.encode("utf-16")) == "utf-16"  # with a byte-order mark
+    assert utf16_codec(sample.encode("utf-16-le")) == "utf-16-le"
+    assert utf16_codec(sample.encode("utf-16-be")) == "utf-16-be"
+    assert utf16_codec(sample.encode("utf-8")) is None
+    assert utf16_codec("漢字のテキスト".encode()) is None
+    assert utf16_codec(b"a\x00") is None  # too short to tell

@@ -33,15 +33,34 @@ def read_bytes(path: Path) -> tuple[bytes, str]:
     return raw, digest
 
 
+def utf16_codec(head: bytes) -> str | None:
+    """The UTF-16 codec `head` (a file's first bytes) is written in, or None: by its byte-order
+    mark, or without one by the zero byte that pads every character of mostly-ASCII text
+    (every second byte zero, on the odd bytes for little-endian)."""
+    if head.startswith(UTF16_BOMS):
+        return "utf-16"
+    head = head[: min(len(head), 4096) // 2 * 2]
+    if len(head) < 4:
+        return None
+    even, odd = head[0::2], head[1::2]
+    if odd.count(0) >= 0.9 * len(odd) and even.count(0) <= 0.1 * len(even):
+        return "utf-16-le"
+    if even.count(0) >= 0.9 * len(even) and odd.count(0) <= 0.1 * len(odd):
+        return "utf-16-be"
+    return None
+
+
 def to_utf8(path: Path, data: bytes) -> bytes:
-    """Drop a UTF-8 byte-order mark and transcode UTF-16 files (which carry a BOM) to UTF-8."""
+    """Drop a UTF-8 byte-order mark and transcode UTF-16 files (with or without a byte-order
+    mark) to UTF-8."""
     if data.startswith(codecs.BOM_UTF8):
         return data[len(codecs.BOM_UTF8) :]
-    if data.startswith(UTF16_BOMS):
+    codec = utf16_codec(data[:4096])
+    if codec is not None:
         try:
-            return data.decode("utf-16").encode("utf-8")
+            return data.decode(codec).encode("utf-8")
         except UnicodeDecodeError as exc:
-            raise InputError(f"{path}: starts like UTF-16 but cannot be decoded ({exc}).") from exc
+            raise InputError(f"{path}: reads like UTF-16 but cannot be decoded ({exc}).") from exc
     return data
 
 
@@ -111,7 +130,7 @@ def samples_in_stream(path: Path) -> bool:
     but a UTF-16 one, which is transcoded whole."""
     with open_inflated(path, is_gzip(path)) as handle:
         try:
-            head = handle.read(2)
+            head = handle.read(4096)
         except (OSError, EOFError):
             return True  # damaged gzip: sampling says so, with the file's name
-    return not head.startswith(UTF16_BOMS)
+    return utf16_codec(head) is None

@@ -40,7 +40,6 @@ from datacheck.load._base import (
 from datacheck.load._text import (
     LONE_SURROGATE,
     SURROGATE_ESCAPE,
-    UTF16_BOMS,
     bad_utf8_lines,
     has_lone_surrogate,
     is_gzip,
@@ -49,6 +48,7 @@ from datacheck.load._text import (
     read_bytes,
     samples_in_stream,
     to_utf8,
+    utf16_codec,
 )
 
 
@@ -136,8 +136,8 @@ class _Parsed(NamedTuple):
 def _plain(path: Path) -> bool:
     """Neither gzip nor UTF-16: the bytes on disk can be parsed as they are read."""
     with path.open("rb") as handle:
-        head = handle.read(4)
-    return head[:2] != b"\x1f\x8b" and not head.startswith(UTF16_BOMS)
+        head = handle.read(4096)
+    return head[:2] != b"\x1f\x8b" and utf16_codec(head) is None
 
 
 def _stream(path: Path) -> tuple[_Parsed, str]:
