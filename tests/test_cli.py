@@ -1,9 +1,12 @@
 import json
+import os
+import subprocess
+import sys
 
 from click.testing import CliRunner
 
 from datacheck.cli import cli
-from tests.conftest import SAMPLES, write_jsonl
+from tests.conftest import ROOT, SAMPLES, write_jsonl
 
 
 def test_help_teaches_with_examples():
@@ -163,3 +166,29 @@ def test_the_report_does_not_depend_on_string_hashing(run_cli, tmp_path):
         reports.append(report)
     assert reports[0] == reports[1]
     assert json.dumps(reports[0]) == json.dumps(reports[1])  # in the same order too
+
+
+def test_a_killed_run_leaves_the_previous_report_intact(tmp_path):
+    """Issue 22: reports are written through a temporary file and a rename, so a run killed
+    at any point leaves the last complete report as it was."""
+    import signal
+    import time
+
+    rows = [
+        {"text": f"ticket {i} about order {i * 7}", "label": "AB"[i % 2]} for i in range(60_000)
+    ]
+    data = write_jsonl(tmp_path / "data.jsonl", rows)  # audited in well over the 1.5 s below
+    out = tmp_path / "report.json"
+    out.write_text('{"previous": true}\n')
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "datacheck", "audit", str(data), "--json", str(out), "--no-html",
+         "-q"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    time.sleep(1.5)  # mid-audit
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    assert out.read_text() == '{"previous": true}\n'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data.jsonl", "report.json"]
