@@ -231,7 +231,13 @@ def audit(
     """
     from datacheck._audit import audit as run_audit
     from datacheck.config import load_settings
-    from datacheck.report import RenderOptions, check_outputs, render, write_reports
+    from datacheck.report import (
+        RenderOptions,
+        check_outputs,
+        planned_outputs,
+        render,
+        write_reports,
+    )
 
     try:
         settings = load_settings(config_path, discover=not no_config)
@@ -259,7 +265,7 @@ def audit(
     except DatacheckError as exc:
         raise DatacheckClickError(str(exc)) from exc
     if not quiet:
-        to_stderr = (json_path or result.config["output"].get("json")) == "-"
+        to_stderr = str(planned_outputs(settings.output, **outputs)[0]) == "-"
         color = (sys.stderr if to_stderr else sys.stdout).isatty()
         lines = [render(result, "terminal", replace(options, color=color))]
         if settings.source:

@@ -113,15 +113,13 @@ def write_reports(
     written: list[tuple[str, str]] = []
     if str(json) == "-":
         stdout.write(render(result, "json", options))
-    elif json:
-        write_atomic(Path(json), render(result, "json", options), inputs=inputs)
-        written.append(("JSON report", str(json)))
-    if html:
-        write_atomic(Path(html), render(result, "html", options), inputs=inputs)
-        written.append(("HTML report", str(html)))
-    if junit:
-        write_atomic(Path(junit), render(result, "junit", options), inputs=inputs)
-        written.append(("JUnit XML", str(junit)))
+        json = None
+    for what, format, path in (
+        ("JSON report", "json", json), ("HTML report", "html", html), ("JUnit XML", "junit", junit),
+    ):  # fmt: skip
+        if path:
+            write_atomic(Path(path), render(result, format, options), inputs=inputs)
+            written.append((what, str(path)))
     if github:
         from datacheck.report.github import summary
 
