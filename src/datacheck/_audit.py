@@ -12,6 +12,7 @@ from typing import Any
 
 import polars as pl
 
+from datacheck._shown import cut, shown_finding, shown_hygiene, shown_labels
 from datacheck._words import plural
 from datacheck.checks import Context, check_severities
 from datacheck.checks._gx import load_suites, warm_up
@@ -22,6 +23,7 @@ from datacheck.checks.assessment import answer
 from datacheck.config import Settings, load_settings
 from datacheck.detect import Detection, detect, json_object_share, shape_problem
 from datacheck.errors import InputError
+from datacheck.limits import Limits
 from datacheck.load import SOURCE_LINE, SPLIT, Loaded, load
 from datacheck.normalize import EVAL_SPLITS, normalize, training
 from datacheck.plan import token_counts
@@ -112,6 +114,8 @@ def audit(
     if sample:
         labels = {k: round(v * sample["scale"]) for k, v in labels.items()} if labels else labels
         summary = _scaled_summary(summary, sample["scale"])
+    shown = Limits.from_settings(settings.limits).max_labels_shown
+    labels, labels_not_shown = shown_labels(labels, shown)
     return AuditResult(
         source=_source_info(loaded),
         eval_source=_source_info(eval_loaded) if eval_loaded is not None else None,
@@ -119,11 +123,12 @@ def audit(
         config=settings.to_dict(),
         profile=profile.to_dict(),
         labels=labels,
-        checks=tuple(findings),
-        assessment=tuple(answer(ctx, findings)),
+        labels_not_shown=labels_not_shown,
+        checks=tuple(shown_finding(finding, shown) for finding in findings),
+        assessment=tuple(replace(a, evidence=cut(a.evidence)) for a in answer(ctx, findings)),
         verdict=verdict(findings, settings.fail_on),
         sample=sample,
-        hygiene=ctx.fact("hygiene", Hygiene).to_dict(),
+        hygiene=shown_hygiene(ctx.fact("hygiene", Hygiene).to_dict(), shown),
         tokens=summary,
         cost=costs,
         recommendation=recommendation,
@@ -234,10 +239,17 @@ def _prepare(
         eval_source = settings.eval
     timer = _Timer(progress)
     with timer("load"):
-        loaded = load(source, sample=settings.sample, seed=settings.seed)
+        limits = Limits.from_settings(settings.limits)
+        loaded = load(
+            source,
+            sample=settings.sample,
+            seed=settings.seed,
+            limits=limits,
+            format=settings.format,
+        )
         require_rows(loaded)
         loaded = _sampled(loaded, settings)
-        eval_loaded = load(eval_source) if eval_source is not None else None
+        eval_loaded = load(eval_source, limits=limits) if eval_source is not None else None
         if eval_loaded is not None:
             require_rows(eval_loaded)
     with timer("detect"):

@@ -15,6 +15,7 @@ import click
 
 from datacheck._perf import tune_allocator
 from datacheck._version import __version__
+from datacheck.config import INPUT_FORMATS
 from datacheck.errors import DatacheckError
 from datacheck.plan.models import GPUS, OPEN_MODELS
 from datacheck.report._write import write_atomic
@@ -124,6 +125,13 @@ def _cost_settings(
 @click.option("--text-field", metavar="NAME", help="Column holding the input text.")
 @click.option("--label-field", metavar="NAME", help="Column holding the label or JSON output.")
 @click.option(
+    "--format",
+    "input_format",
+    type=click.Choice(INPUT_FORMATS),
+    help="The input's format, when its name does not tell it (standard input, a pipe, a file "
+    "with no known ending).",
+)
+@click.option(
     "--config",
     "config_path",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -184,6 +192,7 @@ def audit(
     task: str | None,
     text_field: str | None,
     label_field: str | None,
+    input_format: str | None,
     config_path: Path | None,
     no_config: bool,
     fail_on: str | None,
@@ -206,8 +215,10 @@ def audit(
 ) -> None:
     """Audit PATH for fine-tuning readiness.
 
-    PATH is a .jsonl, .json, .csv, .tsv or .parquet file (optionally .gz), a folder written by a
-    Hugging Face dataset's save_to_disk(), or the id of a dataset in the local Hugging Face cache.
+    PATH is a .jsonl, .json, .csv, .tsv or .parquet file (optionally .gz, .bz2, .xz or .zst), a
+    folder written by a Hugging Face dataset's save_to_disk(), the id of a dataset in the local
+    Hugging Face cache, or '-' for standard input (a pipe or FIFO works too; name its format
+    with --format when the name does not tell it).
     The shape (chat, prompt/completion, instruction, text + label, input + JSON output) and the
     task are detected; override them with --task, --text-field and --label-field.
 
@@ -227,6 +238,7 @@ def audit(
       datacheck audit train.jsonl --eval eval.jsonl --json report.json
       datacheck audit train.jsonl --junit datacheck.xml --github --html report.html
       datacheck audit export.csv --text-field body --label-field queue
+      zstd -dc train.jsonl.zst | datacheck audit - --format jsonl
       datacheck audit train.jsonl --fail-on warning -q && echo "ready to train"
     """
     from datacheck._audit import audit as run_audit
@@ -254,6 +266,7 @@ def audit(
                 task=task,
                 text_field=text_field,
                 label_field=label_field,
+                format=input_format,
                 config=settings,
                 fail_on=fail_on,
                 sample=sample,

@@ -51,6 +51,8 @@ class Settings:
     mfu: float = 0.35
     gpu_usd_per_hour: float | None = None
     prices: dict[str, float] = field(default_factory=dict)
+    limits: dict[str, float] = field(default_factory=dict)
+    format: str | None = None
     sample: int | None = None
     seed: int = 0
     source: str | None = None
@@ -87,9 +89,21 @@ class Settings:
 
 
 _LISTS = ("labels", "label_fields", "required_fields", "tokenizers")
-_STRINGS = ("task", "use_case", "text_field", "label_field", "eval", "fail_on", "model", "gpu")
+_STRINGS = (
+    "task",
+    "use_case",
+    "text_field",
+    "label_field",
+    "eval",
+    "fail_on",
+    "model",
+    "gpu",
+    "format",
+)
 _NUMBERS = ("epochs", "gpu_memory_gb", "mfu", "gpu_usd_per_hour", "sample", "seed")
-_TABLES = ("thresholds", "checks", "output", "prices")
+_TABLES = ("thresholds", "checks", "output", "prices", "limits")
+#: what `--format` may name (the readers of files with no telling name)
+INPUT_FORMATS = ("jsonl", "json", "csv", "tsv", "parquet")
 _OUTPUT_KEYS = ("json", "html", "junit")
 
 
@@ -236,9 +250,26 @@ def _validate_values(settings: Settings, where: str) -> None:
             )
         if not _is_number(price) or price < 0:
             raise ConfigError(f"{where}: [prices] `{key}` must be dollars per 1M tokens.")
+    if settings.format is not None and settings.format not in INPUT_FORMATS:
+        raise ConfigError(f"{where}: `format` must be one of {', '.join(INPUT_FORMATS)}.")
+    _validate_limits(settings.limits, where)
     for key, value in settings.output.items():
         if key not in _OUTPUT_KEYS or not isinstance(value, str):
             raise ConfigError(
                 f"{where}: [output] takes {', '.join(_OUTPUT_KEYS)} as file names; "
                 f"`{key}` is not one of them."
             )
+
+
+def _validate_limits(limits: dict[str, Any], where: str) -> None:
+    from datacheck.limits import LIMIT_KEYS
+
+    for key, value in limits.items():
+        if key not in LIMIT_KEYS:
+            raise ConfigError(
+                f"{where}: [limits] `{key}` is not a limit; known: {', '.join(LIMIT_KEYS)}."
+            )
+        whole = LIMIT_KEYS[key] == "int"
+        if not _is_number(value) or value <= 0 or (whole and int(value) != value):
+            kind = "a positive whole number" if whole else "a positive number"
+            raise ConfigError(f"{where}: [limits] `{key}` must be {kind}, not {value!r}.")

@@ -66,6 +66,8 @@ class AuditResult:
     verdict: str
     generated_at: str
     eval_source: SourceInfo | None = None
+    #: when `labels` lists only the most frequent: how many labels and examples it leaves out
+    labels_not_shown: dict[str, int] | None = None
     #: set when a random sample was audited (`--sample`)
     sample: dict[str, Any] | None = None
     hygiene: dict[str, Any] = field(default_factory=dict)

@@ -118,10 +118,10 @@ class Check:
         return all(o.success for o in found)
 
     def failing_keys(self, ctx: Context) -> list[Any]:
-        keys: list[Any] = []
+        keys: dict[Any, None] = {}  # first-seen order, each once (a list test is quadratic)
         for outcome in self.outcomes(ctx):
-            keys.extend(k for k in outcome.unexpected_keys if k not in keys)
-        return keys
+            keys.update(dict.fromkeys(outcome.unexpected_keys))
+        return list(keys)
 
     def expectation(self, ctx: Context) -> str | None:
         found = self.outcomes(ctx)

@@ -11,15 +11,20 @@ import errno
 import os
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
 import polars as pl
 
 from datacheck.errors import InputError
+from datacheck.limits import Limits, in_effect
 from datacheck.load._base import SOURCE_LINE, SPLIT, Loaded, LoadError
+from datacheck.load._formats import sniff_bytes, suffix_kind
+from datacheck.load._long import with_long_fields
 from datacheck.load._messages import content_parts, messages_as_lists
 from datacheck.load._size import content_size
+from datacheck.load._stream import STDIN, copied, display_name, needs_copy
 from datacheck.load._text import samples_in_stream
 from datacheck.load.delimited import load_csv, sample_csv
 from datacheck.load.hf import find_in_hub_cache, is_saved_dataset, load_hub_snapshot, load_saved
@@ -31,16 +36,6 @@ __all__ = ["SOURCE_LINE", "SPLIT", "Loaded", "LoadError", "load", "load_path", "
 
 FORMATS = ("jsonl", "json", "csv", "tsv", "parquet", "hf_disk", "hf_hub_cache", "dataframe")
 
-_SUFFIXES = {
-    ".jsonl": "jsonl",
-    ".ndjson": "jsonl",
-    ".json": "json",
-    ".csv": "csv",
-    ".tsv": "tsv",
-    ".tab": "tsv",
-    ".parquet": "parquet",
-    ".pq": "parquet",
-}
 #: formats whose `--sample` is drawn while the file is read, so it may exceed memory
 _SAMPLED_WHILE_READ: dict[str, Callable[[Path, int, int], Loaded | None]] = {
     "jsonl": sample_jsonl,
@@ -51,20 +46,42 @@ _SAMPLED_WHILE_READ: dict[str, Callable[[Path, int, int], Loaded | None]] = {
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
 
 
-def load(source: str | Path | pl.DataFrame, *, sample: int | None = None, seed: int = 0) -> Loaded:
+def load(
+    source: str | Path | pl.DataFrame,
+    *,
+    sample: int | None = None,
+    seed: int = 0,
+    limits: Limits | None = None,
+    format: str | None = None,
+) -> Loaded:
     """Load any supported source. With `sample`, JSON Lines, CSV, TSV and Parquet files are
     sampled while they are read (so a file larger than memory can be audited); other sources
-    are sampled after."""
-    return content_parts(messages_as_lists(_load(source, sample, seed)))
+    are sampled after. `-` is standard input; `format` names the format of a source whose name
+    does not tell it (`jsonl`, `json`, `csv`, `tsv`, `parquet`)."""
+    with in_effect(limits or Limits()):
+        loaded = _load(source, sample, seed, format)
+        return with_long_fields(content_parts(messages_as_lists(loaded)))
 
 
-def _load(source: str | Path | pl.DataFrame, sample: int | None, seed: int) -> Loaded:
+def _load(
+    source: str | Path | pl.DataFrame, sample: int | None, seed: int, format: str | None
+) -> Loaded:
     if isinstance(source, str) and not source.strip():  # Path("") would be the current folder
         raise InputError("no data file given: name the file to read.")
+    if not isinstance(source, pl.DataFrame) and needs_copy(Path(source)):
+        original = Path(source)
+        with copied(original, sniff_bytes, format) as (copy, digest):
+            loaded = _load(copy, sample, seed, None)
+        return replace(
+            loaded,
+            path=display_name(original),
+            sha256=digest,
+            files=() if str(source) == STDIN else (original,),
+        )
     if sample is not None and not isinstance(source, pl.DataFrame):
         path = Path(source)
-        if path.is_file() and _kind(path) in _SAMPLED_WHILE_READ:
-            sampled = _SAMPLED_WHILE_READ[_kind(path)](path, sample, seed)
+        if path.is_file() and _kind(path, format) in _SAMPLED_WHILE_READ:
+            sampled = _SAMPLED_WHILE_READ[_kind(path, format)](path, sample, seed)
             if sampled is not None:
                 return sampled
     if isinstance(source, pl.DataFrame):
@@ -78,7 +95,7 @@ def _load(source: str | Path | pl.DataFrame, sample: int | None, seed: int) -> L
         )
     path = Path(source)
     if path.exists():
-        return load_path(path)
+        return load_path(path, format)
     if path.is_symlink():  # a link that exists but leads nowhere, or round in a loop
         raise InputError(f"{path}: {_broken_link(path)}; point it at the data file.")
     text = str(source)
@@ -160,7 +177,7 @@ def _sampled_while_read(path: Path) -> bool:
     return kind in _SAMPLED_WHILE_READ and (kind == "parquet" or samples_in_stream(path))
 
 
-def load_path(path: Path) -> Loaded:
+def load_path(path: Path, format: str | None = None) -> Loaded:
     if path.is_file():
         check_fits(path)
     if path.is_dir():
@@ -170,7 +187,7 @@ def load_path(path: Path) -> Loaded:
             f"{path}: is a folder. Give a data file, or a folder written by a Hugging Face "
             "dataset's `save_to_disk()`."
         )
-    kind = _kind(path)
+    kind = _kind(path, format)
     if kind == "jsonl":
         return load_jsonl(path)
     if kind == "json":
@@ -180,13 +197,8 @@ def load_path(path: Path) -> Loaded:
     return load_parquet(path)
 
 
-def _kind(path: Path) -> str:
-    suffixes = [s.lower() for s in path.suffixes]
-    if suffixes and suffixes[-1] == ".gz":
-        suffixes = suffixes[:-1]
-    if suffixes and suffixes[-1] in _SUFFIXES:
-        return _SUFFIXES[suffixes[-1]]
-    return _sniff(path)
+def _kind(path: Path, format: str | None = None) -> str:
+    return format or suffix_kind(path) or _sniff(path)
 
 
 def _sniff(path: Path) -> str:
@@ -195,19 +207,4 @@ def _sniff(path: Path) -> str:
             head = handle.read(4096)
     except OSError as exc:
         raise InputError(f"{path}: cannot read the file ({exc.strerror or exc}).") from exc
-    if head.startswith(b"PAR1"):
-        return "parquet"
-    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if stripped.startswith(b"{"):
-        return "jsonl"
-    if stripped.startswith(b"["):
-        return "json"
-    if b"\t" in head.split(b"\n", 1)[0]:
-        return "tsv"
-    if b"," in head.split(b"\n", 1)[0]:
-        return "csv"
-    raise InputError(
-        f"{path}: unknown format. datacheck reads .jsonl, .json, .csv, .tsv, .parquet "
-        "(optionally .gz) and Hugging Face dataset folders; rename the file with one of these "
-        "endings."
-    )
+    return sniff_bytes(head, str(path))

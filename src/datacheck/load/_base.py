@@ -44,6 +44,18 @@ TOO_DEEP = (
 )
 
 
+def line_too_long(line: int) -> LoadError:
+    """The error for a line past `max_line_bytes`, which was skipped unread."""
+    from datacheck.limits import current, size_text
+
+    limit = size_text(current().max_line_bytes)
+    return LoadError(
+        line,
+        f"longer than {limit} ([limits] max_line_bytes) and skipped; split the line, or "
+        "raise the limit if such lines are meant",
+    )
+
+
 @dataclass(frozen=True)
 class LoadError:
     """One line or row that could not be read, and why."""

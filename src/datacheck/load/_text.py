@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import gzip
 import hashlib
+import io
 import json
 import re
 from pathlib import Path
@@ -14,6 +15,7 @@ import numpy as np
 
 from datacheck.errors import InputError
 from datacheck.load._base import LoadError
+from datacheck.load._stream import Bounded, open_bounded
 
 UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
@@ -26,10 +28,8 @@ def read_bytes(path: Path) -> tuple[bytes, str]:
         raise InputError(f"{path}: cannot read the file ({exc.strerror or exc}).") from exc
     digest = hashlib.sha256(raw).hexdigest()
     if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as exc:
-            raise InputError(f"{path}: the gzip stream is damaged ({exc}).") from exc
+        source = io.BytesIO(raw)
+        raw = Bounded(gzip.GzipFile(fileobj=source), source, str(path), "gzip").read()
     return raw, digest
 
 
@@ -121,8 +121,8 @@ def is_gzip(path: Path) -> bool:
 
 
 def open_inflated(path: Path, gzipped: bool) -> BinaryIO:
-    """The file's bytes, inflated as they are read when it is gzip."""
-    return gzip.open(path, "rb") if gzipped else path.open("rb")  # type: ignore[return-value]
+    """The file's bytes, inflated as they are read when it is gzip, within the limits."""
+    return open_bounded(path) if gzipped else path.open("rb")
 
 
 def samples_in_stream(path: Path) -> bool:

@@ -9,6 +9,7 @@ import json
 import random
 import re
 import sys
+from array import array
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -34,9 +35,11 @@ from datacheck.load._base import (
     Loaded,
     LoadError,
     file_sha256,
+    line_too_long,
     repeated_key,
     too_large,
 )
+from datacheck.load._stream import bounded_lines
 from datacheck.load._text import (
     LONE_SURROGATE,
     SURROGATE_ESCAPE,
@@ -88,16 +91,19 @@ def sample_jsonl(path: Path, size: int, seed: int) -> Loaded | None:
     compressed = is_gzip(path)
     try:
         with open_inflated(path, compressed) as handle:
-            numbers = [n for n, line in enumerate(handle, 1) if line.strip()]
+            lines = enumerate(bounded_lines(handle), 1)
+            numbers = array("q", (n for n, line in lines if line is None or line.strip()))
         if len(numbers) <= size:
             return None
         chosen = set(random.Random(seed).sample(numbers, size))
         picked: list[bytes] = []
+        long_lines: list[int] = []
         digest = hashlib.sha256()
         with open_inflated(path, compressed) as handle:
-            for number, line in enumerate(handle, 1):
-                if not compressed:
-                    digest.update(line)
+            for number, line in enumerate(bounded_lines(handle, None if compressed else digest), 1):
+                if line is None:
+                    long_lines.append(number)
+                    line = b""
                 picked.append(line.rstrip(b"\r\n") if number in chosen else b"")
     except (OSError, EOFError) as exc:
         problem = "the gzip stream is damaged" if compressed else "cannot read the file"
@@ -106,6 +112,7 @@ def sample_jsonl(path: Path, size: int, seed: int) -> Loaded | None:
     if picked and picked[0].startswith(b"\xef\xbb\xbf"):
         picked[0] = picked[0][3:]
     frame, errors = _line_by_line(picked)
+    errors = sorted([*errors, *map(line_too_long, long_lines)], key=lambda error: error.line)
     loaded = Loaded(
         frame=frame,
         path=str(path),

@@ -41,6 +41,7 @@ def report_dict(result: AuditResult) -> dict[str, Any]:
             "config": result.config,
             "profile": result.profile,
             "labels": result.labels,
+            **({"labels_not_shown": result.labels_not_shown} if result.labels_not_shown else {}),
             "checks": [finding_dict(f) for f in result.checks],
             "assessment": [answer_dict(a) for a in result.assessment],
             "sample": result.sample,
