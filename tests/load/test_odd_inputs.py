@@ -102,3 +102,88 @@ def test_utf16_is_told_apart_from_utf8():
     assert utf16_codec(sample.encode("utf-8")) is None
     assert utf16_codec("漢字のテキスト".encode()) is None
     assert utf16_codec(b"a\x00") is None  # too short to tell
+
+
+@pytest.mark.parametrize(
+    "metadata",
+    [
+        b"{not json",
+        b"[1, 2]",
+        b'{"info": 3}',
+        b'{"info": {"features": []}}',
+        b'{"info": {"features": {"label": {"_type": "ClassLabel", "names": 7}}}}',
+        b'{"info": {"features": {"label": {"_type": "ClassLabel", "names": [1, 2]}}}}',
+    ],
+)
+def test_malformed_hugging_face_metadata_in_parquet_keeps_the_numbers(tmp_path, metadata):
+    """Issue 22: malformed `huggingface` metadata in a Parquet file ended in a traceback."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table({"text": [f"t {i}" for i in range(6)], "label": [0, 1, 0, 1, -1, 2]})
+    path = tmp_path / "d.parquet"
+    pq.write_table(table.replace_schema_metadata({b"huggingface": metadata}), path)
+    assert load(path).frame["label"].to_list() == [0, 1, 0, 1, -1, 2]
+
+
+def test_class_names_cover_the_numbers_they_name(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table({"text": [f"t {i}" for i in range(4)], "label": [0, 1, -1, 2]})
+    features = b'{"info": {"features": {"label": {"_type": "ClassLabel", "names": ["x", "y"]}}}}'
+    path = tmp_path / "d.parquet"
+    pq.write_table(table.replace_schema_metadata({b"huggingface": features}), path)
+    assert load(path).frame["label"].to_list() == ["x", "y", None, "2"]
+
+
+def _chat(content):
+    return {
+        "messages": [{"role": "user", "content": content}, {"role": "assistant", "content": "ok"}]
+    }
+
+
+def test_chat_rows_mixing_strings_parts_and_bad_values_cost_only_the_bad_rows(tmp_path):
+    """Issue 22: a string `messages` among content-parts rows stopped the audit (exit 2)."""
+    rows = [_chat([{"type": "text", "text": f"question {i}"}]) for i in range(12)]
+    rows[2] = {"messages": "just a string"}
+    rows[4] = _chat("plain text is a valid content")
+    rows[7] = _chat(5)
+    rows[9] = _chat({"type": "text"})
+    path = tmp_path / "chat.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    loaded = load(path)
+    assert [e.line for e in loaded.errors] == [3, 8, 10]
+    assert "a number as its content" in loaded.errors[1].message
+    assert "an object as its content" in loaded.errors[2].message
+    assert loaded.frame.height == 9
+    contents = loaded.frame["messages"].list.first().struct.field("content").to_list()
+    assert contents[3] == [{"type": "text", "text": "plain text is a valid content"}]
+    assert contents[0] == [{"type": "text", "text": "question 0"}]
+
+
+def test_a_record_nested_900_deep_in_a_json_document_costs_its_record_quickly(tmp_path):
+    """Issue 22: such a record passed silently after 15 s."""
+    import time
+
+    rows = [{"text": f"t {i}", "label": "a"} for i in range(5)]
+    rows.append({"text": "x", "label": "b", "deep": "PLACE"})
+    text = json.dumps(rows).replace('"PLACE"', "[" * 900 + "]" * 900)
+    path = tmp_path / "d.json"
+    path.write_text(text)
+    started = time.monotonic()
+    loaded = load(path)
+    assert time.monotonic() - started < 5
+    assert [(e.line, e.message[:29]) for e in loaded.errors] == [
+        (6, "nested more than 256 levels d")
+    ]
+    assert loaded.frame.height == 5
+
+
+def test_brackets_inside_strings_do_not_make_a_record_too_deep(tmp_path):
+    rows = [{"text": "[" * 400, "label": "a"}, {"text": "{" * 300, "label": "b"}]
+    path = tmp_path / "d.json"
+    path.write_text(json.dumps(rows))
+    loaded = load(path)
+    assert loaded.errors == ()
+    assert loaded.frame.height == 2

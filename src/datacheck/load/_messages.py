@@ -9,6 +9,7 @@ from dataclasses import replace
 import polars as pl
 
 from datacheck._frames import number
+from datacheck._json import kind_with_article as json_kind
 from datacheck.chat import PART_TYPES
 from datacheck.load._base import SOURCE_LINE, Loaded, LoadError
 
@@ -41,11 +42,13 @@ def messages_as_lists(loaded: Loaded) -> Loaded:
         odd = pl.Series([not _only_objects(value) for value in text.set(~is_list, None)])
         if number(odd.mean()) >= 0.5:  # mostly not lists of messages: not chat data
             return loaded
-        decoded = _decoded(text.set(~is_list | odd, None))
-        if decoded is None:  # the lists' messages differ too much to share a type
-            return loaded
         errors += [LoadError(line, _NOT_A_MESSAGE) for line in frame.filter(odd)[SOURCE_LINE]]
         is_list = is_list & ~odd
+        decoded = _decoded(text.set(~is_list, None))
+        if decoded is None:  # the messages' fields differ in kind: content text in some, parts
+            decoded, bad = _decoded_as_text(text.set(~is_list, None), frame[SOURCE_LINE])
+            errors += bad
+            is_list = is_list & decoded.is_not_null()
     return replace(
         loaded,
         frame=frame.with_columns(decoded.alias("messages")).filter(is_list),
@@ -90,6 +93,43 @@ def _decoded(lists: pl.Series) -> pl.Series | None:
         return None
     kind = decoded.dtype
     return decoded if isinstance(kind, pl.List) and isinstance(kind.inner, pl.Struct) else None
+
+
+def _decoded_as_text(lists: pl.Series, lines: pl.Series) -> tuple[pl.Series, list[LoadError]]:
+    """The JSON lists decoded one by one with every message field as text (a list of
+    content parts as its JSON, which `content_parts` reads back), when polars cannot give
+    the fields one kind; a row whose content is a number, a boolean or an object is reported
+    and left null. Slow, but only met when the kinds of a field differ between rows."""
+    rows: list[list[dict[str, str | None]] | None] = []
+    errors: list[LoadError] = []
+    for line, text in zip(lines, lists, strict=True):
+        messages = None if text is None else json.loads(text)
+        if messages is None:
+            rows.append(None)
+            continue
+        problem = next(
+            (
+                f"message {index} has {json_kind(message['content'])} as its content; "
+                "write text or a list of content parts"
+                for index, message in enumerate(messages, 1)
+                if isinstance(message.get("content"), (int, float, bool, dict))
+            ),
+            None,
+        )
+        if problem is not None:
+            errors.append(LoadError(line, problem))
+            rows.append(None)
+            continue
+        rows.append([{key: _as_text(value) for key, value in m.items()} for m in messages])
+    keys = sorted({key for row in rows if row for message in row for key in message})
+    kind = pl.List(pl.Struct(dict.fromkeys(keys, pl.String)))
+    return pl.Series("messages", rows, dtype=kind), errors
+
+
+def _as_text(value: object) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _only_objects(text: str | None) -> bool:

@@ -127,12 +127,13 @@ def with_class_names(frame: pl.DataFrame, features: dict[str, Any]) -> pl.DataFr
             continue
         kind = frame.schema[column]
         inner = spec.get("feature")
-        if spec.get("_type") == "ClassLabel" and kind.is_integer():
+        if spec.get("_type") == "ClassLabel" and kind.is_integer() and _names(spec):
             changed.append(_named(pl.col(column), spec["names"]))
         elif (
             spec.get("_type") in ("List", "Sequence", "LargeList")
             and isinstance(inner, dict)
             and inner.get("_type") == "ClassLabel"
+            and _names(inner)
             and isinstance(kind, pl.List)
             and kind.inner.is_integer()
         ):
@@ -140,8 +141,19 @@ def with_class_names(frame: pl.DataFrame, features: dict[str, Any]) -> pl.DataFr
     return frame.with_columns(changed)
 
 
+def _names(spec: dict[str, Any]) -> bool:
+    """Whether a ClassLabel's `names` are a list of texts (metadata written by hand may not be)."""
+    names = spec.get("names")
+    return isinstance(names, list) and all(isinstance(name, str) for name in names)
+
+
 def _named(numbers: pl.Expr, names: list[str]) -> pl.Expr:
-    return numbers.replace_strict(dict(enumerate(names)), default=None, return_dtype=pl.String)
+    """Each number's name; -1 (no label) null; a number with no name stays as its digits."""
+    return numbers.replace_strict(
+        {**dict(enumerate(names)), -1: None},
+        default=numbers.cast(pl.String),
+        return_dtype=pl.String,
+    )
 
 
 def parquet_features(file: Path) -> dict[str, Any]:
@@ -153,7 +165,8 @@ def parquet_features(file: Path) -> dict[str, Any]:
         info = json.loads(metadata.get(b"huggingface", b"{}"))
     except (OSError, ValueError):
         return {}
-    features = info.get("info", {}).get("features", {})
+    section = info.get("info") if isinstance(info, dict) else None
+    features = section.get("features") if isinstance(section, dict) else None
     return features if isinstance(features, dict) else {}
 
 

@@ -7,14 +7,17 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 
+from datacheck._json import depth
 from datacheck._json import kind_with_article as json_kind
 from datacheck.errors import InputError
 from datacheck.load._base import (
     MAX_NESTING,
     SOURCE_LINE,
     SPLIT,
+    TOO_DEEP,
     Loaded,
     LoadError,
     repeated_key,
@@ -62,6 +65,7 @@ def load_json(path: Path) -> Loaded:
             "does not stop the audit."
         ) from exc
     surrogates = SURROGATE_ESCAPE.search(data) is not None
+    deep = _may_nest_too_deep(data)
     splits = _records(path, document)
     frames: list[pl.DataFrame] = []
     errors: list[LoadError] = []
@@ -72,6 +76,8 @@ def load_json(path: Path) -> Loaded:
             problem = _problem_in(record) if marked else None
             if problem is None and surrogates and has_lone_surrogate(record):
                 problem = LONE_SURROGATE
+            if problem is None and deep and depth(record) > MAX_NESTING:
+                problem = TOO_DEEP  # polars takes seconds per level past a few hundred
             if problem is not None:
                 errors.append(LoadError(number, problem))
             elif isinstance(record, dict):
@@ -140,6 +146,22 @@ def _object(pairs: list[tuple[str, object]], seen: list[object]) -> dict[str, ob
         names.add(key)
     seen.append(marked)
     return marked
+
+
+def _may_nest_too_deep(data: bytes) -> bool:
+    """Whether brackets in `data` open deeper than a record may nest (plus the document's
+    own array and object); brackets inside strings count too, so a yes is checked again."""
+    level = peak = 0
+    for start in range(0, len(data), _SCAN_BYTES):
+        codes = np.frombuffer(data, np.uint8, min(_SCAN_BYTES, len(data) - start), start)
+        opening = (codes == ord("[")) | (codes == ord("{"))
+        closing = (codes == ord("]")) | (codes == ord("}"))
+        levels = np.cumsum(opening.astype(np.int32) - closing) + level
+        peak, level = max(peak, int(levels.max())), int(levels[-1])
+    return peak > MAX_NESTING + 2
+
+
+_SCAN_BYTES = 4 * 2**20
 
 
 def _problem_in(record: object) -> str | None:
