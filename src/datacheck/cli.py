@@ -15,7 +15,7 @@ import click
 
 from datacheck._perf import tune_allocator
 from datacheck._version import __version__
-from datacheck.config import INPUT_FORMATS
+from datacheck.config import INPUT_FORMATS, MAX_EPOCHS
 from datacheck.errors import DatacheckError
 from datacheck.plan.models import GPUS, OPEN_MODELS
 from datacheck.report._write import write_atomic
@@ -72,7 +72,7 @@ def cost_options(command: Callable[..., Any]) -> Callable[..., Any]:
                 help="Comma-separated tokenizers to count with (default: all; see "
                 "`datacheck models`).",
             ),
-            click.option("--epochs", type=click.IntRange(min=1), help="Training epochs."),
+            click.option("--epochs", type=click.IntRange(1, MAX_EPOCHS), help="Training epochs."),
             click.option(
                 "--model",
                 type=click.Choice(list(OPEN_MODELS)),

@@ -24,6 +24,8 @@ else:  # pragma: no cover
     import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
 SEVERITIES = ("error", "warning", "info", "off")
+#: past this a cost estimate means nothing (fine-tuning runs take 1 to 10 epochs)
+MAX_EPOCHS = 1_000
 FAIL_ON = ("error", "warning")
 
 
@@ -235,6 +237,10 @@ def _validate_values(settings: Settings, where: str) -> None:
         raise ConfigError(f"{where}: `gpu` must be one of {', '.join(GPUS)}.")
     if settings.epochs is not None and not _at_least_one(settings.epochs):
         raise ConfigError(f"{where}: `epochs` must be a whole number of at least 1.")
+    if settings.epochs is not None and settings.epochs > MAX_EPOCHS:
+        raise ConfigError(
+            f"{where}: `epochs` must be at most {MAX_EPOCHS:,} (fine-tuning runs take 1 to 10)."
+        )
     if settings.sample is not None and not _at_least_one(settings.sample):
         raise ConfigError(f"{where}: `sample` must be a whole number of rows, at least 1.")
     memory = settings.gpu_memory_gb

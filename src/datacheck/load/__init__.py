@@ -20,7 +20,7 @@ import polars as pl
 from datacheck.errors import InputError
 from datacheck.limits import Limits, in_effect
 from datacheck.load._base import SOURCE_LINE, SPLIT, Loaded, LoadError
-from datacheck.load._formats import sniff_bytes, suffix_kind
+from datacheck.load._formats import checked_format, sniff_bytes, suffix_kind
 from datacheck.load._long import with_long_fields
 from datacheck.load._messages import content_parts, messages_as_lists
 from datacheck.load._size import content_size
@@ -198,6 +198,9 @@ def load_path(path: Path, format: str | None = None) -> Loaded:
 
 
 def _kind(path: Path, format: str | None = None) -> str:
+    if format is not None and path.is_file():
+        with path.open("rb") as handle:
+            return checked_format(format, handle.read(4096), str(path))
     return format or suffix_kind(path) or _sniff(path)
 
 

@@ -50,3 +50,26 @@ def sniff_bytes(head: bytes, name: str) -> str:
         "(optionally .gz, .bz2, .xz or .zst) and Hugging Face dataset folders; rename the "
         "file with one of these endings, or name its format with --format."
     )
+
+
+_NAMES = {"jsonl": "JSON Lines", "json": "a JSON document", "csv": "CSV", "tsv": "TSV"}
+_NAMES["parquet"] = "Parquet"
+
+
+def checked_format(format: str, head: bytes, name: str) -> str:
+    """`format` as named by the user, unless the first bytes plainly show another: Parquet's
+    magic, or an object or array where a table was named."""
+    try:
+        seen = sniff_bytes(head, name)
+    except InputError:
+        return format
+    tables = ("csv", "tsv")
+    plainly_other = (seen == "parquet") != (format == "parquet") or (
+        format in tables and seen in ("jsonl", "json")
+    )
+    if plainly_other and seen != format:
+        raise InputError(
+            f"{name}: --format {format} was given, but the file reads as {_NAMES[seen]}. "
+            f"Give --format {seen}, or leave --format out."
+        )
+    return format

@@ -27,7 +27,7 @@ from typing import IO, Any, BinaryIO
 
 from datacheck.errors import InputError
 from datacheck.limits import RATIO_FLOOR, current, size_text
-from datacheck.load._formats import suffix_kind
+from datacheck.load._formats import checked_format, suffix_kind
 
 #: how a compressed file starts
 _MAGIC = (
@@ -91,7 +91,10 @@ def copied(path: Path, sniff: Any, format: str | None = None) -> Iterator[tuple[
         reader = _decompressing(raw, compression) if compression else raw
         bounded = Bounded(reader, raw, name, compression)
         first = bounded.read(4096)
-        kind = format or _kind_by_name(path) or sniff(first, name)
+        if format is not None:
+            kind = checked_format(format, first, name)
+        else:
+            kind = _kind_by_name(path) or sniff(first, name)
         with tempfile.TemporaryDirectory(prefix="datacheck-") as folder:
             target = Path(folder) / f"input.{kind}"
             with target.open("wb") as out:

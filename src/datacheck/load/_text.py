@@ -30,6 +30,11 @@ def read_bytes(path: Path) -> tuple[bytes, str]:
     if raw[:2] == b"\x1f\x8b":
         source = io.BytesIO(raw)
         raw = Bounded(gzip.GzipFile(fileobj=source), source, str(path), "gzip").read()
+        if raw[:2] == b"\x1f\x8b":
+            raise InputError(
+                f"{path}: is compressed twice (gzip inside gzip); decompress it once, e.g. "
+                "`gunzip -c FILE > data.jsonl.gz`, and audit that."
+            )
     return raw, digest
 
 

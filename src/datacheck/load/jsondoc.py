@@ -36,6 +36,8 @@ from datacheck.load.jsonl import frame_from_rows, load_jsonl
 def load_json(path: Path) -> Loaded:
     raw, digest = read_bytes(path)
     data = to_utf8(path, raw)
+    if not data.strip():
+        raise InputError(f"{path}: contains no examples (the file is empty or only blank).")
     marked: list[object] = []  # the NaNs and objects with a repeated key met while parsing
     try:
         document = _json.loads(
@@ -45,8 +47,11 @@ def load_json(path: Path) -> Loaded:
             object_pairs_hook=lambda pairs: _object(pairs, marked),
         )
     except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - data.rfind(b"\n", 0, exc.start)
         raise InputError(
-            f"{path}: not valid UTF-8 at byte {exc.start}; re-save the file as UTF-8."
+            f"{path}:{line}:{column}: not valid UTF-8 (byte 0x{data[exc.start]:02x}); re-save "
+            "the file as UTF-8, e.g. `iconv -f cp1252 -t utf-8`."
         ) from exc
     except RecursionError as exc:
         raise InputError(
