@@ -187,3 +187,25 @@ def test_brackets_inside_strings_do_not_make_a_record_too_deep(tmp_path):
     loaded = load(path)
     assert loaded.errors == ()
     assert loaded.frame.height == 2
+
+
+@pytest.mark.parametrize("name", ["d.jsonl", "d.jsonl.gz", "d.csv", "d.json", "d.jsonl.xz"])
+def test_a_file_that_cannot_be_opened_is_an_input_error(tmp_path, monkeypatch, name):
+    """Issue 22: .jsonl and .jsonl.gz without read permission ended in a traceback. Root
+    reads any file, so the refusal is simulated where the file is opened."""
+    import pathlib
+
+    from datacheck.errors import InputError
+
+    path = tmp_path / name
+    path.write_bytes(b'{"text": "a", "label": "b"}\n')
+    real_open = pathlib.Path.open
+
+    def refuse(self, *args, **kwargs):
+        if self == path:
+            raise PermissionError(13, "Permission denied")
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(pathlib.Path, "open", refuse)
+    with pytest.raises(InputError, match=rf"{name}: cannot read the file \(Permission denied\)"):
+        load(path)

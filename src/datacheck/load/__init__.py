@@ -179,6 +179,12 @@ def _sampled_while_read(path: Path) -> bool:
 
 def load_path(path: Path, format: str | None = None) -> Loaded:
     if path.is_file():
+        try:
+            path.open("rb").close()
+        except OSError as exc:
+            raise InputError(
+                f"{path}: cannot read the file ({exc.strerror or exc}); check its permissions."
+            ) from exc
         check_fits(path)
     if path.is_dir():
         if is_saved_dataset(path):
