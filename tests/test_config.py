@@ -169,3 +169,17 @@ def test_an_unknown_check_id_is_refused_when_the_audit_starts(tmp_path):
     assert f"{path}: unknown check `volume.nope` in [checks]" in str(info.value)
     with pytest.raises(datacheck.ConfigError, match=r"^options: unknown check `volume\.nah`"):
         datacheck.audit(tmp_path / "never-read.jsonl", checks={"volume.nah": "off"})
+
+
+def test_the_starter_limits_uncommented_are_the_defaults(tmp_path):
+    from datacheck.limits import Limits
+    from datacheck.starter import starter_config
+
+    text = starter_config(None)
+    limits = text[text.index("[limits]") :]
+    uncommented = "\n".join(line.removeprefix("# ") for line in limits.splitlines())
+    (tmp_path / "datacheck.toml").write_text(uncommented)
+    settings = load_settings(tmp_path / "datacheck.toml")
+    assert Limits.from_settings(settings.limits) == Limits()
+    assert set(settings.limits) == {"max_bytes", "max_ratio", "max_line_bytes", "max_field_chars",
+                                    "max_labels_shown", "stream_wait_seconds"}  # fmt: skip

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from dataclasses import fields
 from pathlib import Path
 
 from datacheck.checks import REGISTRY
+from datacheck.limits import Limits
 from datacheck.profiles import COMMON, PROFILES
 
 
@@ -82,5 +84,9 @@ def starter_config(path: str | Path | None) -> str:
         "[output]",
         '# json = "datacheck-report.json"',
         "",
+        "# How far reading goes before it stops with a message (see the README's Limits).",
+        "[limits]",
     ]
+    lines += [f"# {f.name} = {_toml(f.default)}" for f in fields(Limits)]
+    lines.append("")
     return "\n".join(lines)
