@@ -320,6 +320,13 @@ CASES = [
     ),
     Case("json into a folder", "good.jsonl", 2, "is a folder", args=("--json", ".")),
     Case("json to dev null", "good.jsonl", 1, rows=None, args=("--json", "/dev/null")),
+    Case(
+        "json where no file can be made",
+        "good.jsonl",
+        2,
+        "cannot write the report in /proc",
+        args=("--json", "/proc/datacheck/report.json"),
+    ),  # fmt: skip
     Case("unknown tokenizer", "good.jsonl", 2, "unknown tokenizer", args=("--tokenizers", "gpt9")),
     # eval side
     Case("eval bad line", "good.jsonl", 1, "eval", eval="eval-bad-line2.jsonl", eval_lines=(2,)),

@@ -23,6 +23,26 @@ def check_output(path: Path, *, inputs: Iterable[object] = (), what: str = "the 
             raise DatacheckError(f"{path}: refusing to write {what} over the input data.")
     if target.is_dir():
         raise DatacheckError(f"{path}: is a folder; give a file name for {what}.")
+    if not is_special(path):
+        _check_writable(path, target, what)
+
+
+def _check_writable(path: Path, target: Path, what: str) -> None:
+    """Fail now, not after the audit, when no file can be made where `path` would go: a
+    temporary file is made and removed in the nearest folder that exists (the folders
+    missing below it are made when the report is written)."""
+    folder = target.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if target.exists() and not os.access(target, os.W_OK):
+        raise DatacheckError(f"{path}: cannot write {what} (the file is read-only).")
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise DatacheckError(
+            f"{path}: cannot write {what} in {folder} ({exc.strerror or exc})."
+        ) from exc
 
 
 def is_special(path: Path) -> bool:
