@@ -209,3 +209,15 @@ def test_a_file_that_cannot_be_opened_is_an_input_error(tmp_path, monkeypatch, n
     monkeypatch.setattr(pathlib.Path, "open", refuse)
     with pytest.raises(InputError, match=rf"{name}: cannot read the file \(Permission denied\)"):
         load(path)
+
+
+@pytest.mark.parametrize("slow", ["", "1"])
+def test_a_list_of_nulls_is_read(tmp_path, monkeypatch, slow):
+    """Found by fuzzing: Arrow reads `[null, null]` as a list of nulls that polars 2.1
+    refused to take ('offsets must not exceed the values length'), a traceback."""
+    monkeypatch.setenv("DATACHECK_SLOW_PATHS", slow)
+    path = tmp_path / "d.jsonl"
+    path.write_text('{"text": "", "label": "billing", "extra": [null, null]}')
+    loaded = load(path)
+    assert loaded.errors == ()
+    assert loaded.frame["extra"].to_list() == [[None, None]]

@@ -408,7 +408,10 @@ def _by_arrow(chunk: bytes) -> pl.DataFrame | None:
         return None
     if wanted is None or table.schema != wanted:
         return None
-    part = pl.DataFrame(table)
+    try:
+        part = pl.DataFrame(table)
+    except pl.exceptions.PolarsError:  # polars 2.1 cannot take some, e.g. a list of nulls
+        return None
     floats = [name for name, dtype in part.schema.items() if dtype == pl.Float64]
     if floats and part.select(pl.max_horizontal(pl.col(floats).abs().max()) >= 2.0**63).item():
         return None
