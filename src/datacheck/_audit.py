@@ -110,7 +110,7 @@ def audit(
     with timer("checks"):
         findings = ordered(run_checks(ctx, load_suites()))
     costs = estimate(counts, _cost_options(settings, ctx.scale))
-    labels = _label_counts(ctx.train) if detection.task == "classification" else None
+    labels = _label_counts(ctx.train) if ctx.labelled else None
     if sample:
         labels = {k: round(v * sample["scale"]) for k, v in labels.items()} if labels else labels
         summary = _scaled_summary(summary, sample["scale"])

@@ -122,6 +122,26 @@ class _Shape:
     context_field: str | None = None
 
 
+#: the fields of a span, as `load.spans` gives them
+SPAN_NAME = "entity"
+_SPAN_COLUMNS = ("entities", "spans", "slots", "annotations", "labels", "entity")
+_INTENT_FIELDS = ("intent", "label", "category", "class", "topic", "domain")
+
+
+def _spans_column(sample: pl.DataFrame, columns: list[str]) -> str | None:
+    """A column of character-span lists: objects with integer `start`, `end` and an `entity`."""
+    for name in _SPAN_COLUMNS:
+        column = _find(columns, (name,))
+        if column is None:
+            continue
+        dtype = sample[column].dtype
+        if isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.Struct):
+            fields = {f.name: f.dtype for f in dtype.inner.fields}
+            if {"start", "end", SPAN_NAME} <= set(fields) and fields["start"].is_integer():
+                return column
+    return None
+
+
 def _find(
     columns: list[str], names: tuple[str, ...], exclude: tuple[str | None, ...] = ()
 ) -> str | None:
@@ -158,6 +178,17 @@ def _shape(
                 [f"fields `{instruction}` and `{output}` (alpaca-style instruction data)"],
                 context_field=context,
             )
+        spans = _spans_column(sample, columns)
+        text = _find(columns, _TEXT_FIELDS, exclude=(spans,))
+        if spans is not None and text is not None and sample[text].dtype == pl.String:
+            intent = _find(columns, _INTENT_FIELDS, exclude=(text, spans))
+            if intent is not None and sample[intent].dtype != pl.String:
+                intent = None
+            reasons = [
+                f"text field `{text}` with character spans in `{spans}` (start, end, name)",
+                *([f"intent field `{intent}`"] if intent else []),
+            ]
+            return _Shape("spans", text, intent, spans, reasons)
         prompt = _find(columns, ("prompt",))
         completion = _find(columns, ("completion", "response", "chosen"))
         if prompt and completion:
@@ -267,6 +298,14 @@ def target_texts(sample: pl.DataFrame, shape_schema: str, target_field: str | No
 
 
 def _task(sample: pl.DataFrame, shape: _Shape, frame: pl.DataFrame) -> tuple[str, float, list[str]]:
+    if shape.schema == "spans" and shape.target_field is not None:
+        names = frame[shape.target_field].list.eval(pl.element().struct.field(SPAN_NAME))
+        slots = names.explode().drop_nulls().n_unique()
+        reasons = [f"span extraction: {plural(slots, 'slot')} annotated"]
+        if shape.label_field is not None:
+            intents = frame[shape.label_field].drop_nulls().n_unique()
+            reasons.append(f"with an intent per example ({plural(intents, 'distinct intent')})")
+        return "extraction", 0.9, reasons
     if shape.schema == "text_label":
         assert shape.label_field is not None
         distinct = frame[shape.label_field].drop_nulls().n_unique()  # all rows: a stated count

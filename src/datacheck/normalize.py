@@ -32,7 +32,7 @@ def normalize(frame: pl.DataFrame, detection: Detection, *, split: str = "train"
     )
     inputs, targets = _texts(frame, detection)
     label: pl.Expr = targets if detection.task == "classification" else pl.lit(None)
-    if detection.schema == "text_label" and detection.label_field is not None:
+    if detection.schema in ("text_label", "spans") and detection.label_field is not None:
         label = as_text(frame, detection.label_field)
     out = frame.select(
         pl.int_range(pl.len(), dtype=pl.Int64).alias("example_id"),
@@ -44,7 +44,28 @@ def normalize(frame: pl.DataFrame, detection: Detection, *, split: str = "train"
     )
     if detection.schema == "chat" and detection.target_field is not None:
         out = out.with_columns(frame[detection.target_field].alias("messages"))
+    if detection.schema == "spans":
+        out = out.with_columns(frame.select(_spans(frame, detection)).to_series().alias("spans"))
     return out
+
+
+def _spans(frame: pl.DataFrame, d: Detection) -> pl.Expr:
+    """The span lists as `{start, end, entity, value}`; `value` is the text the offsets cut
+    where the format states none."""
+    assert d.target_field is not None and d.text_field is not None
+    dtype = frame.schema[d.target_field]
+    assert isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.Struct)
+    names = {f.name for f in dtype.inner.fields}
+    span = pl.element().struct
+    value = span.field("value").cast(pl.String) if "value" in names else pl.lit(None, pl.String)
+    return pl.col(d.target_field).list.eval(
+        pl.struct(
+            span.field("start").cast(pl.Int64).alias("start"),
+            span.field("end").cast(pl.Int64).alias("end"),
+            span.field("entity").cast(pl.String).alias("entity"),
+            value.alias("value"),
+        )
+    )
 
 
 def _texts(frame: pl.DataFrame, d: Detection) -> tuple[pl.Expr, pl.Expr]:
@@ -72,5 +93,21 @@ def _texts(frame: pl.DataFrame, d: Detection) -> tuple[pl.Expr, pl.Expr]:
             .then(pl.concat_str([inputs, context], separator="\n\n"))
             .otherwise(inputs)
         )
+    if d.schema == "spans":
+        return inputs, _span_target(frame, d)
     target = as_text(frame, d.target_field) if d.target_field else pl.lit(None, pl.String)
     return inputs, target
+
+
+def _span_target(frame: pl.DataFrame, d: Detection) -> pl.Expr:
+    """What the model must write for span data, as JSON: the intent (if any) and the (slot,
+    value) pairs in the order given; no pairs is a valid answer, `"slots":[]`."""
+    pair = pl.struct(
+        pl.element().struct.field("entity").alias("slot"), pl.element().struct.field("value")
+    )
+    pairs = _spans(frame, d).list.eval(pair)
+    pairs = pl.when(pairs.is_null()).then(pairs.list.head(0)).otherwise(pairs)
+    fields = [pairs.alias("slots")]
+    if d.label_field is not None:
+        fields.insert(0, pl.col(d.label_field).cast(pl.String).alias("intent"))
+    return pl.struct(fields).struct.json_encode()

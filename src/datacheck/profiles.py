@@ -21,6 +21,7 @@ PROFILES: dict[str, dict[str, Any]] = {
         "guide_requirement": "500-1,000 annotated examples",
         "min_examples": 500,
         "recommended_examples": 1000,
+        "min_per_slot": 500,
     },
     "response_generation": {
         "use_case": "Standardized response generation",

@@ -1,6 +1,6 @@
 """The names of shapes and tasks: a light module the CLI can import without polars."""
 
-SCHEMAS = ("chat", "prompt_completion", "instruction", "text_label", "extraction")
+SCHEMAS = ("chat", "prompt_completion", "instruction", "text_label", "extraction", "spans")
 #: each shape as reports name it
 SCHEMA_NAMES = {
     "chat": "chat messages",
@@ -8,6 +8,7 @@ SCHEMA_NAMES = {
     "instruction": "instruction + output",
     "text_label": "text + label",
     "extraction": "input + JSON output",
+    "spans": "text + character spans",
 }
 TASKS = (
     "classification",

@@ -32,6 +32,20 @@ def ext(*outputs: object) -> list[dict]:
 
 
 SMALL = {"thresholds": {"min_per_category": 3}}
+
+
+def spans(*examples: tuple[str, list[tuple[int, int, str, str]]]) -> list[dict]:
+    """Rasa-style rows: text, intent, and spans as (start, end, slot, value)."""
+    return [
+        {"text": text, "intent": "book" if i % 2 else "find",
+         "entities": [{"start": a, "end": b, "entity": slot, "value": value}
+                      for a, b, slot, value in annotated]}
+        for i, (text, annotated) in enumerate(examples)
+    ]  # fmt: skip
+
+
+CITY = [(f"fly to paris on day {i}", [(7, 12, "city", "paris")]) for i in range(4)]
+SPANS = {"thresholds": {"min_per_category": 1, "min_per_slot": 3, "min_examples": 3}}
 UNRELATED = [
     "my invoice shows the wrong company address",
     "the mobile app crashes when I open settings",
@@ -124,6 +138,22 @@ CASES = [
      [{"text": f"please refund my order {n} it arrived broken", "label": "AB"[n % 2]} for n in range(6)], {**SMALL, "thresholds": {"min_per_category": 1}, "eval_rows": [{"text": "please refund my order 99 it arrived broken", "label": "A"}]}, "fail", [1]),
     ("hygiene.label_drift", "same mix", tl(*"AAABBB"), {**SMALL, "eval_rows": tl("A", "B", text="eval {i}")}, "pass", None),
     ("hygiene.label_drift", "B missing from eval", tl(*"AAABBB"), {**SMALL, "eval_rows": tl("A", "A", text="eval {i}")}, "fail", None),
+    # spans
+    ("format.span_offsets", "offsets cut their values", spans(*CITY), SPANS, "pass", None),
+    ("format.span_offsets", "value elsewhere, offsets past the end",
+     spans(*CITY, ("fly to rome", [(7, 11, "city", "roma")]), ("to oslo", [(3, 9, "city", "oslo")])),
+     SPANS, "fail", [5, 6]),
+    ("format.span_boundaries", "whole words", spans(*CITY), SPANS, "pass", None),
+    ("format.span_boundaries", "half a word, a trailing space",
+     spans(*CITY, ("fly to berlin", [(7, 10, "city", "ber")]), ("see lyon now", [(4, 9, "city", "lyon ")])),
+     SPANS, "fail", [5, 6]),
+    ("format.span_overlaps", "separate slots", spans(*CITY, ("fly to nice at noon", [(7, 11, "city", "nice"), (15, 19, "time", "noon")])),
+     SPANS, "pass", None),
+    ("format.span_overlaps", "one word, two slots",
+     spans(*CITY, ("fly to nice", [(7, 11, "city", "nice"), (7, 11, "airport", "nice")])), SPANS, "fail", [5]),
+    ("volume.per_slot", "3 of each slot", spans(*CITY[:3], ("at noon", []), ("at ten", [])), SPANS, "pass", None),
+    ("volume.per_slot", "time in one example",
+     spans(*CITY, ("fly to nice at noon", [(7, 11, "city", "nice"), (15, 19, "time", "noon")])), SPANS, "fail", None),
     # task
     ("task.hard_to_verify", "classification is fine", tl(*"AAABBB"), SMALL, "pass", None),
     ("task.hard_to_verify", "declared general QA", tl(*"AAABBB"), {**SMALL, "use_case": "general_qa"}, "fail", None),

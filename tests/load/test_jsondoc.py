@@ -12,7 +12,7 @@ def test_array_of_objects(tmp_path):
     loaded = load(path)
     assert loaded.frame["text"].to_list() == ["a", "b"]
     assert loaded.frame[SOURCE_LINE].to_list() == [1, 3]
-    assert loaded.position == "row"
+    assert loaded.position == "record"
     assert [(e.line, "number" in e.message) for e in loaded.errors] == [(2, True)]
 
 

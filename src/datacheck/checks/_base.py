@@ -14,7 +14,7 @@ from datacheck.checks._gx import Outcome
 from datacheck.checks._tables import Table
 from datacheck.config import Settings
 from datacheck.detect import Detection
-from datacheck.profiles import Profile
+from datacheck.profiles import PROFILES, Profile
 from datacheck.result import Finding
 
 if TYPE_CHECKING:
@@ -58,6 +58,27 @@ class Context:
     @property
     def task(self) -> str:
         return self.profile.task
+
+    @property
+    def labelled(self) -> bool:
+        """Whether examples carry a category to count: a classification label, or the intent
+        beside span annotations."""
+        return self.task == "classification" or (
+            self.detection.schema == "spans" and self.detection.label_field is not None
+        )
+
+    @property
+    def min_per_category(self) -> int:
+        """Examples each category needs: the task's figure, or for intents beside span
+        annotations the guide's bar for classification (intents are categories)."""
+        if "min_per_category" in self.profile.thresholds:
+            return int(self.profile.thresholds["min_per_category"])
+        return int(PROFILES["classification"]["min_per_category"]) if self.labelled else 0
+
+    @property
+    def json_outputs(self) -> bool:
+        """Whether the outputs are JSON objects to parse (not span annotations)."""
+        return self.task in ("extraction", "document_parsing") and self.detection.schema != "spans"
 
     def threshold(self, name: str) -> Any:
         return self.profile.thresholds[name]

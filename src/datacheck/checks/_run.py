@@ -22,7 +22,7 @@ def parameters(ctx: Context) -> dict[str, Any]:
         params["min_total"] = int(thresholds["min_per_category"]) * max(categories, 2)
     else:
         params["min_total"] = int(thresholds["min_examples"])
-        params.setdefault("min_per_category", 0)
+        params["min_per_category"] = ctx.min_per_category
     params["length_low"], params["length_high"] = ctx.fact("length_bounds", tuple)
     if ctx.scale != 1.0:  # a --sample: hold the sample to the same bar, scaled down
         for key in ("min_total", "min_per_category", "min_per_output_value"):

@@ -22,6 +22,13 @@ def _structured(ctx: Context) -> tuple[bool, str]:
     if ctx.task == "classification":
         categories = ctx.tables["categories"].frame.height if "categories" in ctx.tables else 0
         return True, f"outputs are a fixed set of {plural(categories, 'label')}"
+    if ctx.detection.schema == "spans":
+        slots = ctx.train["spans"].list.eval(pl.element().struct.field("entity")).explode()
+        shape = f"outputs are character spans of {plural(slots.drop_nulls().n_unique(), 'slot')}"
+        if ctx.labelled:
+            intents = ctx.tables["categories"].frame.height if "categories" in ctx.tables else 0
+            shape += f" and one of {plural(intents, 'intent')}"
+        return True, shape
     if "json_facts" in ctx.facts:
         facts = ctx.fact("json_facts", JsonFacts)
         share = number(facts.table["json_ok"].mean())
@@ -42,7 +49,9 @@ def answer(ctx: Context, findings: list[Finding]) -> list[Answer]:
         if structured
         else ("not from the data", f"{shape}: decide how you will score an answer before training")
     )
-    volume = [by_id[i] for i in ("volume.total", "volume.per_category") if i in by_id]
+    volume = [
+        by_id[i] for i in ("volume.total", "volume.per_category", "volume.per_slot") if i in by_id
+    ]
     short = [f for f in volume if f.status == "fail"]
     if short:
         ready = ("no", "; ".join(f.message for f in short))

@@ -59,7 +59,7 @@ def _chat(ctx: Context) -> pl.DataFrame:
     return chat_table(ctx.train)
 
 
-@derived("json_facts", when=lambda ctx: ctx.task in JSON_TASKS, prefetch=True)
+@derived("json_facts", when=lambda ctx: ctx.json_outputs, prefetch=True)
 def _json_facts(ctx: Context) -> JsonFacts:
     return json_facts(
         ctx.train,
@@ -262,7 +262,7 @@ class EmptyText(Check):
             passed=self.gx_passed(ctx),
             observed={"empty_inputs": inputs, "empty_outputs": outputs},
             required=0,
-            message=(", ".join(parts) + (f" (lines {listing([f'{r:,}' for r in rows])})"))
+            message=(", ".join(parts) + (f" ({ctx.position}s {listing([f'{r:,}' for r in rows])})"))
             if parts
             else "no empty texts",
             rows=rows,
@@ -392,7 +392,7 @@ class JsonParse(_ProblemCheck):
             observed=len(rows),
             required=0,
             message=f"{plural(len(rows), 'output')} that do not parse as a JSON object "
-            f"(lines {listing([f'{r:,}' for r in rows])})"
+            f"({ctx.position}s {listing([f'{r:,}' for r in rows])})"
             if rows
             else "every output parses as a JSON object",
             rows=rows,

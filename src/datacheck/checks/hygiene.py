@@ -50,7 +50,7 @@ class ExactDuplicates(Check):
             observed={"groups": h.duplicate_group_count, "redundant_rows": h.redundant_rows},
             required=0,
             message=f"{plural(h.redundant_rows, 'redundant row')} in "
-            f"{plural(h.duplicate_group_count, 'group')} (lines {_lines(rows)})"
+            f"{plural(h.duplicate_group_count, 'group')} ({ctx.position}s {_lines(rows)})"
             if rows
             else "no example repeats another",
             rows=rows,
@@ -82,7 +82,7 @@ class NearDuplicates(Check):
         )
         if first:
             message += (
-                f"; largest: lines {_lines(first['lines'], 4)} "
+                f"; largest: {ctx.position}s {_lines(first['lines'], 4)} "
                 f"(similarity ≥ {first['similarity']:.2f})"
             )
         rows = sorted(line for c in h.near_clusters for line in c["lines"][1:])
@@ -221,7 +221,7 @@ class LabelDrift(Check):
     fix = "re-sample the eval set so every label appears in about its training share"
 
     def applies(self, ctx: Context) -> bool | str:
-        if ctx.task != "classification":
+        if not ctx.labelled:
             return False
         return True if _h(ctx).drift is not None else _NO_EVAL
 

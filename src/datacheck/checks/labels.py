@@ -14,7 +14,7 @@ from datacheck.checks._tables import derived
 
 
 def _classifying(ctx: Context) -> bool:
-    return ctx.task == "classification"
+    return ctx.labelled
 
 
 @derived("label_tables", needs=("unique_examples",), when=_classifying)

@@ -80,7 +80,7 @@ class VolumePerCategory(Check):
 
     def evaluate(self, ctx: Context) -> Finding:
         categories = ctx.tables["categories"].frame
-        required = int(ctx.threshold("min_per_category"))
+        required = ctx.min_per_category
         categories = categories.with_columns(
             pl.col("count").map_elements(ctx.scaled, return_dtype=pl.Int64)
         )

@@ -28,7 +28,7 @@ from datacheck.load._stream import STDIN, copied, display_name, needs_copy
 from datacheck.load._text import samples_in_stream
 from datacheck.load.delimited import load_csv, sample_csv
 from datacheck.load.hf import find_in_hub_cache, is_saved_dataset, load_hub_snapshot, load_saved
-from datacheck.load.jsondoc import load_json
+from datacheck.load.jsondoc import is_export_folder, load_export_folder, load_json
 from datacheck.load.jsonl import load_jsonl, sample_jsonl
 from datacheck.load.parquet import load_parquet, sample_parquet
 
@@ -189,9 +189,11 @@ def load_path(path: Path, format: str | None = None) -> Loaded:
     if path.is_dir():
         if is_saved_dataset(path):
             return load_saved(path)
+        if is_export_folder(path):
+            return load_export_folder(path)
         raise InputError(
-            f"{path}: is a folder. Give a data file, or a folder written by a Hugging Face "
-            "dataset's `save_to_disk()`."
+            f"{path}: is a folder. Give a data file, a folder written by a Hugging Face "
+            "dataset's `save_to_disk()`, or a folder of SNIPS files."
         )
     kind = _kind(path, format)
     if kind == "jsonl":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json as _json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from datacheck.load._text import (
     read_bytes,
     to_utf8,
 )
+from datacheck.load.exports import export_records, snips_split
 from datacheck.load.jsonl import frame_from_rows, load_jsonl
 
 
@@ -40,19 +42,18 @@ def load_json(path: Path) -> Loaded:
         raise InputError(f"{path}: contains no examples (the file is empty or only blank).")
     marked: list[object] = []  # the NaNs and objects with a repeated key met while parsing
     try:
+        text = data.decode("utf-8")
+        escaped = False
+    except UnicodeDecodeError:  # bad bytes cost their record: each becomes a lone \udcXX
+        text = data.decode("utf-8", "surrogateescape")
+        escaped = True
+    try:
         document = _json.loads(
-            data,
+            text,
             parse_constant=lambda name: _Constant(name, marked),
             parse_int=lambda text: _whole_number(text, marked),
             object_pairs_hook=lambda pairs: _object(pairs, marked),
         )
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        column = exc.start - data.rfind(b"\n", 0, exc.start)
-        raise InputError(
-            f"{path}:{line}:{column}: not valid UTF-8 (byte 0x{data[exc.start]:02x}); re-save "
-            "the file as UTF-8, e.g. `iconv -f cp1252 -t utf-8`."
-        ) from exc
     except RecursionError as exc:
         raise InputError(
             f"{path}: a record is nested more than {sys.getrecursionlimit()} levels deep "
@@ -71,14 +72,20 @@ def load_json(path: Path) -> Loaded:
         ) from exc
     surrogates = SURROGATE_ESCAPE.search(data) is not None
     deep = _may_nest_too_deep(data)
-    splits = _records(path, document)
+    exported = export_records(document)
+    splits = {None: exported[1]} if exported is not None else _records(path, document)
     frames: list[pl.DataFrame] = []
     errors: list[LoadError] = []
     for split, records in splits.items():
         rows: list[dict[str, object]] = []
         numbers: list[int] = []
         for number, record in enumerate(records, 1):
+            if exported is not None and isinstance(record, str):
+                errors.append(LoadError(number, record))
+                continue
             problem = _problem_in(record) if marked else None
+            if problem is None and escaped and _BAD_BYTES.search(_json.dumps(record)):
+                problem = NOT_UTF8
             if problem is None and surrogates and has_lone_surrogate(record):
                 problem = LONE_SURROGATE
             if problem is None and deep and depth(record) > MAX_NESTING:
@@ -102,12 +109,20 @@ def load_json(path: Path) -> Loaded:
     return Loaded(
         frame=frame,
         path=str(path),
-        format="json",
-        position="row",
+        format=exported[0] if exported is not None else "json",
+        position="record",
         errors=tuple(errors),
         sha256=digest,
         files=(path,),
     )
+
+
+#: a byte that is not UTF-8, as `surrogateescape` decodes it (json.dumps writes it escaped)
+_BAD_BYTES = re.compile(r"\\udc[89a-f][0-9a-f]")
+NOT_UTF8 = (
+    "holds bytes that are not valid UTF-8 (an emoji written as two halves, CESU-8, or another "
+    "encoding); re-save the file as UTF-8, e.g. `iconv -f cp1252 -t utf-8`"
+)
 
 
 class _Constant:
@@ -211,4 +226,42 @@ def _records(path: Path, document: object) -> dict[str | None, list[object]]:
     raise InputError(
         f"{path}: expected an array of objects (or an object holding one), "
         f"found {json_kind(document)}."
+    )
+
+
+def is_export_folder(path: Path) -> bool:
+    """A folder of SNIPS files (`train_<Intent>_full.json`, `validate_<Intent>.json`)."""
+    files = sorted(path.glob("*.json"))
+    return bool(files) and all(snips_split(f.name) is not None for f in files)
+
+
+def load_export_folder(path: Path) -> Loaded:
+    """Every SNIPS file of the folder, its split from its name. Records are numbered through
+    each split's files in name order, so each number names one record; a load error names
+    its file too."""
+    frames: list[pl.DataFrame] = []
+    errors: list[LoadError] = []
+    files = sorted(path.glob("*.json"))
+    seen: dict[str, int] = {}
+    for file in files:
+        split = snips_split(file.name) or "train"
+        loaded = load_json(file)
+        if loaded.format != "snips":
+            raise InputError(
+                f"{file}: is not in the SNIPS format the other files of {path} are; audit the "
+                "files one by one, or move it out."
+            )
+        offset = seen.get(split, 0)
+        frame = loaded.frame.with_columns(pl.col(SOURCE_LINE) + offset, pl.lit(split).alias(SPLIT))
+        frames.append(frame)
+        errors += [LoadError(e.line + offset, f"{file.name}: {e.message}") for e in loaded.errors]
+        seen[split] = offset + frame.height + len(loaded.errors)
+    return Loaded(
+        frame=pl.concat(frames, how="diagonal_relaxed"),
+        path=str(path),
+        format="snips",
+        position="record",
+        errors=tuple(sorted(errors, key=lambda e: e.line)),
+        sha256=None,
+        files=tuple(files),
     )

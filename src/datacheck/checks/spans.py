@@ -1,0 +1,269 @@
+"""Span annotations (character offsets over the text, each with a slot name): offsets that
+point outside the text or at other words than the value says, boundaries that cut words or
+take in spaces, overlapping spans of different slots, and enough examples of every slot."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from datacheck._words import listing, plural
+from datacheck.checks._base import Check, Context, Finding
+from datacheck.checks._registry import register
+from datacheck.checks._tables import derived
+
+#: problems listed per check in its details, the first of each kind
+_LISTED = 50
+
+
+def _has_spans(ctx: Context) -> bool:
+    return ctx.detection.schema == "spans" and "spans" in ctx.frame.columns
+
+
+@derived("span_table", key="span_id", when=_has_spans)
+def _span_table(ctx: Context) -> pl.DataFrame:
+    """One row per span of every training example, with what is wrong with it."""
+    spans = (
+        ctx.train.select("example_id", "source_line", "split", "input_text", "spans")
+        .explode("spans")
+        .drop_nulls("spans")
+        .unnest("spans")
+        .with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("span_id"))
+    )
+    text = pl.col("input_text")
+    start, end = pl.col("start"), pl.col("end")
+    size = text.str.len_chars().cast(pl.Int64)
+    in_range = start.is_not_null() & end.is_not_null() & (start >= 0) & (end <= size)
+    ordered = start < end
+    cut = text.str.slice(start, (end - start).clip(0))
+    before = text.str.slice((start - 1).clip(0), 1)
+    first, last = cut.str.slice(0, 1), cut.str.slice(-1, 1)
+    after = text.str.slice(end, 1)
+    word = r"^\w$"
+    spans = spans.with_columns(
+        (in_range & ordered).alias("offsets_ok"),
+        cut.alias("covered"),
+    ).with_columns(
+        (
+            ~pl.col("offsets_ok")
+            | pl.col("value").is_null()
+            | (pl.col("covered") == pl.col("value"))
+        ).alias("value_ok"),
+        (~pl.col("offsets_ok") | ~(first.str.contains(r"^\s$") | last.str.contains(r"^\s$"))).alias(
+            "edges_ok"
+        ),
+        (
+            ~pl.col("offsets_ok")
+            | ~(
+                ((start > 0) & before.str.contains(word) & first.str.contains(word))
+                | (after.str.contains(word) & last.str.contains(word))
+            )
+        ).alias("words_ok"),
+    )
+    return spans.with_columns(_overlap_ok(spans).alias("overlap_ok")).drop("input_text")
+
+
+def _overlap_ok(spans: pl.DataFrame) -> pl.Series:
+    """False for a span that overlaps another span of a different slot in its example."""
+    pairs = spans.select("example_id", "span_id", "start", "end", "entity").join(
+        spans.select("example_id", "span_id", "start", "end", "entity"),
+        on="example_id",
+        suffix="_other",
+    )
+    clashing = pairs.filter(
+        (pl.col("span_id") != pl.col("span_id_other"))
+        & (pl.col("entity") != pl.col("entity_other"))
+        & (pl.col("start") < pl.col("end_other"))
+        & (pl.col("start_other") < pl.col("end"))
+    )["span_id"]
+    return ~spans["span_id"].is_in(clashing.implode())
+
+
+@derived("slots", key="slot", needs=("unique_examples",), when=_has_spans)
+def _slots(ctx: Context) -> pl.DataFrame:
+    """Unique training examples with at least one span of each slot."""
+    unique = ctx.tables["unique_examples"].frame.select("example_id")
+    return (
+        ctx.train.join(unique, on="example_id", how="semi")
+        .select("example_id", pl.col("spans").list.eval(pl.element().struct.field("entity")))
+        .explode("spans")
+        .drop_nulls("spans")
+        .unique()
+        .group_by(pl.col("spans").alias("slot"))
+        .agg(pl.len().cast(pl.Int64).alias("count"))
+        .sort(["count", "slot"])
+    )
+
+
+class _SpanCheck(Check):
+    """A check of span annotations: irrelevant to data without them."""
+
+    table = "span_table"
+
+    def applies(self, ctx: Context) -> bool | str:
+        return self.table in ctx.tables
+
+
+def _bad_spans(ctx: Context, check: Check) -> pl.DataFrame:
+    spans = ctx.tables["span_table"].frame
+    return spans.filter(pl.col("span_id").is_in(check.failing_keys(ctx))).sort("span_id")
+
+
+def _problem_rows(bad: pl.DataFrame, reason: pl.Expr) -> list[dict[str, object]]:
+    return (
+        bad.head(_LISTED)
+        .select(
+            pl.col("source_line").alias("line"),
+            "split",
+            pl.col("entity").alias("slot"),
+            "start",
+            "end",
+            "value",
+            pl.col("covered").alias("text_at_offsets"),
+            reason.alias("problem"),
+        )
+        .to_dicts()
+    )
+
+
+def _span_result(check: Check, ctx: Context, bad: pl.DataFrame, what: str) -> Finding:
+    lines = sorted(set(bad["source_line"].to_list()))
+    total = ctx.tables["span_table"].frame.height
+    message = (
+        f"{plural(bad.height, 'span')} of {total:,} {what} ({ctx.position}s "
+        f"{listing([f'{n:,}' for n in lines])})"
+        if bad.height
+        else f"all {total:,} spans are sound"
+    )
+    return check.result(
+        ctx,
+        passed=check.gx_passed(ctx),
+        observed=bad.height,
+        required=0,
+        message=message,
+        rows=lines,
+        details={},
+    )
+
+
+@register
+class SpanOffsets(_SpanCheck):
+    """Spans whose offsets fall outside the text or end before they start, and spans whose
+    stated `value` is not the text their offsets cut.
+
+    A model trained on such a span learns to extract words that are not there, or the wrong
+    ones; the usual cause is offsets counted in bytes (or UTF-16 units) where the format
+    counts characters, or text edited after it was annotated.
+    """
+
+    id = "format.span_offsets"
+    title = "Span offsets point at their values"
+    fix = "recompute the offsets from the text (in characters), or fix the stated values"
+
+    def evaluate(self, ctx: Context) -> Finding:
+        bad = _bad_spans(ctx, self)
+        reason = (
+            pl.when(~pl.col("offsets_ok"))
+            .then(pl.lit("offsets outside the text, or end before start"))
+            .otherwise(pl.lit("the offsets cut other text than the value"))
+        )
+        finding = _span_result(self, ctx, bad, "point elsewhere than their value")
+        return _with_problems(finding, _problem_rows(bad, reason))
+
+
+@register
+class SpanBoundaries(_SpanCheck):
+    """Spans that cut a word in half, or take in a space at either end.
+
+    A span boundary inside a word teaches the model to split words; a space inside a span
+    makes the same value two different strings. Both usually come from a tokenizer-based
+    annotation tool mapped back to characters, or from hand-edited offsets.
+    """
+
+    id = "format.span_boundaries"
+    title = "Spans start and end at word boundaries"
+    severity = "warning"
+    fix = "move each boundary to the start or end of a word and out of the white space"
+
+    def evaluate(self, ctx: Context) -> Finding:
+        bad = _bad_spans(ctx, self)
+        reason = (
+            pl.when(~pl.col("edges_ok"))
+            .then(pl.lit("a space at the start or end of the span"))
+            .otherwise(pl.lit("cuts a word in half"))
+        )
+        finding = _span_result(self, ctx, bad, "with a boundary inside a word or a space")
+        return _with_problems(finding, _problem_rows(bad, reason))
+
+
+@register
+class SpanOverlaps(_SpanCheck):
+    """Spans of different slots that overlap in one example.
+
+    The same characters cannot be two slots at once for a model that writes each value
+    once; one of the two annotations is usually a mistake.
+    """
+
+    id = "format.span_overlaps"
+    title = "No overlapping spans of different slots"
+    severity = "warning"
+    fix = "keep one of the overlapping spans, or split the text between them"
+
+    def evaluate(self, ctx: Context) -> Finding:
+        bad = _bad_spans(ctx, self)
+        finding = _span_result(self, ctx, bad, "overlap a span of another slot")
+        return _with_problems(finding, _problem_rows(bad, pl.lit("overlaps another slot")))
+
+
+@register
+class VolumePerSlot(_SpanCheck):
+    """Unique training examples per slot, against the guide's 500-1,000 annotated examples
+    for structured extraction.
+
+    An example counts for a slot when it annotates at least one value of it; examples with
+    no span at all are valid (nothing to extract) and count for none. A slot with few
+    examples is the one the model will miss.
+    """
+
+    id = "volume.per_slot"
+    title = "Enough examples of every slot"
+    table = "slots"
+    fix = "annotate more examples of the short slots, or merge or drop them"
+
+    def evaluate(self, ctx: Context) -> Finding:
+        slots = ctx.tables["slots"].frame.with_columns(
+            pl.col("count").map_elements(ctx.scaled, return_dtype=pl.Int64)
+        )
+        required = ctx.scaled(float(self.outcomes(ctx)[0].kwargs["min_value"]))
+        short = slots.filter(pl.col("slot").is_in(self.failing_keys(ctx))).sort(["count", "slot"])
+        empty = int(ctx.train["spans"].list.len().fill_null(0).eq(0).sum())
+        parts = [
+            f"{row['slot']} has {row['count']:,} (needs {required:,})"
+            for row in short.head(5).iter_rows(named=True)
+        ]
+        if short.height > 5:
+            parts.append(f"and {short.height - 5:,} more")
+        message = (
+            "; ".join(parts)
+            if parts
+            else f"every one of {plural(slots.height, 'slot')} has {required:,}+ examples"
+        )
+        share = empty / max(ctx.train.height, 1)
+        return self.result(
+            ctx,
+            passed=self.gx_passed(ctx),
+            observed=dict(zip(slots["slot"], slots["count"], strict=True)),
+            required=required,
+            message=message,
+            fix=f"annotate more examples of {short['slot'][0]}" if short.height else self.fix,
+            details={
+                "short": short.to_dicts(),
+                "examples_without_spans": ctx.scaled(empty),
+                "share_without_spans": round(share, 4),
+            },
+        )
+
+
+def _with_problems(finding: Finding, problems: list[dict[str, object]]) -> Finding:
+    from dataclasses import replace
+
+    return replace(finding, details={**finding.details, "problems": problems})
