@@ -189,3 +189,42 @@ def test_the_label_count_in_the_reason_covers_every_row():
     frame = frame.with_row_index("__source_line__", offset=1).cast({"__source_line__": pl.Int64})
     reasons = detect(frame).reasons
     assert "fixed label set: 3 distinct values in `label`" in reasons
+
+
+def _protobuf_rows(n=6):
+    return [
+        {
+            "userInput": {"text": f"a table for {i} people"},
+            "context": {"requestedSlots": ["people"]},
+            **({"labels": [{"slot": "people", "valueSpan": {"startIndex": 12, "endIndex": 20}}]}
+               if i % 3 else {}),
+        }
+        for i in range(n)
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"text_field": "userInput.text"},
+        {"text_field": "userInput.text", "label_field": "labels"},
+    ],
+)
+def test_nested_text_and_value_spans_are_span_extraction(options):
+    """Issue 19: `userInput.text` was not accepted, and the span lists became 'categories'."""
+    from datacheck._columns import with_paths
+
+    frame = with_paths(pl.DataFrame(_protobuf_rows()).with_row_index("__source_line__", 1))
+    detection = detect(frame, **options)
+    assert (detection.schema, detection.task) == ("spans", "extraction")
+    assert detection.text_field == "userInput.text"
+    assert detection.target_field == "labels"
+
+
+def test_an_object_named_as_the_text_field_points_inside_it():
+    from datacheck._columns import with_paths
+
+    frame = with_paths(pl.DataFrame(_protobuf_rows()).with_row_index("__source_line__", 1))
+    with pytest.raises(InputError, match=r"--text-field userInput.text \(text fields inside"):
+        detect(frame, text_field="userInput")

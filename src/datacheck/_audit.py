@@ -12,6 +12,7 @@ from typing import Any
 
 import polars as pl
 
+from datacheck._columns import with_paths
 from datacheck._shown import cut, shown_finding, shown_hygiene, shown_labels
 from datacheck._words import plural
 from datacheck.checks import Context, check_severities
@@ -249,9 +250,11 @@ def _prepare(
         )
         require_rows(loaded)
         loaded = _sampled(loaded, settings)
+        loaded = replace(loaded, frame=with_paths(loaded.frame))
         eval_loaded = load(eval_source, limits=limits) if eval_source is not None else None
         if eval_loaded is not None:
             require_rows(eval_loaded)
+            eval_loaded = replace(eval_loaded, frame=with_paths(eval_loaded.frame))
     with timer("detect"):
         detection = detect(
             loaded.frame,

@@ -23,3 +23,26 @@ def json_text(value: pl.Expr) -> pl.Expr:
     # polars encodes objects only: wrap the value in one ({"v":…}) and cut the wrapper off
     wrapped = pl.struct(value.alias("v")).struct.json_encode()
     return pl.when(value.is_not_null()).then(wrapped.str.slice(5).str.head(-1))
+
+
+def with_paths(frame: pl.DataFrame) -> pl.DataFrame:
+    """`frame` with every field of its object columns also a column named by its dotted path
+    (`userInput.text`, however deep), so a nested field is found, named and read like any
+    column. A name the frame already has is left alone."""
+    added: list[pl.Expr] = []
+    taken = set(frame.columns)
+
+    def walk(expr: pl.Expr, dtype: pl.Struct, path: str) -> None:
+        for field in dtype.fields:
+            name = f"{path}.{field.name}"
+            inner = expr.struct.field(field.name)
+            if name not in taken:
+                taken.add(name)
+                added.append(inner.alias(name))
+            if isinstance(field.dtype, pl.Struct):
+                walk(inner, field.dtype, name)
+
+    for column, dtype in frame.schema.items():
+        if isinstance(dtype, pl.Struct):
+            walk(pl.col(column), dtype, column)
+    return frame.with_columns(added) if added else frame

@@ -17,6 +17,7 @@ from datacheck._words import plural
 from datacheck.chat import last_assistant
 from datacheck.errors import InputError
 from datacheck.load import SOURCE_LINE, SPLIT
+from datacheck.spans import span_fields
 from datacheck.tasks import SCHEMAS, TASKS
 
 __all__ = ["SCHEMAS", "TASKS", "Detection", "detect", "json_object_share", "last_assistant"]
@@ -82,6 +83,15 @@ def detect(
                 f"the {name} `{value}` is not a column of the data; columns are: "
                 f"{', '.join(columns) or '(none)'}."
             )
+    if text_field is not None and isinstance(frame.schema[text_field], pl.Struct):
+        inside = [
+            c for c in columns if c.startswith(f"{text_field}.") and frame[c].dtype == pl.String
+        ]
+        raise InputError(
+            f"the text field `{text_field}` holds objects, not text; name the text inside them "
+            f"with a dotted path, e.g. --text-field {inside[0] if inside else text_field + '.text'}"
+            + (f" (text fields inside: {', '.join(inside)})." if inside else ".")
+        )
     if task is not None and task not in TASKS:
         raise InputError(f"unknown task `{task}`; choose one of: {', '.join(TASKS)}.")
     sample = frame.head(_SAMPLE)
@@ -122,23 +132,41 @@ class _Shape:
     context_field: str | None = None
 
 
-#: the fields of a span, as `load.spans` gives them
-SPAN_NAME = "entity"
-_SPAN_COLUMNS = ("entities", "spans", "slots", "annotations", "labels", "entity")
+_SPAN_COLUMNS = ("entities", "spans", "slots", "annotations", "labels", "entity", "label")
 _INTENT_FIELDS = ("intent", "label", "category", "class", "topic", "domain")
 
 
+def _spans_shape(
+    sample: pl.DataFrame, columns: list[str], text_field: str | None, label_field: str | None
+) -> _Shape | None:
+    """Text with character spans (and an intent, where there is one): the spans named by
+    `label_field`, or found by name when no label field is given."""
+    if label_field is not None:
+        spans = label_field if span_fields(sample[label_field].dtype) is not None else None
+    else:
+        spans = _spans_column(sample, columns)
+    if spans is None:
+        return None
+    text = text_field or _find(columns, _TEXT_FIELDS, exclude=(spans,))
+    if text is None or sample[text].dtype != pl.String:
+        return None
+    intent = _find(columns, _INTENT_FIELDS, exclude=(text, spans))
+    if intent is not None and sample[intent].dtype != pl.String:
+        intent = None
+    how = " (set by option)" if text_field else ""
+    reasons = [
+        f"text field `{text}`{how} with character spans in `{spans}` (start, end, name)",
+        *([f"intent field `{intent}`"] if intent else []),
+    ]
+    return _Shape("spans", text, intent, spans, reasons)
+
+
 def _spans_column(sample: pl.DataFrame, columns: list[str]) -> str | None:
-    """A column of character-span lists: objects with integer `start`, `end` and an `entity`."""
+    """A column of character-span lists (see `datacheck.spans`)."""
     for name in _SPAN_COLUMNS:
         column = _find(columns, (name,))
-        if column is None:
-            continue
-        dtype = sample[column].dtype
-        if isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.Struct):
-            fields = {f.name: f.dtype for f in dtype.inner.fields}
-            if {"start", "end", SPAN_NAME} <= set(fields) and fields["start"].is_integer():
-                return column
+        if column is not None and span_fields(sample[column].dtype) is not None:
+            return column
     return None
 
 
@@ -146,6 +174,9 @@ def _find(
     columns: list[str], names: tuple[str, ...], exclude: tuple[str | None, ...] = ()
 ) -> str | None:
     lowered = {c.lower().strip(): c for c in columns if c not in exclude}
+    for column in columns:  # a nested field answers to its own name: `userInput.text` to "text"
+        if "." in column and column not in exclude:
+            lowered.setdefault(column.rsplit(".", 1)[1].lower().strip(), column)
     for name in names:
         if name in lowered:
             return lowered[name]
@@ -160,6 +191,9 @@ def _shape(
             "chat", text_field, None, text_field,
             [f"field `{text_field}` (set by option) holds role/content message lists"],
         )  # fmt: skip
+    spans_shape = _spans_shape(sample, columns, text_field, label_field)
+    if spans_shape is not None:
+        return spans_shape
     if not text_field and not label_field:
         chat = _find(columns, _CHAT_FIELDS)
         if chat is not None and _is_message_list(sample[chat]):
@@ -178,17 +212,6 @@ def _shape(
                 [f"fields `{instruction}` and `{output}` (alpaca-style instruction data)"],
                 context_field=context,
             )
-        spans = _spans_column(sample, columns)
-        text = _find(columns, _TEXT_FIELDS, exclude=(spans,))
-        if spans is not None and text is not None and sample[text].dtype == pl.String:
-            intent = _find(columns, _INTENT_FIELDS, exclude=(text, spans))
-            if intent is not None and sample[intent].dtype != pl.String:
-                intent = None
-            reasons = [
-                f"text field `{text}` with character spans in `{spans}` (start, end, name)",
-                *([f"intent field `{intent}`"] if intent else []),
-            ]
-            return _Shape("spans", text, intent, spans, reasons)
         prompt = _find(columns, ("prompt",))
         completion = _find(columns, ("completion", "response", "chosen"))
         if prompt and completion:
@@ -299,7 +322,9 @@ def target_texts(sample: pl.DataFrame, shape_schema: str, target_field: str | No
 
 def _task(sample: pl.DataFrame, shape: _Shape, frame: pl.DataFrame) -> tuple[str, float, list[str]]:
     if shape.schema == "spans" and shape.target_field is not None:
-        names = frame[shape.target_field].list.eval(pl.element().struct.field(SPAN_NAME))
+        layout = span_fields(frame.schema[shape.target_field])
+        assert layout is not None
+        names = frame[shape.target_field].list.eval(pl.element().struct.field(layout.name))
         slots = names.explode().drop_nulls().n_unique()
         reasons = [f"span extraction: {plural(slots, 'slot')} annotated"]
         if shape.label_field is not None:

@@ -15,6 +15,7 @@ from datacheck._frames import kept
 from datacheck.chat import content_text, last_assistant
 from datacheck.detect import Detection
 from datacheck.load import SOURCE_LINE, SPLIT
+from datacheck.spans import canonical_spans, span_fields
 
 #: Which splits count as held-out data; everything else is training data.
 EVAL_SPLITS = ("eval", "test", "validation", "valid", "dev")
@@ -30,6 +31,8 @@ def normalize(frame: pl.DataFrame, detection: Detection, *, split: str = "train"
     split_expr = (
         pl.col(SPLIT).cast(pl.String).fill_null(split) if SPLIT in frame.columns else pl.lit(split)
     )
+    if detection.schema == "spans":
+        frame = frame.with_columns(_spans_with_values(frame, detection).alias(_SPANS))
     inputs, targets = _texts(frame, detection)
     label: pl.Expr = targets if detection.task == "classification" else pl.lit(None)
     if detection.schema in ("text_label", "spans") and detection.label_field is not None:
@@ -46,26 +49,56 @@ def normalize(frame: pl.DataFrame, detection: Detection, *, split: str = "train"
         out = out.with_columns(frame[detection.target_field].alias("messages"))
     if detection.schema == "spans":
         out = out.with_columns(frame.select(_spans(frame, detection)).to_series().alias("spans"))
+    repeated = _repeated(frame)
+    if repeated is not None:
+        out = out.with_columns(frame.select(repeated).to_series().alias("repeated"))
     return out
 
 
-def _spans(frame: pl.DataFrame, d: Detection) -> pl.Expr:
-    """The span lists as `{start, end, entity, value}`; `value` is the text the offsets cut
-    where the format states none."""
-    assert d.target_field is not None and d.text_field is not None
-    dtype = frame.schema[d.target_field]
-    assert isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.Struct)
-    names = {f.name for f in dtype.inner.fields}
-    span = pl.element().struct
-    value = span.field("value").cast(pl.String) if "value" in names else pl.lit(None, pl.String)
-    return pl.col(d.target_field).list.eval(
-        pl.struct(
-            span.field("start").cast(pl.Int64).alias("start"),
-            span.field("end").cast(pl.Int64).alias("end"),
-            span.field("entity").cast(pl.String).alias("entity"),
-            value.alias("value"),
+def _repeated(frame: pl.DataFrame) -> pl.Expr | None:
+    """Per row, the items of its lists of text named more than once, as `field: item`."""
+    lists = [name for name, dtype in frame.schema.items() if dtype == pl.List(pl.String)]
+    if not lists:
+        return None
+    parts = [
+        pl.col(name).list.eval(
+            pl.format(
+                "{}: {}", pl.lit(name), pl.element().filter(pl.element().is_duplicated())
+            ).unique(maintain_order=True)
         )
+        for name in lists
+    ]
+    return pl.concat_list(parts).list.drop_nulls()
+
+
+_SPANS = "__spans__"
+
+
+def _spans(frame: pl.DataFrame, d: Detection) -> pl.Expr:
+    """The span lists as `{start, end, entity, value, omitted}` (see `datacheck.spans`)."""
+    return pl.col(_SPANS)
+
+
+def _spans_with_values(frame: pl.DataFrame, d: Detection) -> pl.Series:
+    """The canonical spans; where the format states no value, the text the offsets cut."""
+    assert d.target_field is not None and d.text_field is not None
+    fields = span_fields(frame.schema[d.target_field])
+    assert fields is not None
+    spans = frame.select(canonical_spans(d.target_field, fields)).to_series()
+    if fields.value is not None:
+        return spans
+    start, end = pl.col("start"), pl.col("end")
+    flat = (
+        pl.DataFrame({"row": pl.int_range(frame.height, eager=True), "spans": spans})
+        .with_columns(frame.select(as_text(frame, d.text_field)).to_series().alias("text"))
+        .explode("spans")
+        .unnest("spans")
+        .with_columns(pl.coalesce("value", pl.col("text").str.slice(start, (end - start).clip(0))))
     )
+    rebuilt = flat.group_by("row", maintain_order=True).agg(
+        pl.struct("start", "end", "entity", "value", "omitted").filter(start.is_not_null())
+    )
+    return rebuilt.get_column("start").alias("spans")
 
 
 def _texts(frame: pl.DataFrame, d: Detection) -> tuple[pl.Expr, pl.Expr]:

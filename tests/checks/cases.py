@@ -45,6 +45,23 @@ def spans(*examples: tuple[str, list[tuple[int, int, str, str]]]) -> list[dict]:
 
 
 CITY = [(f"fly to paris on day {i}", [(7, 12, "city", "paris")]) for i in range(4)]
+
+
+def proto(*examples: tuple[str, list[str], list[dict]]) -> list[dict]:
+    """Rows as protobuf JSON exports write them: nested text, requested slots, and spans
+    whose offsets sit in `valueSpan`, a 0 left out."""
+    return [
+        {"userInput": {"text": text}, "context": {"requestedSlots": requested}, "labels": labels}
+        for text, requested, labels in examples
+    ]
+
+
+def people(start: int | None, end: int) -> dict:
+    span = {"endIndex": end} if start is None else {"startIndex": start, "endIndex": end}
+    return {"slot": "people", "valueSpan": span}
+
+
+PEOPLE = [(f"for 4 people on day {i}", ["people"], [people(4, 12)]) for i in range(4)]
 SPANS = {"thresholds": {"min_per_category": 1, "min_per_slot": 3, "min_examples": 3}}
 UNRELATED = [
     "my invoice shows the wrong company address",
@@ -154,6 +171,12 @@ CASES = [
     ("volume.per_slot", "3 of each slot", spans(*CITY[:3], ("at noon", []), ("at ten", [])), SPANS, "pass", None),
     ("volume.per_slot", "time in one example",
      spans(*CITY, ("fly to nice at noon", [(7, 11, "city", "nice"), (15, 19, "time", "noon")])), SPANS, "fail", None),
+    ("format.span_omitted_offsets", "every offset stated", proto(*PEOPLE), SPANS, "pass", None),
+    ("format.span_omitted_offsets", "startIndex 0 left out",
+     proto(*PEOPLE, ("4 people tonight", [], [people(None, 8)])), SPANS, "fail", [5]),
+    ("format.repeated_list_items", "each slot once", proto(*PEOPLE), SPANS, "pass", None),
+    ("format.repeated_list_items", "people requested twice",
+     proto(*PEOPLE, ("for 2 people", ["people", "time", "people"], [people(4, 12)])), SPANS, "fail", [5]),
     # task
     ("task.hard_to_verify", "classification is fine", tl(*"AAABBB"), SMALL, "pass", None),
     ("task.hard_to_verify", "declared general QA", tl(*"AAABBB"), {**SMALL, "use_case": "general_qa"}, "fail", None),

@@ -59,7 +59,9 @@ def _span_table(ctx: Context) -> pl.DataFrame:
             )
         ).alias("words_ok"),
     )
-    return spans.with_columns(_overlap_ok(spans).alias("overlap_ok")).drop("input_text")
+    return spans.with_columns(
+        _overlap_ok(spans).alias("overlap_ok"), (~pl.col("omitted")).alias("stated_ok")
+    ).drop("input_text")
 
 
 def _overlap_ok(spans: pl.DataFrame) -> pl.Series:
@@ -212,6 +214,85 @@ class SpanOverlaps(_SpanCheck):
         bad = _bad_spans(ctx, self)
         finding = _span_result(self, ctx, bad, "overlap a span of another slot")
         return _with_problems(finding, _problem_rows(bad, pl.lit("overlaps another slot")))
+
+
+@register
+class SpanOmittedOffsets(_SpanCheck):
+    """Spans that leave out an offset, read as 0.
+
+    Exports of protobuf messages (JSON written by `MessageToJson`) leave out any number that
+    is 0, so a span that starts at the first character has no `startIndex`. datacheck reads
+    it as 0, as protobuf does; a reader that does not will drop or misplace those spans, and
+    an offset left out by mistake looks the same. Each such span is listed.
+    """
+
+    id = "format.span_omitted_offsets"
+    title = "Every span states its offsets"
+    severity = "warning"
+    fix = (
+        "write both offsets in every span (0 included), or make sure the trainer reads a "
+        "missing one as 0"
+    )
+
+    def evaluate(self, ctx: Context) -> Finding:
+        bad = _bad_spans(ctx, self)
+        finding = _span_result(self, ctx, bad, "leave out an offset, read as 0")
+        return _with_problems(finding, _problem_rows(bad, pl.lit("an offset left out, read as 0")))
+
+
+@register
+class RepeatedListItems(Check):
+    """Lists in the data (such as a dialogue state's `requestedSlots`) that name one item
+    twice.
+
+    A list of slots or tags is a set in the annotator's mind; a repeat is a slip of the
+    export or of the annotator, and a model trained on it learns to repeat.
+    """
+
+    id = "format.repeated_list_items"
+    title = "No list names an item twice"
+    severity = "warning"
+    fix = "keep each item once in these lists"
+
+    def applies(self, ctx: Context) -> bool | str:
+        return "repeated_items" in ctx.tables
+
+    def evaluate(self, ctx: Context) -> Finding:
+        table = ctx.tables["repeated_items"].frame
+        bad = table.filter(pl.col("example_id").is_in(self.failing_keys(ctx)))
+        lines = sorted(bad["source_line"].to_list())
+        shown = bad.sort("source_line").head(_LISTED)
+        return self.result(
+            ctx,
+            passed=self.gx_passed(ctx),
+            observed=bad.height,
+            required=0,
+            message=(
+                f"{plural(bad.height, 'example')} name an item twice in a list "
+                f"({ctx.position}s {listing([f'{n:,}' for n in lines])}): "
+                + "; ".join(shown["repeated"].list.join(", ").head(3).to_list())
+                if bad.height
+                else "no list repeats an item"
+            ),
+            rows=lines,
+            details={
+                "problems": [
+                    {"line": line, "repeated": repeated}
+                    for line, repeated in shown.select("source_line", "repeated").iter_rows()
+                ]
+            },
+        )
+
+
+@derived("repeated_items", key="example_id", when=lambda ctx: "repeated" in ctx.train.columns)
+def _repeated_items(ctx: Context) -> pl.DataFrame:
+    """Per training example, the list items it names more than once (`field: item`)."""
+    return ctx.train.select(
+        "example_id",
+        "source_line",
+        "repeated",
+        pl.col("repeated").list.len().fill_null(0).eq(0).alias("unique_ok"),
+    )
 
 
 @register
