@@ -17,7 +17,7 @@ from datacheck._words import plural
 from datacheck.chat import last_assistant
 from datacheck.errors import InputError
 from datacheck.load import SOURCE_LINE, SPLIT
-from datacheck.spans import span_fields
+from datacheck.spans import canonical_spans, span_fields
 from datacheck.tasks import SCHEMAS, TASKS
 
 __all__ = ["SCHEMAS", "TASKS", "Detection", "detect", "json_object_share", "last_assistant"]
@@ -161,11 +161,23 @@ def _spans_shape(
     return _Shape("spans", text, intent, spans, reasons)
 
 
+def _triples(values: pl.Series) -> bool:
+    """Whether lists of lists read as `[start, end, label]`: three items, two whole numbers."""
+    flat = values.explode().drop_nulls()
+    if flat.is_empty():
+        return False
+    starts = flat.list.get(0, null_on_oob=True).cast(pl.Int64, strict=False)
+    return bool((flat.list.len() == 3).all()) and starts.null_count() == 0
+
+
 def _spans_column(sample: pl.DataFrame, columns: list[str]) -> str | None:
     """A column of character-span lists (see `datacheck.spans`)."""
     for name in _SPAN_COLUMNS:
         column = _find(columns, (name,))
-        if column is not None and span_fields(sample[column].dtype) is not None:
+        if column is None:
+            continue
+        fields = span_fields(sample[column].dtype)
+        if fields is not None and (not fields.triples or _triples(sample[column])):
             return column
     return None
 
@@ -324,7 +336,8 @@ def _task(sample: pl.DataFrame, shape: _Shape, frame: pl.DataFrame) -> tuple[str
     if shape.schema == "spans" and shape.target_field is not None:
         layout = span_fields(frame.schema[shape.target_field])
         assert layout is not None
-        names = frame[shape.target_field].list.eval(pl.element().struct.field(layout.name))
+        spans = frame.select(canonical_spans(shape.target_field, layout)).to_series()
+        names = spans.list.eval(pl.element().struct.field("entity"))
         slots = names.explode().drop_nulls().n_unique()
         reasons = [f"span extraction: {plural(slots, 'slot')} annotated"]
         if shape.label_field is not None:

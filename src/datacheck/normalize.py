@@ -98,7 +98,10 @@ def _spans_with_values(frame: pl.DataFrame, d: Detection) -> pl.Series:
     rebuilt = flat.group_by("row", maintain_order=True).agg(
         pl.struct("start", "end", "entity", "value", "omitted").filter(start.is_not_null())
     )
-    return rebuilt.get_column("start").alias("spans")
+    every_row = pl.DataFrame({"row": pl.int_range(frame.height, eager=True)})
+    rebuilt = every_row.join(rebuilt, on="row", how="left", maintain_order="left")
+    column = rebuilt.get_column("start")  # the aggregated structs keep the first name
+    return column.fill_null(column.head(0).implode().first()).alias("spans")
 
 
 def _texts(frame: pl.DataFrame, d: Detection) -> tuple[pl.Expr, pl.Expr]:

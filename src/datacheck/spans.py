@@ -1,10 +1,12 @@
 """Character-span annotations in the forms labeling tools write them, read as one shape:
 `{start, end, entity, value, omitted}`.
 
-Rasa writes `{start, end, value, entity}`; others name the slot `label`, `slot` or `type`,
-and some put the offsets in an object of their own (`{"slot": ..., "valueSpan": {"startIndex":
-.., "endIndex": ..}}`). Exports of protobuf messages leave out an offset that is 0, so a span
-at the start of the text has no `startIndex`: it is read as 0, and `omitted` says so.
+Rasa writes `{start, end, value, entity}`; others name the slot `label`, `slot` or `type`
+(spaCy and Prodigy `spans`, doccano `entities` with `start_offset`), doccano's older JSONL
+writes `[start, end, label]` triples, and some put the offsets in an object of their own
+(`{"slot": ..., "valueSpan": {"startIndex": .., "endIndex": ..}}`). Exports of protobuf
+messages leave out an offset that is 0, so a span at the start of the text has no
+`startIndex`: it is read as 0, and `omitted` says so.
 """
 
 from __future__ import annotations
@@ -29,11 +31,17 @@ class SpanFields:
     start: tuple[str, ...] | None
     end: tuple[str, ...] | None
     value: str | None
+    #: spans written as `[start, end, label]` lists rather than objects
+    triples: bool = False
 
 
 def span_fields(dtype: object) -> SpanFields | None:
     """How the span objects of a list column of type `dtype` are laid out, or None when they
     are not spans (no slot name, or no offset)."""
+    if isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.List):
+        if dtype.inner.inner in (pl.String, pl.Int64):  # [[0, 5, "PER"], ...]
+            return SpanFields(name="2", start=("0",), end=("1",), value=None, triples=True)
+        return None
     if not isinstance(dtype, pl.List) or not isinstance(dtype.inner, pl.Struct):
         return None
     fields = {f.name: f.dtype for f in dtype.inner.fields}
@@ -76,6 +84,19 @@ def canonical_spans(column: str, fields: SpanFields) -> pl.Expr:
     """The spans of `column` as `{start, end, entity, value, omitted}`: an offset the
     export left out is 0, as protobuf writes it, with `omitted` true."""
     span = pl.element()
+    if fields.triples:
+        start, end = (
+            span.list.get(i, null_on_oob=True).cast(pl.Int64, strict=False) for i in (0, 1)
+        )
+        return pl.col(column).list.eval(
+            pl.struct(
+                start.fill_null(0).alias("start"),
+                end.fill_null(0).alias("end"),
+                span.list.get(2, null_on_oob=True).cast(pl.String).alias("entity"),
+                pl.lit(None, pl.String).alias("value"),
+                (start.is_null() | end.is_null()).alias("omitted"),
+            )
+        )
 
     def at(path: tuple[str, ...] | None) -> pl.Expr:
         if path is None:

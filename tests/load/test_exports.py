@@ -99,3 +99,51 @@ def test_span_data_is_audited_as_extraction_with_intents(tmp_path):
     assert checks["volume.per_slot"]["observed"] == {"city": 6}
     assert checks["volume.per_slot"]["details"]["examples_without_spans"] == 3
     assert not any(c["id"].startswith("format.json") for c in report["checks"])
+
+
+def test_a_label_studio_export_gives_text_spans_and_a_choice_as_intent(tmp_path):
+    tasks = [
+        {"data": {"text": "Obama was in Paris"}, "annotations": [{"result": [
+            {"value": {"start": 0, "end": 5, "text": "Obama", "labels": ["PER"]}, "type": "labels"},
+            {"value": {"choices": ["news"]}, "type": "choices"}]}]},
+        {"data": {"text": "nothing here"}, "annotations": [
+            {"was_cancelled": True, "result": [{"value": {"start": 0, "end": 7, "labels": ["X"]}}]},
+            {"result": [{"value": {"choices": ["chat"]}}]}]},
+        {"data": {"image": 5}, "annotations": []},
+    ]  # fmt: skip
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(tasks))
+    loaded = load(path)
+    assert loaded.format == "label_studio"
+    assert loaded.frame["intent"].to_list() == ["news", "chat"]
+    assert loaded.frame["entities"].to_list() == [
+        [{"start": 0, "end": 5, "value": "Obama", "entity": "PER"}],
+        [],  # the cancelled annotation does not count
+    ]
+    assert [(e.line, e.message) for e in loaded.errors] == [(3, "the task's `data` holds no text")]
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [{"text": "Obama was in Paris", "label": [[0, 5, "PER"], [13, 18, "LOC"]]},
+         {"text": "nothing here", "label": []}],  # doccano JSONL
+        [{"text": "Obama was in Paris", "spans": [{"start": 0, "end": 5, "label": "PER"},
+                                              {"start": 13, "end": 18, "label": "LOC"}]},
+         {"text": "nothing here", "spans": []}],  # spaCy / Prodigy
+        [{"text": "Obama was in Paris", "entities": [
+            {"start_offset": 0, "end_offset": 5, "label": "PER"},
+            {"start_offset": 13, "end_offset": 18, "label": "LOC"}]},
+         {"text": "nothing here", "entities": []}],  # doccano entities
+    ],
+    ids=["doccano triples", "spacy spans", "doccano entities"],
+)  # fmt: skip
+def test_jsonl_span_forms_read_as_spans_with_their_values(tmp_path, rows):
+    path = tmp_path / "d.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    report = json.loads(datacheck.audit(path, tokenizers=["cl100k_base"]).to_json())
+    assert report["detected"]["schema"] == "spans"
+    checks = {c["id"]: c for c in report["checks"]}
+    assert checks["volume.per_slot"]["observed"] == {"PER": 1, "LOC": 1}
+    assert checks["format.span_offsets"]["status"] == "pass"
+    assert report["tokens"]["cl100k_base"]["examples"] == 2

@@ -1,7 +1,8 @@
-"""Exports of NLU labeling tools, read as they are written: Rasa NLU JSON and the SNIPS
-benchmark's segment format. Each record becomes `text`, `intent` (where the format has one)
-and `entities`: a list of character spans `{start, end, value, entity}` over `text`, as Rasa
-writes them. A record the format cannot give is reported, and the others are read.
+"""Exports of NLU labeling tools, read as they are written: Rasa NLU JSON, the SNIPS
+benchmark's segment format and Label Studio's JSON export. Each record becomes `text`,
+`intent` (where the format has one) and `entities`: a list of character spans `{start, end,
+value, entity}` over `text`, as Rasa writes them. A record the format cannot give is
+reported, and the others are read.
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ def export_records(document: object) -> tuple[str, list[dict[str, Any] | Problem
     """The format's name and its records, when `document` is a known export; else None."""
     if isinstance(document, dict) and isinstance(document.get("rasa_nlu_data"), dict):
         return "rasa", _rasa(document["rasa_nlu_data"])
+    if _is_label_studio(document):
+        assert isinstance(document, list)
+        return "label_studio", [_label_studio(task) for task in document]
     if _is_snips(document):
         assert isinstance(document, dict)
         ((intent, utterances),) = document.items()
@@ -81,6 +85,60 @@ def _snips(intent: str, utterance: object) -> dict[str, Any] | Problem:
             )
         text += piece
     return {"text": text, "intent": intent, "entities": entities}
+
+
+def _is_label_studio(document: object) -> bool:
+    """A list of tasks, each with a `data` object and a list of `annotations`."""
+    return (
+        isinstance(document, list)
+        and bool(document)
+        and all(
+            isinstance(t, dict)
+            and isinstance(t.get("data"), dict)
+            and isinstance(t.get("annotations"), list)
+            for t in document[:20]
+        )
+    )
+
+
+def _label_studio(task: object) -> dict[str, Any] | Problem:
+    """A task's text, the spans of its first annotation that was not cancelled (`labels`
+    results), and its first choice as the intent (`choices` results)."""
+    if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
+        return "expected a Label Studio task (an object with `data` and `annotations`)"
+    data = task["data"]
+    text = data.get("text")
+    if not isinstance(text, str):
+        text = next((v for v in data.values() if isinstance(v, str)), None)
+    if text is None:
+        return "the task's `data` holds no text"
+    kept = [
+        a
+        for a in task.get("annotations") or []
+        if isinstance(a, dict) and not a.get("was_cancelled")
+    ]
+    results = kept[0].get("result") or [] if kept else []
+    entities: list[dict[str, Any]] = []
+    intent = None
+    for result in results if isinstance(results, list) else []:
+        value = result.get("value") if isinstance(result, dict) else None
+        if not isinstance(value, dict):
+            continue
+        if isinstance(value.get("labels"), list) and value["labels"]:
+            entities.append(
+                {
+                    "start": value.get("start"),
+                    "end": value.get("end"),
+                    "value": value.get("text"),
+                    "entity": str(value["labels"][0]),
+                }
+            )
+        elif isinstance(value.get("choices"), list) and value["choices"] and intent is None:
+            intent = str(value["choices"][0])
+    record: dict[str, Any] = {"text": text, "entities": entities}
+    if intent is not None:
+        record["intent"] = intent
+    return record
 
 
 def snips_split(file_name: str) -> str | None:
