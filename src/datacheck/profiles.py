@@ -22,6 +22,7 @@ PROFILES: dict[str, dict[str, Any]] = {
         "min_examples": 500,
         "recommended_examples": 1000,
         "min_per_slot": 500,
+        "max_share_without_spans": 0.5,
     },
     "response_generation": {
         "use_case": "Standardized response generation",

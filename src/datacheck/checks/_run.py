@@ -24,6 +24,8 @@ def parameters(ctx: Context) -> dict[str, Any]:
         params["min_total"] = int(thresholds["min_examples"])
         params["min_per_category"] = ctx.min_per_category
     params["length_low"], params["length_high"] = ctx.fact("length_bounds", tuple)
+    if "max_share_without_spans" in thresholds:
+        params["min_share_with_spans"] = 1 - float(thresholds["max_share_without_spans"])
     if ctx.scale != 1.0:  # a --sample: hold the sample to the same bar, scaled down
         for key in ("min_total", "min_per_category", "min_per_output_value"):
             params[key] = params[key] / ctx.scale

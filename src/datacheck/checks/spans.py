@@ -10,6 +10,7 @@ from datacheck._words import listing, plural
 from datacheck.checks._base import Check, Context, Finding
 from datacheck.checks._registry import register
 from datacheck.checks._tables import derived
+from datacheck.checks.labels import normalize_label
 
 #: problems listed per check in its details, the first of each kind
 _LISTED = 50
@@ -293,6 +294,100 @@ def _repeated_items(ctx: Context) -> pl.DataFrame:
         "repeated",
         pl.col("repeated").list.len().fill_null(0).eq(0).alias("unique_ok"),
     )
+
+
+@derived("slot_spellings", key="slot", needs=("span_table",))
+def _slot_spellings(ctx: Context) -> pl.DataFrame:
+    """Each slot name as written, with its spans and the spelling most spans of its
+    normalised form use."""
+    spellings = (
+        ctx.tables["span_table"]
+        .frame.group_by(pl.col("entity").alias("slot"))
+        .agg(pl.len().cast(pl.Int64).alias("count"))
+        .with_columns(normalize_label(pl.col("slot")).alias("normalized"))
+        .sort(["normalized", "count", "slot"], descending=[False, True, False])
+    )
+    first = spellings.group_by("normalized", maintain_order=True).agg(
+        pl.col("slot").first().alias("main")
+    )
+    return spellings.join(first, on="normalized").with_columns(
+        (pl.col("slot") == pl.col("main")).alias("main_ok")
+    )
+
+
+@register
+class SlotVariants(_SpanCheck):
+    """Slot names that differ only in case or white space (`City`, `city`, `city `).
+
+    The model sees two slots where the annotators meant one, and learns each from half the
+    examples.
+    """
+
+    id = "labels.slot_variants"
+    title = "One spelling per slot name"
+    table = "slot_spellings"
+    fix = "rename the slots to one spelling each"
+
+    def evaluate(self, ctx: Context) -> Finding:
+        spellings = ctx.tables["slot_spellings"].frame
+        variants = spellings.filter(pl.col("slot").is_in(self.failing_keys(ctx)))
+        spans = ctx.tables["span_table"].frame
+        lines = sorted(
+            set(spans.filter(pl.col("entity").is_in(variants["slot"].implode()))["source_line"])
+        )
+        pairs = [
+            f"{slot!r} ({plural(count, 'span')}) looks like {main!r}"
+            for slot, count, main in variants.select("slot", "count", "main").iter_rows()
+        ]
+        return self.result(
+            ctx,
+            passed=self.gx_passed(ctx),
+            observed={r["slot"]: r["main"] for r in variants.iter_rows(named=True)},
+            required="one spelling per slot",
+            message="; ".join(pairs) if pairs else "every slot has one spelling",
+            rows=lines,
+        )
+
+
+@derived("span_examples", key="example_id", when=_has_spans)
+def _span_examples(ctx: Context) -> pl.DataFrame:
+    """Per training example, whether it annotates anything (1) or nothing (0)."""
+    return ctx.train.select(
+        "example_id",
+        "source_line",
+        (pl.col("spans").list.len().fill_null(0) > 0).cast(pl.Int64).alias("has_spans"),
+    )
+
+
+@register
+class ExamplesWithoutSpans(_SpanCheck):
+    """The share of training examples with nothing to extract, against a bound.
+
+    An example with no span is valid (the model must learn to extract nothing), and real
+    data holds many: a third of a slot-filling set, two fifths of an intent set. Past the
+    bound (`max_share_without_spans`, half by default) the model mostly learns to answer
+    nothing, and an export that lost its annotations looks the same.
+    """
+
+    id = "volume.without_spans"
+    title = "Examples with nothing to extract stay a minority"
+    severity = "warning"
+    table = "span_examples"
+    fix = "check that the annotations were exported, or annotate more examples with values"
+
+    def evaluate(self, ctx: Context) -> Finding:
+        table = ctx.tables["span_examples"].frame
+        without = int((table["has_spans"] == 0).sum())
+        share = without / max(table.height, 1)
+        bound = float(ctx.threshold("max_share_without_spans"))
+        return self.result(
+            ctx,
+            passed=self.gx_passed(ctx),
+            observed={"examples_without_spans": ctx.scaled(without), "share": round(share, 4)},
+            required={"max_share": bound},
+            message=f"{ctx.approx}{plural(ctx.scaled(without), 'example')} ({share:.0%}) "
+            f"annotate nothing; bound {bound:.0%}",
+        )
 
 
 @register
