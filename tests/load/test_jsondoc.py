@@ -94,3 +94,25 @@ def test_half_a_surrogate_pair_in_a_record_is_reported(tmp_path):
     loaded = load(path)
     assert loaded.frame["text"].to_list() == ["ok \U0001f600", "c"]
     assert [e.line for e in loaded.errors] == [1]
+
+
+def test_a_bad_record_of_a_pretty_printed_document_names_the_line_it_starts_on(tmp_path):
+    """Issue 19: a record number alone does not find a record in an indented file."""
+    import json as _json
+
+    rows = [{"text": f"t {i}", "label": "a", "tags": ["x", "y"]} for i in range(6)]
+    text = _json.dumps(rows, indent=2).replace('"t 3"', "NaN")
+    path = tmp_path / "d.json"
+    path.write_text(text)
+    (error,) = load(path).errors
+    start = text.splitlines().index("  {", 0)  # the first record's line, 0-based
+    lines = [n for n, line in enumerate(text.splitlines(), 1) if line == "  {"]
+    assert error.line == 4
+    assert error.message.endswith(f"(the record starts at line {lines[3]})")
+    assert lines[0] == start + 1
+    rows[3]["text"] = float("nan")
+    wrapped = _json.dumps({"examples": rows}, indent=1)  # records one level deeper
+    (tmp_path / "w.json").write_text(wrapped)
+    (error,) = load(tmp_path / "w.json").errors
+    lines = [n for n, line in enumerate(wrapped.splitlines(), 1) if line == "  {"]
+    assert error.message.endswith(f"(the record starts at line {lines[3]})")

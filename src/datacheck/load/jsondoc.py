@@ -103,6 +103,14 @@ def load_json(path: Path) -> Loaded:
         if split is not None:
             frame = frame.with_columns(pl.lit(split).alias(SPLIT))
         frames.append(frame)
+    if errors and None in splits and "\n" in text:
+        starts = _record_lines(text, document, max(e.line for e in errors))
+        errors = [
+            LoadError(e.line, f"{e.message} (the record starts at line {starts[e.line]:,})")
+            if e.line in starts
+            else e
+            for e in errors
+        ]
     frame = pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
     if SOURCE_LINE not in frame.columns:
         frame = frame.with_columns(pl.Series(SOURCE_LINE, [], dtype=pl.Int64))
@@ -227,6 +235,44 @@ def _records(path: Path, document: object) -> dict[str | None, list[object]]:
         f"{path}: expected an array of objects (or an object holding one), "
         f"found {json_kind(document)}."
     )
+
+
+def _record_lines(text: str, document: object, last: int) -> dict[int, int]:
+    """The line each of the first `last` records starts on, for a document whose records
+    are one array (top-level, or the one array of an object, or Rasa's `common_examples`);
+    empty when the array cannot be found."""
+    if isinstance(document, list):
+        start = text.find("[")
+    else:
+        keys = (
+            [k for k, v in document.items() if isinstance(v, list)]
+            if isinstance(document, dict)
+            else []
+        )
+        if isinstance(document, dict) and "rasa_nlu_data" in document:
+            keys = ["common_examples"]
+        if len(keys) != 1:
+            return {}
+        found = re.search(re.escape(_json.dumps(keys[0], ensure_ascii=False)) + r"\s*:\s*\[", text)
+        if found is None:
+            return {}
+        start = found.end() - 1
+    decoder = _json.JSONDecoder()
+    lines: dict[int, int] = {}
+    at, line, counted = start + 1, 1, 0
+    for number in range(1, last + 1):
+        while at < len(text) and text[at] in " \t\r\n,":
+            at += 1
+        if at >= len(text) or text[at] == "]":
+            break
+        line += text.count("\n", counted, at)
+        counted = at
+        lines[number] = line
+        try:
+            at = decoder.raw_decode(text, at)[1]
+        except (ValueError, RecursionError):
+            break
+    return lines
 
 
 def is_export_folder(path: Path) -> bool:
