@@ -160,3 +160,22 @@ def test_a_source_without_rows_says_what_it_holds(tmp_path, name, content, why):
     with pytest.raises(datacheck.InputError) as raised:
         datacheck.audit(path)
     assert str(raised.value) == f"{path}: contains no examples ({why})."
+
+
+def test_findings_on_a_pretty_printed_document_give_the_lines_records_start_on(tmp_path):
+    """Issue 19: 'record 5' alone does not find a record in an indented file."""
+    import json as _json
+
+    rows = [{"text": f"ticket {i} about a thing", "label": "ab"[i % 2]} for i in range(8)]
+    rows.append(dict(rows[2]))  # record 9 repeats record 3
+    text = _json.dumps(rows, indent=2)
+    (tmp_path / "d.json").write_text(text)
+    report = _json.loads(datacheck.audit(tmp_path / "d.json", tokenizers=["cl100k_base"]).to_json())
+    duplicates = next(c for c in report["checks"] if c["id"] == "hygiene.exact_duplicates")
+    starts = [n for n, line in enumerate(text.splitlines(), 1) if line == "  {"]
+    assert duplicates["rows"] == [9]
+    assert duplicates["row_lines"] == [starts[8]]
+    compact = tmp_path / "c.json"
+    compact.write_text(_json.dumps(rows))  # one line: nothing to point at
+    report = _json.loads(datacheck.audit(compact, tokenizers=["cl100k_base"]).to_json())
+    assert all("row_lines" not in c for c in report["checks"])

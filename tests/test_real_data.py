@@ -45,12 +45,17 @@ def _records_of(path: Path) -> list[tuple[int, dict | None]]:
     return out
 
 
+def _normal(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
 def _key(example: dict) -> tuple:
-    """Duplicates as the report defines them: NFKC, case-folded, white space collapsed text,
-    with the same intent and spans."""
-    text = " ".join(unicodedata.normalize("NFKC", example["text"]).casefold().split())
-    spans = sorted((s["entity"], s["value"]) for s in example["entities"])
-    return text, example["intent"], tuple(spans)
+    """Duplicates as the report defines them (`hygiene.settings.normalization`): the input
+    and the expected output, each NFKC, case-folded and white space collapsed. The output of
+    span data is its intent and its (slot, value) pairs in the order given."""
+    pairs = [{"slot": s["entity"], "value": s["value"]} for s in example["entities"]]
+    target = json.dumps({"intent": example["intent"], "slots": pairs}, ensure_ascii=False)
+    return _normal(example["text"]), _normal(target)
 
 
 def _facts(examples: list[tuple[int, dict]]) -> dict:

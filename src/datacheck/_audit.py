@@ -137,6 +137,7 @@ def audit(
         timings=timer.phases,
         samples=_samples(ctx.frame, findings),
         distributions=_distributions(counts, recommendation),
+        record_lines=loaded.record_lines,
     )
 
 

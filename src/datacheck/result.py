@@ -79,6 +79,8 @@ class AuditResult:
     #: unmasked (renderers mask them), and binned token-length distributions
     samples: dict[str, tuple[dict[str, Any], ...]] = field(default_factory=dict, repr=False)
     distributions: dict[str, Any] = field(default_factory=dict, repr=False)
+    #: a pretty-printed JSON document's: the line each record starts on (record N at N - 1)
+    record_lines: tuple[int, ...] | None = field(default=None, repr=False)
 
     @property
     def ready(self) -> bool:

@@ -81,6 +81,8 @@ class Loaded:
     files: tuple[Path, ...] = field(default_factory=tuple)
     #: when the frame is a random sample: how many rows the whole source has
     sample_of: int | None = None
+    #: a pretty-printed JSON document's: the line each record starts on (record N at N - 1)
+    record_lines: tuple[int, ...] | None = None
 
 
 def file_sha256(path: Path) -> str:

@@ -103,8 +103,10 @@ def load_json(path: Path) -> Loaded:
         if split is not None:
             frame = frame.with_columns(pl.lit(split).alias(SPLIT))
         frames.append(frame)
-    if errors and None in splits and "\n" in text:
-        starts = _record_lines(text, document, max(e.line for e in errors))
+    starts: dict[int, int] = {}
+    if None in splits and "\n" in text.strip():  # pretty-printed: say where records start
+        starts = _record_lines(text, document, len(splits[None]))
+    if errors and starts:
         errors = [
             LoadError(e.line, f"{e.message} (the record starts at line {starts[e.line]:,})")
             if e.line in starts
@@ -122,6 +124,7 @@ def load_json(path: Path) -> Loaded:
         errors=tuple(errors),
         sha256=digest,
         files=(path,),
+        record_lines=tuple(starts.values()) if len(starts) == len(splits.get(None, ())) else None,
     )
 
 

@@ -42,7 +42,7 @@ def report_dict(result: AuditResult) -> dict[str, Any]:
             "profile": result.profile,
             "labels": result.labels,
             **({"labels_not_shown": result.labels_not_shown} if result.labels_not_shown else {}),
-            "checks": [finding_dict(f) for f in result.checks],
+            "checks": [finding_dict(f, result.record_lines) for f in result.checks],
             "assessment": [answer_dict(a) for a in result.assessment],
             "sample": result.sample,
             "hygiene": result.hygiene,
@@ -68,8 +68,10 @@ def source_dict(source: SourceInfo) -> dict[str, Any]:
     }
 
 
-def finding_dict(finding: Finding) -> dict[str, Any]:
-    return {
+def finding_dict(finding: Finding, record_lines: tuple[int, ...] | None = None) -> dict[str, Any]:
+    """A finding as plain data; with `record_lines` (a pretty-printed JSON document), also
+    the line where each listed record starts."""
+    out = {
         "id": finding.id,
         "title": finding.title,
         "severity": finding.severity,
@@ -83,6 +85,11 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "expectation": finding.expectation,
         "details": finding.details,
     }
+    if record_lines is not None:
+        out["row_lines"] = [
+            record_lines[row - 1] for row in out["rows"] if 0 < row <= len(record_lines)
+        ]
+    return out
 
 
 def answer_dict(answer: Answer) -> dict[str, Any]:

@@ -187,6 +187,10 @@ def _print_check(console: Console, check: dict[str, Any]) -> None:
     line = Text(f"  {mark} ", style=style) + Text(f"{check['id']:<26}", style="bold")
     line += Text(" " + _clip(str(check.get("message") or check["title"]), 200))
     console.print(line)
+    if check.get("row_lines") and check["status"] == "fail":
+        starts = ", ".join(f"{n:,}" for n in check["row_lines"][:5])
+        more = " …" if len(check["row_lines"]) > 5 else ""
+        console.print(Text(f"  {'':<28}  records start at lines {starts}{more}", style="dim"))
     if check.get("fix"):
         console.print(Text(f"  {'':<28}→ {check['fix']}", style="dim"))
 
