@@ -156,11 +156,14 @@ def test_snips_folder_is_read_with_its_splits_and_counted_exactly(snips_report):
     train: list[tuple[int, dict]] = []
     unreadable: list[int] = []
     evals = 0
-    offset = 0
+    offset = eval_offset = 0
+    eval_texts: list[tuple[int, str]] = []
     for path in sorted(SNIPS.glob("*.json")):
         records = _records_of(path)
         if path.name.startswith("validate"):
             evals += sum(1 for _, e in records if e is not None)
+            eval_texts += [(eval_offset + n, _normal(e["text"])) for n, e in records if e]
+            eval_offset += len(records)
             continue
         for number, example in records:
             if example is None:
@@ -180,3 +183,8 @@ def test_snips_folder_is_read_with_its_splits_and_counted_exactly(snips_report):
     )
     assert _check(snips_report, "format.readable")["status"] == "fail"
     _compare(snips_report, facts)
+    # leakage: eval records whose normalised text is a training text
+    training_texts = {_normal(e["text"]) for _, e in train}
+    leaked = [n for n, text in eval_texts if text in training_texts]
+    assert snips_report["hygiene"]["leakage"]["eval_lines"] == leaked
+    assert _check(snips_report, "volume.total")["observed"] == len(train) - facts["redundant"]

@@ -94,10 +94,15 @@ class Hygiene:
         return out
 
 
-def analyse(frame: pl.DataFrame, *, task: str, threshold: float = 0.8) -> Hygiene:
-    """Run every hygiene analysis on the canonical frame (training and eval splits)."""
+def analyse(
+    frame: pl.DataFrame, *, task: str, threshold: float = 0.8, labelled: bool | None = None
+) -> Hygiene:
+    """Run every hygiene analysis on the canonical frame (training and eval splits).
+    `labelled`: whether examples carry a label whose eval mix is compared (classification,
+    or intents beside span annotations)."""
     target = pl.col("label") if task == "classification" else pl.col("target_text")
-    keyed = _keyed(frame, target, labels=task == "classification")
+    labelled = task == "classification" if labelled is None else labelled
+    keyed = _keyed(frame, target, labels=labelled)
     train = kept(keyed, ~pl.col("_eval") & pl.col("_has_input"))
     evals = keyed.filter(pl.col("_eval") & pl.col("_has_input"))
     del keyed
@@ -120,7 +125,7 @@ def analyse(frame: pl.DataFrame, *, task: str, threshold: float = 0.8) -> Hygien
             (pl.col("train_lines").list.len() > 0) & (pl.col("eval_lines").list.len() > 0)
         )
         near_leakage = _near_leakage(_as_dicts(mixed), evals.height, leakage)
-        if task == "classification":
+        if labelled:
             drift = _drift(train, evals)
     return Hygiene(
         rows=train.height,
@@ -184,6 +189,7 @@ def _keyed(
             pl.col("split").is_in(EVAL_SPLITS).alias("_eval"),
             normalized(pl.col("input_text")).alias("_input"),
             normalized(pl.lit("") if target is None else target).alias("_target"),
+            *([normalized(pl.col("label")).alias("_label")] if labels else []),
         )
         .with_columns(_fuzzy_key(pl.col("_input")).alias("_fuzzy"))
         .select(
@@ -197,7 +203,7 @@ def _keyed(
             *key("_target", _TARGET),
             *[pl.when(has_letters).then(k) for k in key("_fuzzy", _FUZZY)],
             pl.when(has_letters).then(pl.col("_fuzzy")).alias("_fuzzy"),
-            *([pl.col("_target")] if labels else []),
+            *([pl.col("_label")] if labels else []),
         )
         .collect(engine="streaming")
     )
@@ -435,7 +441,7 @@ def _near_leakage(
 
 def _drift(train: pl.DataFrame, evals: pl.DataFrame) -> dict[str, Any]:
     def shares(frame: pl.DataFrame) -> dict[str, float]:
-        counts = frame.filter(pl.col("_target") != "").group_by("_target").len()
+        counts = frame.filter(pl.col("_label") != "").group_by("_label").len()
         total = int(counts["len"].sum() or 0)
         return {k: n / total for k, n in counts.iter_rows()} if total else {}
 

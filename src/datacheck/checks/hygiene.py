@@ -15,7 +15,7 @@ from datacheck.checks._tables import derived
 @derived("hygiene")
 def _hygiene(ctx: Context) -> Hygiene:
     threshold = float(ctx.threshold("near_duplicate_threshold"))
-    return analyse(ctx.frame, task=ctx.task, threshold=threshold)
+    return analyse(ctx.frame, task=ctx.task, threshold=threshold, labelled=ctx.labelled)
 
 
 def _h(ctx: Context) -> Hygiene:

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import polars as pl
 
+from datacheck._frames import number
 from datacheck._words import listing, plural
 from datacheck.checks._base import Check, Context, Finding
 from datacheck.checks._registry import register
 from datacheck.checks._tables import derived
 from datacheck.checks.labels import normalize_label
+from datacheck.normalize import EVAL_SPLITS
 
 #: problems listed per check in its details, the first of each kind
 _LISTED = 50
@@ -93,6 +95,7 @@ def _slots(ctx: Context) -> pl.DataFrame:
         .unique()
         .group_by(pl.col("spans").alias("slot"))
         .agg(pl.len().cast(pl.Int64).alias("count"))
+        .with_columns((pl.col("count").max() / pl.col("count")).alias("imbalance_ratio"))
         .sort(["count", "slot"])
     )
 
@@ -443,3 +446,113 @@ def _with_problems(finding: Finding, problems: list[dict[str, object]]) -> Findi
     from dataclasses import replace
 
     return replace(finding, details={**finding.details, "problems": problems})
+
+
+@derived("slot_shares", key="slot", when=_has_spans)
+def _slot_shares(ctx: Context) -> pl.DataFrame | None:
+    """Per slot, the share of training and of eval examples that annotate it (None without
+    eval data)."""
+    evals = ctx.frame.filter(pl.col("split").is_in(EVAL_SPLITS))
+    if evals.is_empty():
+        return None
+
+    def shares(frame: pl.DataFrame, name: str) -> pl.DataFrame:
+        slots = (
+            frame.select(
+                "example_id", pl.col("spans").list.eval(pl.element().struct.field("entity"))
+            )
+            .explode("spans")
+            .drop_nulls("spans")
+            .unique()
+        )
+        return slots.group_by(pl.col("spans").alias("slot")).agg(
+            (pl.len() / max(frame.height, 1)).alias(name)
+        )
+
+    bound = float(ctx.threshold("max_label_drift"))
+    table = shares(ctx.train, "train_share").join(
+        shares(evals, "eval_share"), on="slot", how="full", coalesce=True
+    )
+    table = table.with_columns(pl.col("train_share", "eval_share").fill_null(0.0))
+    difference = pl.col("eval_share") - pl.col("train_share")
+    return table.with_columns(
+        difference.round(4).alias("difference"),
+        (
+            (difference.abs() <= bound)
+            & ((pl.col("eval_share") > 0) | (pl.col("train_share") == 0))
+        ).alias("drift_ok"),
+    ).sort("slot")
+
+
+@register
+class SlotDrift(_SpanCheck):
+    """Whether the eval set annotates each slot about as often as training does: a slot
+    missing from eval cannot be measured, and shares that differ by more than
+    `max_label_drift` (0.10) make the eval score a poor guide.
+    """
+
+    id = "hygiene.slot_drift"
+    title = "Eval slots match the training mix"
+    severity = "warning"
+    table = "slot_shares"
+    fix = "re-sample the eval set so every slot appears in about its training share"
+
+    def evaluate(self, ctx: Context) -> Finding:
+        table = ctx.tables["slot_shares"].frame
+        bad = table.filter(pl.col("slot").is_in(self.failing_keys(ctx)))
+        missing = bad.filter(pl.col("eval_share") == 0)["slot"].to_list()
+        shifted = bad.filter(pl.col("eval_share") > 0).sort(
+            pl.col("difference").abs(), descending=True
+        )
+        parts = [f"missing from eval: {listing(missing)}"] if missing else []
+        parts += [
+            f"{row['slot']!r} in {row['eval_share']:.0%} of eval vs {row['train_share']:.0%} "
+            "of training"
+            for row in shifted.head(3).iter_rows(named=True)
+        ]
+        bound = float(ctx.threshold("max_label_drift"))
+        return self.result(
+            ctx,
+            passed=self.gx_passed(ctx),
+            observed={"drifting_slots": bad.height, "missing_from_eval": missing},
+            required={"max_difference": bound},
+            message="; ".join(parts) if parts else f"slot shares within {bound:.0%} of training",
+            details={"slots": bad.to_dicts()},
+        )
+
+
+@register
+class SlotImbalance(_SpanCheck):
+    """How much more often the commonest slot is annotated than each other one.
+
+    A slot the model sees ten times less often than another is the one it misses; past the
+    configured ratio (`max_imbalance_ratio`, 10x) it needs more examples.
+    """
+
+    id = "volume.slot_imbalance"
+    title = "Slots reasonably balanced"
+    severity = "warning"
+    table = "slots"
+    fix = "annotate more examples of the rare slots, or merge them into others"
+
+    def evaluate(self, ctx: Context) -> Finding:
+        slots = ctx.tables["slots"].frame
+        bound = float(ctx.threshold("max_imbalance_ratio"))
+        largest = slots.sort(["count", "slot"], descending=[True, False]).row(0, named=True)
+        rare = slots.filter(pl.col("slot").is_in(self.failing_keys(ctx))).sort(["count", "slot"])
+        message = (
+            f"{plural(rare.height, 'slot')} under 1/{bound:g} of {largest['slot']} "
+            f"({largest['count']:,}): "
+            + ", ".join(f"{r['slot']} {r['count']:,}" for r in rare.head(5).iter_rows(named=True))
+            + (f" and {rare.height - 5:,} more" if rare.height > 5 else "")
+            if rare.height
+            else f"every slot within {bound:g}x of {largest['slot']}"
+        )
+        return self.result(
+            ctx,
+            passed=self.gx_passed(ctx),
+            observed=round(number(slots["imbalance_ratio"].max()), 2),
+            required=bound,
+            message=message,
+            details={"rare": rare.to_dicts()},
+        )
