@@ -4,6 +4,8 @@ take in spaces, overlapping spans of different slots, and enough examples of eve
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import polars as pl
 
 from datacheck._frames import number
@@ -109,6 +111,22 @@ class _SpanCheck(Check):
         return self.table in ctx.tables
 
 
+class _SpanProblems(_SpanCheck):
+    """A check of single spans: the failing ones, listed with what is wrong with each."""
+
+    #: what the failing spans do, after "N spans of M"
+    summary: ClassVar[str]
+
+    def reason(self) -> pl.Expr:
+        """Why a failing span fails, in words."""
+        raise NotImplementedError
+
+    def evaluate(self, ctx: Context) -> Finding:
+        bad = _bad_spans(ctx, self)
+        finding = _span_result(self, ctx, bad, self.summary)
+        return _with_problems(finding, _problem_rows(bad, self.reason()))
+
+
 def _bad_spans(ctx: Context, check: Check) -> pl.DataFrame:
     spans = ctx.tables["span_table"].frame
     return spans.filter(pl.col("span_id").is_in(check.failing_keys(ctx))).sort("span_id")
@@ -152,7 +170,7 @@ def _span_result(check: Check, ctx: Context, bad: pl.DataFrame, what: str) -> Fi
 
 
 @register
-class SpanOffsets(_SpanCheck):
+class SpanOffsets(_SpanProblems):
     """Spans whose offsets fall outside the text or end before they start, and spans whose
     stated `value` is not the text their offsets cut.
 
@@ -164,20 +182,18 @@ class SpanOffsets(_SpanCheck):
     id = "format.span_offsets"
     title = "Span offsets point at their values"
     fix = "recompute the offsets from the text (in characters), or fix the stated values"
+    summary = "point elsewhere than their value"
 
-    def evaluate(self, ctx: Context) -> Finding:
-        bad = _bad_spans(ctx, self)
-        reason = (
+    def reason(self) -> pl.Expr:
+        return (
             pl.when(~pl.col("offsets_ok"))
             .then(pl.lit("offsets outside the text, or end before start"))
             .otherwise(pl.lit("the offsets cut other text than the value"))
         )
-        finding = _span_result(self, ctx, bad, "point elsewhere than their value")
-        return _with_problems(finding, _problem_rows(bad, reason))
 
 
 @register
-class SpanBoundaries(_SpanCheck):
+class SpanBoundaries(_SpanProblems):
     """Spans that cut a word in half, or take in a space at either end.
 
     A span boundary inside a word teaches the model to split words; a space inside a span
@@ -189,20 +205,18 @@ class SpanBoundaries(_SpanCheck):
     title = "Spans start and end at word boundaries"
     severity = "warning"
     fix = "move each boundary to the start or end of a word and out of the white space"
+    summary = "with a boundary inside a word or a space"
 
-    def evaluate(self, ctx: Context) -> Finding:
-        bad = _bad_spans(ctx, self)
-        reason = (
+    def reason(self) -> pl.Expr:
+        return (
             pl.when(~pl.col("edges_ok"))
             .then(pl.lit("a space at the start or end of the span"))
             .otherwise(pl.lit("cuts a word in half"))
         )
-        finding = _span_result(self, ctx, bad, "with a boundary inside a word or a space")
-        return _with_problems(finding, _problem_rows(bad, reason))
 
 
 @register
-class SpanOverlaps(_SpanCheck):
+class SpanOverlaps(_SpanProblems):
     """Spans of different slots that overlap in one example.
 
     The same characters cannot be two slots at once for a model that writes each value
@@ -213,15 +227,14 @@ class SpanOverlaps(_SpanCheck):
     title = "No overlapping spans of different slots"
     severity = "warning"
     fix = "keep one of the overlapping spans, or split the text between them"
+    summary = "overlap a span of another slot"
 
-    def evaluate(self, ctx: Context) -> Finding:
-        bad = _bad_spans(ctx, self)
-        finding = _span_result(self, ctx, bad, "overlap a span of another slot")
-        return _with_problems(finding, _problem_rows(bad, pl.lit("overlaps another slot")))
+    def reason(self) -> pl.Expr:
+        return pl.lit("overlaps another slot")
 
 
 @register
-class SpanOmittedOffsets(_SpanCheck):
+class SpanOmittedOffsets(_SpanProblems):
     """Spans that leave out an offset, read as 0.
 
     Exports of protobuf messages (JSON written by `MessageToJson`) leave out any number that
@@ -237,11 +250,10 @@ class SpanOmittedOffsets(_SpanCheck):
         "write both offsets in every span (0 included), or make sure the trainer reads a "
         "missing one as 0"
     )
+    summary = "leave out an offset, read as 0"
 
-    def evaluate(self, ctx: Context) -> Finding:
-        bad = _bad_spans(ctx, self)
-        finding = _span_result(self, ctx, bad, "leave out an offset, read as 0")
-        return _with_problems(finding, _problem_rows(bad, pl.lit("an offset left out, read as 0")))
+    def reason(self) -> pl.Expr:
+        return pl.lit("an offset left out, read as 0")
 
 
 @register
