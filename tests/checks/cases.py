@@ -123,6 +123,8 @@ CASES = [
     ("format.json_keys", "line 3 misses priority",
      ext(_ok, _hi, {"order_id": "3"}, _ok, _hi), EXTRACTION, "fail", [3]),
     ("format.json_types", "one type per field", ext(_ok, _hi, _ok, _hi), EXTRACTION, "pass", None),
+    ("format.json_types", "priority null where absent (optional, not a type)",
+     ext(_ok, {"order_id": "2", "priority": None}, {"order_id": "3", "priority": None}, _hi), EXTRACTION, "pass", None),
     ("format.json_types", "priority as number on line 4",
      ext(_ok, _hi, _ok, {"order_id": "4", "priority": 2}, _hi), EXTRACTION, "fail", [4]),
     ("format.pc_conventions", "kept",

@@ -63,3 +63,23 @@ def test_output_label_variants_use_the_same_normalization_as_categories(tmp_path
     check = _find(result, "labels.in_outputs")
     assert check["status"] == "fail" and check["rows"] == [13]
     assert "'very  high' (1) looks like 'very high'" in check["message"]
+
+
+def test_json_types_reports_null_shares_and_a_fix_naming_a_real_field(tmp_path):
+    """Issue 20: 'date is string in 1,721 (elsewhere null)' on optional fields, and a fix
+    naming `priority`, which the data did not have."""
+    import json
+
+    outputs = [{"date": None, "amount": 5}] * 6 + [{"date": "2026-01-02", "amount": 7}] * 3
+    outputs.append({"date": "2026-01-03", "amount": "7 euros"})
+    rows = [{"email": f"mail {i} about an order", "output": json.dumps(o)}
+            for i, o in enumerate(outputs)]  # fmt: skip
+    path = write_jsonl(tmp_path / "d.jsonl", rows)
+    options = {"thresholds": {"min_examples": 3}, "tokenizers": ["cl100k_base"]}
+    result = datacheck.audit(path, task="extraction", **options)
+    check = _find(result, "format.json_types")
+    assert check["status"] == "fail"
+    assert check["rows"] == [10]
+    assert "date" not in check["message"]
+    assert check["fix"] == "use one type per field, e.g. always number for amount"
+    assert check["details"]["null_shares"] == {"date": 0.6}

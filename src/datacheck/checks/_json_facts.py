@@ -28,12 +28,23 @@ class JsonFacts:
     missing: dict[str, int]
     extra: dict[str, int]
     type_breaks: dict[str, dict[str, int]]
+    #: per field, the share of JSON outputs where it is null: an optional field, not a break
+    null_shares: dict[str, float]
     #: per example (`source_line`), each key's value as text where it has the key's usual
     #: scalar kind (null otherwise): the raw material of labels that live inside outputs
     values: pl.DataFrame
 
 
 _SCALARS = ("boolean", "number", "string")
+
+
+def _usual(kinds: Counter[str]) -> str:
+    """A field's usual type: its commonest one but null, which an optional field takes when
+    the value is absent (null only when it is never anything else)."""
+    typed = [kind for kind, _ in kinds.most_common() if kind != "null"]
+    return typed[0] if typed else "null"
+
+
 #: an object's keys, and the types of its values, in its order
 _Typed = tuple[tuple[str, ...], tuple[type, ...]]
 #: an object's keys, each with the kind of its value, sorted
@@ -159,7 +170,8 @@ def json_facts(
         expected: tuple[str, ...] = tuple(sorted(required))
     else:
         expected = signatures.most_common(1)[0][0] if signatures else ()
-    key_types = {k: c.most_common(1)[0][0] for k, c in sorted(kinds.items())}
+    key_types = {k: _usual(c) for k, c in sorted(kinds.items())}
+    outputs = sum(n for shape, n in shape_counts.items() if shape is not None)
     expected_set = set(expected)
     verdicts: dict[tuple[tuple[str, str], ...] | None, tuple[bool, bool, bool, str | None]] = {
         None: (False, True, True, None)
@@ -173,7 +185,7 @@ def json_facts(
         present = {k for k, _ in shape}
         absent = expected_set - present
         surplus = set() if required else present - expected_set
-        breaks = [(k, kind) for k, kind in shape if kind != key_types[k]]
+        breaks = [(k, kind) for k, kind in shape if kind not in (key_types[k], "null")]
         for key in absent:
             missing[key] += n
         for key in surplus:
@@ -222,6 +234,9 @@ def json_facts(
         missing=dict(sorted(missing.items())),
         extra=dict(sorted(extra.items())),
         type_breaks={k: dict(sorted(v.items())) for k, v in sorted(type_breaks.items())},
+        null_shares={
+            k: round(c["null"] / outputs, 4) for k, c in sorted(kinds.items()) if c["null"]
+        },
         values=joined.select(
             "source_line",
             *[

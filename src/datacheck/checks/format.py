@@ -436,12 +436,13 @@ class JsonKeys(_ProblemCheck):
 class JsonTypes(_ProblemCheck):
     """Each field of the JSON outputs keeps one type (text, number, boolean, list, object).
     `"priority": 2` among `"priority": "high"` answers makes the output unparseable for the
-    code that consumes it."""
+    code that consumes it. Null is not a type here: an optional field is null where its value
+    is absent, and `details.null_shares` gives how often each field is."""
 
     id = "format.json_types"
     title = "Each output field keeps one type"
     severity = "warning"
-    fix = "use one type per field, e.g. always text for priority"
+    fix = "use one type per field (null aside: an optional field may be null)"
     table, column, what = "json", "json_problem", "with a field of another type"
 
     def evaluate(self, ctx: Context) -> Finding:
@@ -452,11 +453,17 @@ class JsonTypes(_ProblemCheck):
             f"(elsewhere {facts.key_types[key]})"
             for key, kinds in facts.type_breaks.items()
         ]
+        fix = self.fix
+        if facts.type_breaks:
+            key = next(iter(facts.type_breaks))
+            fix = f"use one type per field, e.g. always {facts.key_types[key]} for {key}"
         return replace(
             finding,
             observed=facts.type_breaks,
             required=facts.key_types,
             message="; ".join(breaks) if breaks else finding.message,
+            fix=fix,
+            details={**finding.details, "null_shares": facts.null_shares},
         )
 
 
