@@ -83,3 +83,24 @@ def test_json_types_reports_null_shares_and_a_fix_naming_a_real_field(tmp_path):
     assert "date" not in check["message"]
     assert check["fix"] == "use one type per field, e.g. always number for amount"
     assert check["details"]["null_shares"] == {"date": 0.6}
+
+
+def test_a_conflict_across_splits_names_both_sides(tmp_path):
+    """Issue 20: an eval text labelled otherwise than the same text in training hid behind
+    hygiene.conflicting_labels: pass."""
+    train = [{"text": f"ticket {i} about the printer", "label": "AB"[i % 2]} for i in range(6)]
+    evals = [{"text": "Ticket 2  about the printer", "label": "B"},  # training line 3 says A
+             {"text": "ticket 9 about the printer", "label": "A"}]  # fmt: skip
+    result = datacheck.audit(
+        write_jsonl(tmp_path / "t.jsonl", train),
+        eval_source=write_jsonl(tmp_path / "e.jsonl", evals),
+        thresholds={"min_per_category": 1},
+        tokenizers=["cl100k_base"],
+    )
+    check = _find(result, "hygiene.conflicting_labels")
+    assert check["status"] == "fail"
+    assert check["details"]["across_splits"] == [
+        {"eval_line": 1, "eval_label": "B", "train": {"A": [3]}}
+    ]
+    assert "eval line 1 'B' vs 'A' (training line 3)" in check["message"]
+    assert result.to_dict()["hygiene"]["conflicting_labels"]["across_splits"]["rows"] == 1

@@ -64,6 +64,8 @@ class Hygiene:
     leakage: dict[str, Any] | None = None
     near_leakage: dict[str, Any] | None = None
     drift: dict[str, Any] | None = None
+    #: eval rows whose input is a training input given another label or output
+    cross_conflicts: dict[str, Any] | None = None
     settings: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -82,6 +84,7 @@ class Hygiene:
                 "group_count": self.conflict_count,
                 "rows": self.conflict_rows,
                 "groups": self.conflicts,
+                **({"across_splits": self.cross_conflicts} if self.cross_conflicts else {}),
             },
             "settings": self.settings,
         }
@@ -118,9 +121,10 @@ def analyse(
         {"lines": c["lines"], "similarity": c["similarity"], "size": len(c["lines"])}
         for c in _as_dicts(clusters.head(MAX_LISTED).select("lines", "similarity"))
     ]
-    leakage = near_leakage = drift = None
+    leakage = near_leakage = drift = cross = None
     if evals.height:
         leakage = _leakage(train, evals)  # only with eval rows: every share divides by them
+        cross = _cross_conflicts(train, evals, frame, target)
         mixed = _clusters(keyed, pairs).filter(
             (pl.col("train_lines").list.len() > 0) & (pl.col("eval_lines").list.len() > 0)
         )
@@ -142,6 +146,7 @@ def analyse(
         conflict_lines=conflict_lines,
         leakage=leakage,
         near_leakage=near_leakage,
+        cross_conflicts=cross,
         drift=drift,
         settings={
             "normalization": "NFKC, case-folded, white space collapsed",
@@ -266,6 +271,29 @@ def _conflicts(
         listed.append({"lines": sorted(group["source_line"].to_list()), "labels": labels})
     listed.sort(key=lambda g: g["lines"][0])
     return listed[:MAX_LISTED], conflicted.height, lines
+
+
+def _cross_conflicts(
+    train: pl.DataFrame, evals: pl.DataFrame, frame: pl.DataFrame, raw: pl.Expr
+) -> dict[str, Any] | None:
+    """Eval rows whose input is a training input with another target: usually a label
+    error on one side. Each listed with both sides' lines and targets as written."""
+    columns = [*_INPUT, *_TARGET, "source_line", "_row"]
+    pairs = evals.select(columns).join(train.select(columns), on=list(_INPUT), suffix="_train")
+    differs = pl.any_horizontal(pl.col(t) != pl.col(f"{t}_train") for t in _TARGET)
+    pairs = pairs.filter(differs).sort("source_line", "source_line_train")
+    if pairs.is_empty():
+        return None
+    written = frame.select(raw.cast(pl.String).fill_null(""))
+    eval_written = written.to_series().gather(pairs["_row"])
+    train_written = written.to_series().gather(pairs["_row_train"])
+    listed: dict[int, dict[str, Any]] = {}
+    for line, label, train_line, train_label in zip(
+        pairs["source_line"], eval_written, pairs["source_line_train"], train_written, strict=True
+    ):
+        entry = listed.setdefault(line, {"eval_line": line, "eval_label": label, "train": {}})
+        entry["train"].setdefault(train_label, []).append(train_line)
+    return {"rows": len(listed), "pairs": list(listed.values())[:MAX_LISTED]}
 
 
 # --- near duplicates ----------------------------------------------------------------------

@@ -123,23 +123,39 @@ class ConflictingLabels(Check):
             )
             for g in h.conflicts[:2]
         ]
+        cross = h.cross_conflicts or {"rows": 0, "pairs": []}
+        if cross["rows"]:
+            first = cross["pairs"][0]
+            other = " / ".join(
+                f"{label!r} (training line {_lines(lines, 2)})"
+                for label, lines in first["train"].items()
+            )
+            examples.append(
+                f"{plural(cross['rows'], 'eval row')} labelled otherwise than the same input in "
+                f"training: eval line {first['eval_line']:,} {first['eval_label']!r} vs {other}"
+            )
         finding = self.result(
             ctx,
-            passed=h.conflict_count == 0,
+            passed=h.conflict_count == 0 and not cross["rows"],
             observed={
                 "groups": h.conflict_count,
                 "rows": h.conflict_rows,
                 "share": round(share, 4),
             },
             required={"groups": 0, "error_above_share": bound},
-            message=f"{plural(h.conflict_count, 'input')} with conflicting labels "
-            f"({plural(h.conflict_rows, 'row')}): " + "; ".join(examples)
-            if h.conflict_count
+            message=(
+                f"{plural(h.conflict_count, 'input')} with conflicting labels "
+                f"({plural(h.conflict_rows, 'row')}): "
+                if h.conflict_count
+                else ""
+            )
+            + "; ".join(examples)
+            if h.conflict_count or cross["rows"]
             else "no input has two different labels",
             rows=h.conflict_lines,
-            details={"groups": h.conflicts[:10]},
+            details={"groups": h.conflicts[:10], "across_splits": cross["pairs"]},
         )
-        if h.conflict_count and share <= bound:
+        if h.conflict_count and share <= bound and not cross["rows"]:
             return replace(finding, severity="warning")
         return finding
 
