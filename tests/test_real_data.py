@@ -158,11 +158,13 @@ def test_snips_folder_is_read_with_its_splits_and_counted_exactly(snips_report):
     evals = 0
     offset = eval_offset = 0
     eval_texts: list[tuple[int, str]] = []
+    eval_examples: list[tuple[int, dict]] = []
     for path in sorted(SNIPS.glob("*.json")):
         records = _records_of(path)
         if path.name.startswith("validate"):
             evals += sum(1 for _, e in records if e is not None)
             eval_texts += [(eval_offset + n, _normal(e["text"])) for n, e in records if e]
+            eval_examples += [(eval_offset + n, e) for n, e in records if e]
             eval_offset += len(records)
             continue
         for number, example in records:
@@ -188,3 +190,12 @@ def test_snips_folder_is_read_with_its_splits_and_counted_exactly(snips_report):
     leaked = [n for n, text in eval_texts if text in training_texts]
     assert snips_report["hygiene"]["leakage"]["eval_lines"] == leaked
     assert _check(snips_report, "volume.total")["observed"] == len(train) - facts["redundant"]
+    # duplicates inside the validation split: every record that repeats an earlier one
+    seen: set[tuple] = set()
+    repeats = []
+    for number, example in eval_examples:
+        if _key(example) in seen:
+            repeats.append(number)
+        seen.add(_key(example))
+    duplicates = _check(snips_report, "hygiene.exact_duplicates")
+    assert duplicates["details"].get("eval_lines", []) == repeats

@@ -96,7 +96,7 @@ def audit(
         load_errors=tuple(loaded.errors),
         position=loaded.position,
         eval_load_errors=tuple(eval_loaded.errors) if eval_loaded is not None else (),
-        eval_position=eval_loaded.position if eval_loaded is not None else "line",
+        eval_position=eval_loaded.position if eval_loaded is not None else loaded.position,
         eval_path=eval_loaded.path if eval_loaded is not None else None,
     )
     start_tables(ctx)

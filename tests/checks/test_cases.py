@@ -104,3 +104,24 @@ def test_a_conflict_across_splits_names_both_sides(tmp_path):
     ]
     assert "eval line 1 'B' vs 'A' (training line 3)" in check["message"]
     assert result.to_dict()["hygiene"]["conflicting_labels"]["across_splits"]["rows"] == 1
+
+
+def test_duplicates_inside_the_eval_set_are_found(tmp_path):
+    """Issue 20: with --eval, only the training rows were looked at for duplicates."""
+    train = [{"text": f"ticket {i} about the printer", "label": "AB"[i % 2]} for i in range(6)]
+    evals = [{"text": "the vpn drops", "label": "A"}, {"text": "a new laptop", "label": "B"},
+             {"text": "The VPN  drops", "label": "A"}]  # fmt: skip
+    result = datacheck.audit(
+        write_jsonl(tmp_path / "t.jsonl", train),
+        eval_source=write_jsonl(tmp_path / "e.jsonl", evals),
+        thresholds={"min_per_category": 1},
+        tokenizers=["cl100k_base"],
+    )
+    check = _find(result, "hygiene.exact_duplicates")
+    assert check["status"] == "fail"
+    assert check["rows"] == []  # training is clean
+    assert check["details"]["eval_lines"] == [3]
+    assert "1 redundant row in 1 group (lines 3)" in check["message"]
+    assert result.to_dict()["hygiene"]["exact_duplicates"]["eval"]["groups"] == [
+        {"size": 2, "lines": [1, 3]}
+    ]

@@ -66,6 +66,9 @@ class Hygiene:
     drift: dict[str, Any] | None = None
     #: eval rows whose input is a training input given another label or output
     cross_conflicts: dict[str, Any] | None = None
+    #: exact duplicates inside the eval set: the groups, and the eval lines that repeat
+    eval_duplicates: dict[str, Any] | None = None
+    eval_redundant_lines: list[int] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -74,6 +77,7 @@ class Hygiene:
                 "group_count": self.duplicate_group_count,
                 "redundant_rows": self.redundant_rows,
                 "groups": self.duplicate_groups,
+                **({"eval": self.eval_duplicates} if self.eval_duplicates else {}),
             },
             "near_duplicates": {
                 "cluster_count": self.near_cluster_count,
@@ -121,8 +125,19 @@ def analyse(
         {"lines": c["lines"], "similarity": c["similarity"], "size": len(c["lines"])}
         for c in _as_dicts(clusters.head(MAX_LISTED).select("lines", "similarity"))
     ]
-    leakage = near_leakage = drift = cross = None
+    leakage = near_leakage = drift = cross = eval_duplicates = None
+    eval_redundant_lines: list[int] = []
     if evals.height:
+        eval_groups, eval_count, eval_redundant, eval_ids = _exact(evals)
+        if eval_redundant:
+            eval_duplicates = {
+                "group_count": eval_count,
+                "redundant_rows": eval_redundant,
+                "groups": eval_groups,
+            }
+            eval_redundant_lines = sorted(
+                evals.filter(pl.col("example_id").is_in(eval_ids))["source_line"].to_list()
+            )
         leakage = _leakage(train, evals)  # only with eval rows: every share divides by them
         cross = _cross_conflicts(train, evals, frame, target)
         mixed = _clusters(keyed, pairs).filter(
@@ -147,6 +162,8 @@ def analyse(
         leakage=leakage,
         near_leakage=near_leakage,
         cross_conflicts=cross,
+        eval_duplicates=eval_duplicates,
+        eval_redundant_lines=eval_redundant_lines,
         drift=drift,
         settings={
             "normalization": "NFKC, case-folded, white space collapsed",

@@ -4,6 +4,7 @@ every metric a lie. These run in polars (see `checks._hygiene`) and report like 
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from datacheck._words import listing, plural
 from datacheck.checks._base import Check, Context, Finding
@@ -44,17 +45,34 @@ class ExactDuplicates(Check):
     def evaluate(self, ctx: Context) -> Finding:
         h = _h(ctx)
         rows = ctx.lines_of(h.redundant_ids)
+        parts = []
+        if rows:
+            parts.append(
+                f"{plural(h.redundant_rows, 'redundant row')} in "
+                f"{plural(h.duplicate_group_count, 'group')} ({ctx.position}s {_lines(rows)})"
+            )
+        details: dict[str, Any] = {"groups": h.duplicate_groups[:10]}
+        evals = h.eval_duplicates
+        if evals:  # a repeated eval example counts twice in every score
+            where = f"eval file {ctx.eval_path}" if ctx.eval_path else "eval split"
+            parts.append(
+                f"{where}: {plural(evals['redundant_rows'], 'redundant row')} in "
+                f"{plural(evals['group_count'], 'group')} "
+                f"({ctx.eval_position}s {_lines(h.eval_redundant_lines)})"
+            )
+            details |= {"eval_groups": evals["groups"][:10], "eval_lines": h.eval_redundant_lines}
         return self.result(
             ctx,
-            passed=h.redundant_rows == 0,
-            observed={"groups": h.duplicate_group_count, "redundant_rows": h.redundant_rows},
+            passed=h.redundant_rows == 0 and not evals,
+            observed={
+                "groups": h.duplicate_group_count,
+                "redundant_rows": h.redundant_rows,
+                "eval_redundant_rows": evals["redundant_rows"] if evals else 0,
+            },
             required=0,
-            message=f"{plural(h.redundant_rows, 'redundant row')} in "
-            f"{plural(h.duplicate_group_count, 'group')} ({ctx.position}s {_lines(rows)})"
-            if rows
-            else "no example repeats another",
+            message="; ".join(parts) or "no example repeats another",
             rows=rows,
-            details={"groups": h.duplicate_groups[:10]},
+            details=details,
         )
 
 
