@@ -161,6 +161,14 @@ CASES = [
      [{"text": f"please refund my order {n} it arrived broken", "label": "AB"[n % 2]} for n in range(6)], {**SMALL, "thresholds": {"min_per_category": 1}, "eval_rows": [{"text": "please refund my order 99 it arrived broken", "label": "A"}]}, "fail", [1]),
     ("hygiene.label_drift", "same mix", tl(*"AAABBB"), {**SMALL, "eval_rows": tl("A", "B", text="eval {i}")}, "pass", None),
     ("hygiene.label_drift", "B missing from eval", tl(*"AAABBB"), {**SMALL, "eval_rows": tl("A", "A", text="eval {i}")}, "fail", None),
+    # consistency
+    ("format.edge_whitespace", "clean edges", tl(*"AAABBB"), SMALL, "pass", None),
+    ("format.edge_whitespace", "label 'A ' on line 2, input ' t' on line 5",
+     [*tl("A", "A ", "A", "B"), {"text": " ticket 4", "label": "B"}, *tl("B")], SMALL, "fail", [2, 5]),
+    ("format.chat_system", "every row has it", chat(GOOD_TURNS, GOOD_TURNS, GOOD_TURNS), {}, "pass", None),
+    ("format.chat_system", "none has it", chat(GOOD_TURNS[1:], GOOD_TURNS[1:]), {}, "pass", None),
+    ("format.chat_system", "line 3 lacks it",
+     chat(GOOD_TURNS, GOOD_TURNS, GOOD_TURNS[1:]), {}, "fail", [3]),
     # spans
     ("format.span_offsets", "offsets cut their values", spans(*CITY), SPANS, "pass", None),
     ("format.span_offsets", "value elsewhere, offsets past the end",

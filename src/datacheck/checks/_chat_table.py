@@ -173,7 +173,14 @@ def chat_table(train: pl.DataFrame) -> pl.DataFrame:
             pl.col("roles_problem").is_null().alias("roles_ok"),
             pl.col("openai_problem").is_null().alias("openai_ok"),
         )
+        .with_columns(pl.col("sequence").str.starts_with("system").alias("has_system"))
         .select(
-            "example_id", "source_line", "roles_ok", "roles_problem", "openai_ok", "openai_problem"
-        )
+            "example_id",
+            "source_line",
+            "roles_ok",
+            "roles_problem",
+            "openai_ok",
+            "openai_problem",
+            "has_system",
+        )  # fmt: skip
     )
