@@ -48,7 +48,7 @@ def normalize(frame: pl.DataFrame, detection: Detection, *, split: str = "train"
     if detection.schema == "chat" and detection.target_field is not None:
         out = out.with_columns(frame[detection.target_field].alias("messages"))
     if detection.schema == "spans":
-        out = out.with_columns(frame.select(_spans(frame, detection)).to_series().alias("spans"))
+        out = out.with_columns(frame[_SPANS].alias("spans"))
     repeated = _repeated(frame)
     if repeated is not None:
         out = out.with_columns(frame.select(repeated).to_series().alias("repeated"))
@@ -71,12 +71,9 @@ def _repeated(frame: pl.DataFrame) -> pl.Expr | None:
     return pl.concat_list(parts).list.drop_nulls()
 
 
+#: the span lists as `{start, end, entity, value, omitted}` (see `datacheck.spans`), added
+#: to the frame once so the target and the `spans` column share them
 _SPANS = "__spans__"
-
-
-def _spans(frame: pl.DataFrame, d: Detection) -> pl.Expr:
-    """The span lists as `{start, end, entity, value, omitted}` (see `datacheck.spans`)."""
-    return pl.col(_SPANS)
 
 
 def _spans_with_values(frame: pl.DataFrame, d: Detection) -> pl.Series:
@@ -130,18 +127,18 @@ def _texts(frame: pl.DataFrame, d: Detection) -> tuple[pl.Expr, pl.Expr]:
             .otherwise(inputs)
         )
     if d.schema == "spans":
-        return inputs, _span_target(frame, d)
+        return inputs, _span_target(d)
     target = as_text(frame, d.target_field) if d.target_field else pl.lit(None, pl.String)
     return inputs, target
 
 
-def _span_target(frame: pl.DataFrame, d: Detection) -> pl.Expr:
+def _span_target(d: Detection) -> pl.Expr:
     """What the model must write for span data, as JSON: the intent (if any) and the (slot,
     value) pairs in the order given; no pairs is a valid answer, `"slots":[]`."""
     pair = pl.struct(
         pl.element().struct.field("entity").alias("slot"), pl.element().struct.field("value")
     )
-    pairs = _spans(frame, d).list.eval(pair)
+    pairs = pl.col(_SPANS).list.eval(pair)
     pairs = pl.when(pairs.is_null()).then(pairs.list.head(0)).otherwise(pairs)
     fields = [pairs.alias("slots")]
     if d.label_field is not None:

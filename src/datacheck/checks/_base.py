@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from datacheck.plan.token_counts import Counts
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+#: the tasks whose outputs are JSON objects
+JSON_TASKS = ("extraction", "document_parsing")
 
 T = TypeVar("T")
 
@@ -78,7 +80,7 @@ class Context:
     @property
     def json_outputs(self) -> bool:
         """Whether the outputs are JSON objects to parse (not span annotations)."""
-        return self.task in ("extraction", "document_parsing") and self.detection.schema != "spans"
+        return self.task in JSON_TASKS and self.detection.schema != "spans"
 
     def threshold(self, name: str) -> Any:
         return self.profile.thresholds[name]

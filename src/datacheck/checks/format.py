@@ -19,7 +19,6 @@ from datacheck.checks._registry import register
 from datacheck.checks._tables import derived
 
 #: tasks whose expected outputs are JSON objects
-JSON_TASKS = ("extraction", "document_parsing")
 
 # --- tables ---------------------------------------------------------------------------------
 

@@ -51,25 +51,30 @@ def normalize_label(expr: pl.Expr) -> pl.Expr:
     return expr.str.strip_chars().str.replace_all(r"\s+", " ").str.to_lowercase()
 
 
+def spelling_table(frame: pl.DataFrame, column: str) -> pl.DataFrame:
+    """Each spelling in `column` with its rows, and the category it belongs to: the most
+    common spelling of its normalised form (`category`, with `category_count` rows);
+    `is_variant` marks the others."""
+    spellings = (
+        frame.group_by(column)
+        .agg(pl.len().cast(pl.Int64).alias("count"))
+        .with_columns(normalize_label(pl.col(column)).alias("normalized"))
+        .sort(["normalized", "count", column], descending=[False, True, False])
+    )
+    majority = spellings.group_by("normalized", maintain_order=True).agg(
+        pl.col(column).first().alias("category"),
+        pl.col("count").sum().alias("category_count"),
+    )
+    return spellings.join(majority, on="normalized", how="left").with_columns(
+        (pl.col(column) != pl.col("category")).alias("is_variant")
+    )
+
+
 def label_tables(
     examples: pl.DataFrame, declared: tuple[str, ...] | None
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame | None]:
     """Per-category counts (spellings merged), per-spelling counts, and declared-label counts."""
-    labelled = examples.filter(~pl.col("label_missing"))
-    spellings = (
-        labelled.group_by("label")
-        .agg(pl.len().cast(pl.Int64).alias("count"))
-        .with_columns(normalize_label(pl.col("label")).alias("normalized"))
-        .sort(["normalized", "count", "label"], descending=[False, True, False])
-    )
-    # a category is named by its most common spelling
-    majority = spellings.group_by("normalized", maintain_order=True).agg(
-        pl.col("label").first().alias("category"),
-        pl.col("count").sum().alias("category_count"),
-    )
-    spellings = spellings.join(majority, on="normalized", how="left").with_columns(
-        (pl.col("label") != pl.col("category")).alias("is_variant")
-    )
+    spellings = spelling_table(examples.filter(~pl.col("label_missing")), "label")
     declared_norm = (
         dict(
             zip(
@@ -87,6 +92,7 @@ def label_tables(
         spellings = spellings.with_columns(
             pl.col("normalized").is_in(list(declared_norm)).alias("declared")
         )
+    majority = spellings.filter(~pl.col("is_variant"))  # one per category: its own spelling
     largest = majority["category_count"].max() if majority.height else 0
     categories = (
         majority.select(

@@ -13,7 +13,7 @@ from datacheck._words import listing, plural
 from datacheck.checks._base import Check, Context, Finding
 from datacheck.checks._registry import register
 from datacheck.checks._tables import derived
-from datacheck.checks.labels import normalize_label
+from datacheck.checks.labels import spelling_table
 from datacheck.normalize import EVAL_SPLITS
 
 #: problems listed per check in its details, the first of each kind
@@ -314,20 +314,9 @@ def _repeated_items(ctx: Context) -> pl.DataFrame:
 @derived("slot_spellings", key="slot", needs=("span_table",))
 def _slot_spellings(ctx: Context) -> pl.DataFrame:
     """Each slot name as written, with its spans and the spelling most spans of its
-    normalised form use."""
-    spellings = (
-        ctx.tables["span_table"]
-        .frame.group_by(pl.col("entity").alias("slot"))
-        .agg(pl.len().cast(pl.Int64).alias("count"))
-        .with_columns(normalize_label(pl.col("slot")).alias("normalized"))
-        .sort(["normalized", "count", "slot"], descending=[False, True, False])
-    )
-    first = spellings.group_by("normalized", maintain_order=True).agg(
-        pl.col("slot").first().alias("main")
-    )
-    return spellings.join(first, on="normalized").with_columns(
-        (pl.col("slot") == pl.col("main")).alias("main_ok")
-    )
+    normalised form use (see `labels.spelling_table`)."""
+    spans = ctx.tables["span_table"].frame.select(pl.col("entity").alias("slot"))
+    return spelling_table(spans, "slot")
 
 
 @register
@@ -352,12 +341,12 @@ class SlotVariants(_SpanCheck):
         )
         pairs = [
             f"{slot!r} ({plural(count, 'span')}) looks like {main!r}"
-            for slot, count, main in variants.select("slot", "count", "main").iter_rows()
+            for slot, count, main in variants.select("slot", "count", "category").iter_rows()
         ]
         return self.result(
             ctx,
             passed=self.gx_passed(ctx),
-            observed={r["slot"]: r["main"] for r in variants.iter_rows(named=True)},
+            observed={r["slot"]: r["category"] for r in variants.iter_rows(named=True)},
             required="one spelling per slot",
             message="; ".join(pairs) if pairs else "every slot has one spelling",
             rows=lines,

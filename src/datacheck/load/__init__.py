@@ -70,7 +70,7 @@ def _load(
         raise InputError("no data file given: name the file to read.")
     if not isinstance(source, pl.DataFrame) and needs_copy(Path(source)):
         original = Path(source)
-        with copied(original, sniff_bytes, format) as (copy, digest):
+        with copied(original, format) as (copy, digest):
             loaded = _load(copy, sample, seed, None)
         return replace(
             loaded,
@@ -78,12 +78,12 @@ def _load(
             sha256=digest,
             files=() if str(source) == STDIN else (original,),
         )
-    if sample is not None and not isinstance(source, pl.DataFrame):
+    if sample is not None and not isinstance(source, pl.DataFrame) and Path(source).is_file():
         path = Path(source)
-        if path.is_file() and _kind(path, format) in _SAMPLED_WHILE_READ:
-            sampled = _SAMPLED_WHILE_READ[_kind(path, format)](path, sample, seed)
-            if sampled is not None:
-                return sampled
+        sampler = _SAMPLED_WHILE_READ.get(_kind(path, format))
+        sampled = sampler(path, sample, seed) if sampler is not None else None
+        if sampled is not None:
+            return sampled
     if isinstance(source, pl.DataFrame):
         return Loaded(
             frame=source.with_columns(

@@ -27,7 +27,7 @@ from typing import IO, Any, BinaryIO
 
 from datacheck.errors import InputError
 from datacheck.limits import RATIO_FLOOR, current, size_text
-from datacheck.load._formats import checked_format, suffix_kind
+from datacheck.load._formats import checked_format, sniff_bytes, suffix_kind
 
 #: how a compressed file starts
 _MAGIC = (
@@ -79,12 +79,12 @@ def display_name(path: Path) -> str:
 
 
 @contextmanager
-def copied(path: Path, sniff: Any, format: str | None = None) -> Iterator[tuple[Path, str]]:
+def copied(path: Path, format: str | None = None) -> Iterator[tuple[Path, str]]:
     """A temporary file holding `path`'s content (decompressed), named with its format's
-    suffix, and the sha256 of the bytes read; the file is removed on exit. `sniff(head)` names
-    the format from the content's first bytes when neither `format` nor the name does."""
+    suffix, and the sha256 of the bytes read; the file is removed on exit. The format is
+    `format`, else the one the name tells, else the one the content's first bytes show."""
     name = display_name(path)
-    raw = _open_raw(path)
+    raw = _Raw(path)
     try:
         head = raw.peek_head()
         compression = compression_of(head)
@@ -94,7 +94,7 @@ def copied(path: Path, sniff: Any, format: str | None = None) -> Iterator[tuple[
         if format is not None:
             kind = checked_format(format, first, name)
         else:
-            kind = _kind_by_name(path) or sniff(first, name)
+            kind = _kind_by_name(path) or sniff_bytes(first, name)
         with tempfile.TemporaryDirectory(prefix="datacheck-") as folder:
             target = Path(folder) / f"input.{kind}"
             with target.open("wb") as out:
@@ -162,10 +162,14 @@ class _Raw(io.RawIOBase):
         return True
 
     def peek_head(self) -> bytes:
-        """The first bytes, kept to be read again."""
-        if not self._head:
-            self._head = self._read(8)
+        """The first 8 bytes (fewer at the end), kept to be read again: a pipe may hand
+        them over in pieces, and the magic that names a compression is up to 6 long."""
+        while len(self._head) < 8 and (more := self._read(8 - len(self._head))):
+            self._head += more
         return self._head
+
+    def tell(self) -> int:
+        return self.consumed
 
     def readinto(self, buffer: Any) -> int:
         view = memoryview(buffer).cast("B")
@@ -204,10 +208,6 @@ class _Raw(io.RawIOBase):
         super().close()
 
 
-def _open_raw(path: Path) -> _Raw:
-    return _Raw(path)
-
-
 def _decompressing(raw: _Raw, compression: str) -> Any:
     buffered = io.BufferedReader(raw, _BLOCK)
     if compression == "gzip":
@@ -223,7 +223,8 @@ def _decompressing(raw: _Raw, compression: str) -> Any:
 
 class Bounded(io.RawIOBase):
     """`inner`'s bytes, counted: more than `max_bytes`, or (past `RATIO_FLOOR`) more than
-    `max_ratio` times what `counter` consumed, is an error naming the file and the limit.
+    `max_ratio` times the compressed bytes `counter` has been read to (its `tell()`), is an
+    error naming the file and the limit.
     Damaged compressed data is an error too."""
 
     def __init__(self, inner: Any, counter: Any, name: str, compression: str | None) -> None:
@@ -264,16 +265,15 @@ class Bounded(io.RawIOBase):
         return bytes(data)
 
     def _check(self) -> None:
+        limits = current()
         if self._compression is None:
-            limits = current()
             if self.produced > limits.max_bytes:
                 raise InputError(
                     f"{self._name}: more than {size_text(limits.max_bytes)} arrived and reading "
                     "stopped (an endless stream?). Raise [limits] max_bytes to read more."
                 )
             return
-        limits = current()
-        consumed = max(1, consumed_of(self._counter))
+        consumed = max(1, int(self._counter.tell()))
         if self.produced > limits.max_bytes:
             raise InputError(
                 f"{self._name}: decompresses to more than {size_text(limits.max_bytes)}, and "
@@ -286,13 +286,6 @@ class Bounded(io.RawIOBase):
                 f"{size_text(consumed)}), which real text does not: a compression bomb? "
                 "Raise [limits] max_ratio if the data is that repetitive."
             )
-
-
-def consumed_of(counter: Any) -> int:
-    """Compressed bytes taken so far from `counter`: a `_Raw` counts them, a file tells."""
-    if isinstance(counter, _Raw):
-        return counter.consumed
-    return int(counter.tell())
 
 
 def open_bounded(path: Path) -> BinaryIO:
