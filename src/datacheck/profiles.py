@@ -76,6 +76,7 @@ COMMON: dict[str, Any] = {
     "min_per_output_value": 20,
     "max_output_field_values": 30,
     "length_outlier_iqr": 3.0,
+    "min_output_compression": 0.15,
     "near_duplicate_threshold": 0.8,
     "max_near_duplicate_share": 0.05,
     "max_conflict_share": 0.01,

@@ -32,6 +32,7 @@ def ext(*outputs: object) -> list[dict]:
 
 
 SMALL = {"thresholds": {"min_per_category": 3}}
+GEN = {"task": "response_generation"}
 
 
 def spans(*examples: tuple[str, list[tuple[int, int, str, str]]]) -> list[dict]:
@@ -110,6 +111,20 @@ CASES = [
     ("format.length_outliers", "uniform", tl(*"AAABBB"), SMALL, "pass", None),
     ("format.length_outliers", "one pasted log",
      [*tl(*"AAAABBBB"), {"text": "log line " * 2000, "label": "A"}], SMALL, "fail", [9]),
+    ("format.length_outliers", "short utterances among short ones (an intent set)",
+     [{"text": t, "label": "AB"[i % 2]} for i, t in enumerate(["yes", "bye!", "nope", "what is the weather like in paris today", "set an alarm for six am tomorrow", "turn the kitchen lights off please", "play some jazz"])],
+     {"thresholds": {"min_per_category": 1}}, "pass", None),
+    ("format.length_outliers", "a test row among e-mails",
+     [*tl(*"AAAABBBB", text="Hello team, ticket {i}: " + "the export to csv has been failing since the last update. " * 4), {"text": "test", "label": "A"}],
+     SMALL, "fail", [9]),
+    # outputs
+    ("format.output_length_outliers", "replies of one size", chat(GOOD_TURNS, GOOD_TURNS, GOOD_TURNS), GEN, "pass", None),
+    ("format.output_length_outliers", "line 7 pastes an essay",
+     chat(*[GOOD_TURNS] * 6, [*GOOD_TURNS[:2], ("assistant", " ".join(f"word{i}" for i in range(600)))]), GEN, "fail", [7]),
+    ("format.output_repetition", "varied replies",
+     chat(*[[*GOOD_TURNS[:2], ("assistant", " ".join(f"step {i} of the plan is number {i * 7}" for i in range(60)))]] * 2), GEN, "pass", None),
+    ("format.output_repetition", "line 2 loops on one phrase",
+     chat(GOOD_TURNS, [*GOOD_TURNS[:2], ("assistant", "I can help with that. " * 300)], GOOD_TURNS), GEN, "fail", [2]),
     ("format.chat_roles", "well formed", chat(GOOD_TURNS, GOOD_TURNS, GOOD_TURNS), EXTRACTION, "pass", None),
     ("format.chat_roles", "reply first and ends with user",
      chat(GOOD_TURNS, [("assistant", "hi"), ("user", "hello")], GOOD_TURNS), EXTRACTION, "fail", [2]),
@@ -143,9 +158,18 @@ CASES = [
     ("hygiene.exact_duplicates", "line 4 repeats line 1 (case and spaces aside)",
      [*tl(*"AAABBB"), {"text": "  TICKET number 0 about an ordinary problem", "label": "A"}], SMALL, "fail", [7]),
     ("hygiene.near_duplicates", "unrelated texts", [{"text": t, "label": "AB"[i % 2]} for i, t in enumerate(UNRELATED)], {"thresholds": {"min_per_category": 1}}, "pass", None),
-    ("hygiene.near_duplicates", "order numbers differ",
+    ("hygiene.near_duplicates", "order numbers differ (a category does not hang on them)",
      [{"text": f"please refund my order {n} it arrived broken", "label": "A"} for n in (123, 456, 789)] + [{"text": t, "label": "B"} for t in UNRELATED[:3]],
      {"thresholds": {"min_per_category": 1}}, "fail", [2, 3]),
+    ("hygiene.near_duplicates", "extraction inputs differ by a number (the value to extract)",
+     [{"email": f"please move my booking to {h} pm on friday the {d}th", "output": json.dumps({"time": f"{h} pm", "day": d})} for h, d in ((4, 12), (11, 12), (4, 19), (7, 3))],
+     EXTRACTION, "pass", None),
+    ("hygiene.near_duplicates", "lines 2 and 3 add a word or punctuation to line 1",
+     [{"text": t, "label": "A"} for t in ("please refund my order 123 it arrived broken", "please refund my order 123 it arrived broken today", "please refund my order 123, it arrived broken!")] + [{"text": t, "label": "B"} for t in UNRELATED[:3]],
+     {"thresholds": {"min_per_category": 1}}, "fail", [2, 3]),
+    ("hygiene.near_duplicates", "short texts differ only by punctuation",
+     [{"text": t, "label": "AB"[i % 2]} for i, t in enumerate(["yes", "yes!", "Yes.", "no way", "no way!", "bye now"])],
+     {"thresholds": {"min_per_category": 1}}, "pass", None),
     ("hygiene.conflicting_labels", "consistent", tl(*"AAABBB"), SMALL, "pass", None),
     ("hygiene.conflicting_labels", "eval agrees with training", tl(*"AAABBB"),
      {**SMALL, "eval_rows": tl("A", text="ticket number {i} about an ordinary problem")}, "pass", None),
@@ -157,8 +181,13 @@ CASES = [
     ("hygiene.leakage", "eval line 2 is a training text",
      tl(*"AAABBB"), {**SMALL, "eval_rows": [{"text": "fresh eval text", "label": "A"}, {"text": "TICKET number 3 about an ordinary problem ", "label": "B"}]}, "fail", [2]),
     ("hygiene.near_leakage", "disjoint", tl(*"AAABBB"), {**SMALL, "eval_rows": [{"text": UNRELATED[0], "label": "A"}]}, "pass", None),
-    ("hygiene.near_leakage", "eval line 1 differs only by a number",
+    ("hygiene.near_leakage", "eval line 1 differs only by punctuation",
+     [{"text": f"please refund my order {n} it arrived broken", "label": "AB"[n % 2]} for n in range(6)], {**SMALL, "thresholds": {"min_per_category": 1}, "eval_rows": [{"text": "please refund my order 5, it arrived broken!", "label": "A"}]}, "fail", [1]),
+    ("hygiene.near_leakage", "eval line 1 differs by an order number",
      [{"text": f"please refund my order {n} it arrived broken", "label": "AB"[n % 2]} for n in range(6)], {**SMALL, "thresholds": {"min_per_category": 1}, "eval_rows": [{"text": "please refund my order 99 it arrived broken", "label": "A"}]}, "fail", [1]),
+    ("hygiene.near_leakage", "eval line 1 asks another time (extraction)",
+     [{"email": f"please move my booking to {h} pm on friday", "output": json.dumps({"time": f"{h} pm"})} for h in (1, 2, 3, 4, 5, 6)],
+     {**EXTRACTION, "eval_rows": [{"email": "please move my booking to 9 pm on friday", "output": json.dumps({"time": "9 pm"})}]}, "pass", None),
     ("hygiene.label_drift", "same mix", tl(*"AAABBB"), {**SMALL, "eval_rows": tl("A", "B", text="eval {i}")}, "pass", None),
     ("hygiene.label_drift", "B missing from eval", tl(*"AAABBB"), {**SMALL, "eval_rows": tl("A", "A", text="eval {i}")}, "fail", None),
     # consistency

@@ -62,11 +62,44 @@ def test_normalization_is_nfkc_casefold_and_whitespace():
     assert values["t"].to_list() == ["refund me", "refund me"]
 
 
-def test_order_numbers_make_near_duplicates_unrelated_texts_do_not():
-    near = _frame(["refund my order 123", "refund my order 456"])
+def test_punctuation_makes_near_duplicates_numbers_and_unrelated_texts_do_not():
+    near = _frame(["refund my order 123 now", "Refund my order #123, now!"])
     assert [c["lines"] for c in near_duplicate_clusters(near)] == [[1, 2]]
+    values = _frame(["alarm at 4 pm for the meeting", "alarm at 11 pm for the meeting"])
+    assert near_duplicate_clusters(values) == []  # numbers are the values to extract
     apart = _frame(["refund my order 123", "the app crashes on start"])
     assert near_duplicate_clusters(apart) == []
+
+
+def test_numbers_can_be_incidental():
+    tickets = _frame(["refund my order 123 now please", "refund my order 456 now please"])
+    assert near_duplicate_clusters(tickets) == []
+    masked = analyse(tickets, task="classification", numbers=False)
+    assert [c["lines"] for c in masked.near_clusters] == [[1, 2]]
+    assert "numbers as 0" in masked.settings["near_method"]
+
+
+def test_texts_under_four_words_are_compared_exactly_only():
+    short = _frame(["yes", "yes!", "Yes.", "no way", "no way!", "ok then fine", "ok then, fine"])
+    assert near_duplicate_clusters(short) == []
+    four = _frame(["ok then fine thanks", "ok then, fine thanks!"])
+    assert [c["lines"] for c in near_duplicate_clusters(four)] == [[1, 2]]
+
+
+def test_extraction_near_duplicates_need_the_same_output():
+    texts = [
+        "please turn off the wemo plug socket",
+        "turn off the wemo plug socket",
+        "turn off the wemo plug socket please",
+    ]
+    targets = ['{"device": "wemo plug"}', '{"device": "wemo plug"}', '{"device": "socket"}']
+    frame = _frame(texts).with_columns(pl.Series("target_text", targets))
+    alike = analyse(frame, task="extraction", same_target=False)
+    assert [c["lines"] for c in alike.near_clusters] == [[1, 2, 3]]
+    same = analyse(frame, task="extraction", same_target=True)
+    assert [c["lines"] for c in same.near_clusters] == [[1, 2]]
+    assert same.near_redundant_lines == [2]
+    assert "only examples with the same output" in same.settings["near_method"]
 
 
 def test_near_duplicate_similarity_is_exact_jaccard():
@@ -200,7 +233,8 @@ def test_fuzzy_groups_follow_the_whole_key(shared_first_half):
         },
         schema_overrides={"_f1": pl.UInt64, "_f2": pl.UInt64},
     )
-    keyed, texts = _fuzzy_groups(rows)
+    keyed, texts, targets = _fuzzy_groups(rows)
+    assert targets is None
     assert keyed["fid"].to_list() == [0, 1, 0, None]
     assert texts["text"].to_list() == ["refund order", "broken lamp"]
     assert "_fuzzy" not in keyed.columns
@@ -241,7 +275,10 @@ def test_near_leakage_names_the_eval_line_and_its_training_match():
 
 
 def test_exact_leakage_is_not_counted_again_as_near_leakage():
-    frame = _splits(["refund my order 1", "other"], ["Refund my order 1", "refund my order 2", "x"])
+    frame = _splits(
+        ["refund my order 1 please", "other"],
+        ["Refund my order 1 please", "refund my order 1, please!", "x"],
+    )
     result = analyse(frame, task="classification")
     assert result.leakage["eval_lines"] == [1] and result.leakage["share"] == 0.3333
     assert result.near_leakage["eval_lines"] == [2]
@@ -354,6 +391,7 @@ def test_the_report_states_how_texts_were_compared():
     assert analyse(_frame(["a b"]), task="classification", threshold=0.75).settings == {
         "normalization": "NFKC, case-folded, white space collapsed",
         "near_threshold": 0.75,
-        "near_method": "MinHash, 32 permutations in 8 bands, word bigrams of letters only "
-        "(digits and punctuation removed), candidates verified by exact Jaccard",
+        "near_method": "MinHash, 32 permutations in 8 bands, word bigrams of letters and "
+        "numbers (punctuation removed), candidates verified by exact Jaccard; texts under 4 "
+        "words only by exact match",
     }

@@ -23,6 +23,9 @@ from datacheck.normalize import EVAL_SPLITS
 
 #: groups and clusters listed in the report (counts are always complete)
 MAX_LISTED = 50
+#: texts with fewer words are compared by exact (normalized) match only: in "yes" against
+#: "yes!" or "4pm" against "5pm" every word counts, so "nearly the same" means different
+MIN_NEAR_WORDS = 4
 
 
 def normalized(expr: pl.Expr) -> pl.Expr:
@@ -57,6 +60,8 @@ class Hygiene:
     near_clusters: list[dict[str, Any]]
     near_cluster_count: int
     near_rows: int
+    #: every near-duplicate cluster's rows but its first: what keeping one per cluster drops
+    near_redundant_lines: list[int]
     conflicts: list[dict[str, Any]]
     conflict_count: int
     conflict_rows: int
@@ -102,23 +107,34 @@ class Hygiene:
 
 
 def analyse(
-    frame: pl.DataFrame, *, task: str, threshold: float = 0.8, labelled: bool | None = None
+    frame: pl.DataFrame,
+    *,
+    task: str,
+    threshold: float = 0.8,
+    labelled: bool | None = None,
+    same_target: bool = False,
+    numbers: bool = True,
 ) -> Hygiene:
     """Run every hygiene analysis on the canonical frame (training and eval splits).
     `labelled`: whether examples carry a label whose eval mix is compared (classification,
-    or intents beside span annotations)."""
+    or intents beside span annotations). `same_target`: near duplicates must also have the
+    same expected output (extraction: inputs that differ in a value to extract are not
+    redundant, however alike). `numbers`: whether numbers tell near duplicates apart (see
+    `fuzzy`)."""
     target = pl.col("label") if task == "classification" else pl.col("target_text")
     labelled = task == "classification" if labelled is None else labelled
-    keyed = _keyed(frame, target, labels=labelled)
+    keyed = _keyed(frame, target, labels=labelled, numbers=numbers)
     train = kept(keyed, ~pl.col("_eval") & pl.col("_has_input"))
     evals = keyed.filter(pl.col("_eval") & pl.col("_has_input"))
     del keyed
-    keyed, texts = _fuzzy_groups(pl.concat([train, evals]))  # one MinHash pass serves both
+    both = pl.concat([train, evals])  # one MinHash pass serves both
+    keyed, texts, targets = _fuzzy_groups(both, by_target=same_target)
+    del both
     train, evals = train.drop("_fuzzy"), evals.drop("_fuzzy")  # the fuzzy texts are freed
 
     groups, group_count, redundant, redundant_ids = _exact(train)
     conflicts, conflict_count, conflict_lines = _conflicts(train, frame, target)
-    pairs = near_pairs(texts, threshold)
+    pairs = _same_target(near_pairs(texts, threshold), targets)
     del texts
     clusters = _clusters(keyed.filter(~pl.col("_eval")), pairs)
     near_listed = [
@@ -155,6 +171,7 @@ def analyse(
         near_clusters=near_listed,
         near_cluster_count=clusters.height,
         near_rows=int(clusters["lines"].list.len().sum()),
+        near_redundant_lines=sorted(clusters["lines"].list.slice(1).explode().drop_nulls()),
         conflicts=conflicts,
         conflict_count=conflict_count,
         conflict_rows=len(conflict_lines),
@@ -169,8 +186,10 @@ def analyse(
             "normalization": "NFKC, case-folded, white space collapsed",
             "near_threshold": threshold,
             "near_method": f"MinHash, {PERMUTATIONS} permutations in {BANDS} bands, word "
-            "bigrams of letters only (digits and punctuation removed), candidates verified "
-            "by exact Jaccard",
+            f"bigrams of letters and {'numbers' if numbers else 'numbers as 0'} (punctuation "
+            "removed), candidates verified by "
+            f"exact Jaccard; texts under {MIN_NEAR_WORDS} words only by exact match"
+            + ("; only examples with the same output" if same_target else ""),
         },
     )
 
@@ -183,7 +202,11 @@ _SEEDS = (17, 29)
 
 
 def _keyed(
-    frame: pl.DataFrame, target: pl.Expr | None = None, *, labels: bool = False
+    frame: pl.DataFrame,
+    target: pl.Expr | None = None,
+    *,
+    labels: bool = False,
+    numbers: bool = True,
 ) -> pl.DataFrame:
     """One row per example with what the analyses compare: 128-bit keys of the normalized
     input, target and fuzzy form (null when it has no letters), instead of the texts.
@@ -199,7 +222,7 @@ def _keyed(
     def key(text: str, names: tuple[str, ...]) -> list[pl.Expr]:
         return [pl.col(text).hash(seed=s).alias(n) for s, n in zip(_SEEDS, names, strict=True)]
 
-    has_letters = pl.col("_fuzzy") != ""
+    long_enough = pl.col("_fuzzy").str.count_matches(" ") >= MIN_NEAR_WORDS - 1
     return (
         frame.lazy()
         .with_row_index("_row")
@@ -213,7 +236,7 @@ def _keyed(
             normalized(pl.lit("") if target is None else target).alias("_target"),
             *([normalized(pl.col("label")).alias("_label")] if labels else []),
         )
-        .with_columns(_fuzzy_key(pl.col("_input")).alias("_fuzzy"))
+        .with_columns(_fuzzy_key(pl.col("_input"), numbers=numbers).alias("_fuzzy"))
         .select(
             "_row",
             "example_id",
@@ -223,8 +246,8 @@ def _keyed(
             (pl.col("_input") != "").alias("_has_input"),
             *key("_input", _INPUT),
             *key("_target", _TARGET),
-            *[pl.when(has_letters).then(k) for k in key("_fuzzy", _FUZZY)],
-            pl.when(has_letters).then(pl.col("_fuzzy")).alias("_fuzzy"),
+            *[pl.when(long_enough).then(k) for k in key("_fuzzy", _FUZZY)],
+            pl.when(long_enough).then(pl.col("_fuzzy")).alias("_fuzzy"),
             *([pl.col("_label")] if labels else []),
         )
         .collect(engine="streaming")
@@ -334,30 +357,46 @@ class _UnionFind:
             self.parent[max(rx, ry)] = min(rx, ry)
 
 
-def _fuzzy_key(expr: pl.Expr) -> pl.Expr:
+def _fuzzy_key(expr: pl.Expr, *, numbers: bool = True) -> pl.Expr:
     """Texts with equal keys have identical shingles: one signature serves them all."""
-    return _one_space(fuzzy(expr)).str.strip_chars()
+    return _one_space(fuzzy(expr, numbers=numbers)).str.strip_chars()
 
 
-def _fuzzy_groups(rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """`rows` without their fuzzy text but with its group, `fid` (null when it has no letters),
-    and each group's text (`id`, `text`) copied out, so the rows' texts can be let go: MinHash
-    runs once per group, not per row. Groups are numbered in order of first appearance."""
-    for on in _FUZZY[:1], _FUZZY:  # one 64-bit column is cheaper to group and join on
+def _fuzzy_groups(
+    rows: pl.DataFrame, *, by_target: bool = False
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame | None]:
+    """`rows` without their fuzzy text but with its group, `fid` (null when it is too short
+    to compare), and each group's text (`id`, `text`) copied out, so the rows' texts can be
+    let go: MinHash runs once per group, not per row. Groups are numbered in order of first
+    appearance. `by_target`: a group also shares its target, whose keys come back per group
+    (`id` and the target keys) for `_same_target`."""
+    extra = list(_TARGET) if by_target else []
+    for on in [_FUZZY[0], *extra], [*_FUZZY, *extra]:  # 64-bit columns are cheaper
         key = pl.col(on[0]) if len(on) == 1 else pl.struct(on)
         first = pl.col(_FUZZY[0]).is_not_null() & key.is_first_distinct()
-        groups = rows.filter(first).select("_fuzzy", *_FUZZY).with_row_index("fid")
+        groups = rows.filter(first).select("_fuzzy", *_FUZZY, *extra).with_row_index("fid")
         groups = groups.with_columns(pl.col("fid").cast(pl.Int64))
         keyed = rows.drop("_fuzzy").join(
             groups.select(*on, "fid", pl.col(_FUZZY[1]).alias("_group_half")),
-            on=list(on),
+            on=on,
             how="left",
             maintain_order="left",
         )
         if _halves_agree(keyed):
             break
     texts = compact(groups.select(pl.col("fid").alias("id"), pl.col("_fuzzy").alias("text")))
-    return keyed.drop("_group_half"), texts
+    targets = groups.select(pl.col("fid").alias("id"), *extra) if by_target else None
+    return keyed.drop("_group_half"), texts, targets
+
+
+def _same_target(pairs: pl.DataFrame, targets: pl.DataFrame | None) -> pl.DataFrame:
+    """The pairs whose two groups share one target (all of them when targets do not count)."""
+    if targets is None or pairs.is_empty():
+        return pairs
+    ends = [targets.rename({"id": side, **{t: f"{t}_{side}" for t in _TARGET}}) for side in "ab"]
+    joined = pairs.join(ends[0], on="a").join(ends[1], on="b")
+    same = pl.all_horizontal(pl.col(f"{t}_a") == pl.col(f"{t}_b") for t in _TARGET)
+    return joined.filter(same).select(pairs.columns).sort("a", "b")
 
 
 def _halves_agree(keyed: pl.DataFrame) -> bool:
@@ -438,7 +477,7 @@ def _as_dicts(clusters: pl.DataFrame) -> list[dict[str, Any]]:
 
 def near_duplicate_clusters(frame: pl.DataFrame, threshold: float = 0.8) -> list[dict[str, Any]]:
     """Near-duplicate clusters among the rows of a canonical frame (`input_text` compared)."""
-    keyed, texts = _fuzzy_groups(_keyed(frame).filter(pl.col("_has_input")))
+    keyed, texts, _ = _fuzzy_groups(_keyed(frame).filter(pl.col("_has_input")))
     return _as_dicts(_clusters(keyed, near_pairs(texts, threshold)))
 
 

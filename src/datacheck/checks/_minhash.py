@@ -1,6 +1,6 @@
 """Near-duplicate search: MinHash with locality-sensitive hashing, in polars and numpy.
 
-Texts (already normalized) lose numbers and punctuation, are cut into word bigrams hashed by
+Texts (already normalized) lose punctuation, are cut into word bigrams hashed by
 polars, and are summarised by 32 affine permutations (numpy's `minimum.reduceat` over the
 shingles of each text). 8 bands of 4 rows put texts with Jaccard 0.8 in a shared bucket with
 probability 1 - (1 - 0.8^4)^8 = 0.985; every candidate is then verified with the exact Jaccard
@@ -27,10 +27,14 @@ CHUNK = 50_000
 PAIR_CHUNK = 100_000
 
 
-def fuzzy(expr: pl.Expr) -> pl.Expr:
-    """The looser form near-duplicate search uses, from an already normalized text: only
-    letters survive, so numbers and punctuation cannot tell two texts apart."""
-    return expr.str.replace_all(r"[^\p{L}\s]+", " ")
+def fuzzy(expr: pl.Expr, *, numbers: bool = True) -> pl.Expr:
+    """The looser form near-duplicate search uses, from an already normalized text: letters
+    and numbers survive, punctuation does not. Numbers stay words because they are often
+    what an example is about ("4pm" and "11 pm" are different times to extract); with
+    `numbers=False` each becomes `0`, for data where they are incidental (order numbers in
+    tickets to route)."""
+    text = expr.str.replace_all(r"[^\p{L}\p{N}\s]+", " ")
+    return text if numbers else text.str.replace_all(r"\p{N}+", "0")
 
 
 def _coefficients() -> tuple[np.ndarray, np.ndarray]:

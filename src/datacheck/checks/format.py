@@ -121,15 +121,28 @@ def examples_table(train: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+#: below this median length (characters) texts are short by nature (utterances, queries,
+#: titles), and a shorter one ("yes", "bye!") is not something anyone would act on
+SHORT_FORM_MEDIAN = 100
+#: an outlier is at least this many times longer (or shorter) than the median text
+MIN_OUTLIER_RATIO = 10
+
+
 def length_bounds(log_lengths: pl.Series, iqr_factor: float) -> tuple[float, float]:
-    """Tukey fences on log10 length: far outside the bulk of the data, in either direction."""
+    """Bounds on log10(length + 1): Tukey fences, far outside the bulk of the data, widened to
+    at least ten times (and a tenth of) the median length. Short texts are flagged only
+    where the texts are long-form: there a five-character input is a test row."""
     values = log_lengths.drop_nulls()
     if values.is_empty():
         return 0.0, math.inf
     q1 = float(values.quantile(0.25, "linear") or 0.0)
     q3 = float(values.quantile(0.75, "linear") or 0.0)
+    median = 10 ** number(values.median()) - 1
     spread = max(q3 - q1, 0.15)  # about a 1.4x length ratio, so uniform data has no outliers
-    return q1 - iqr_factor * spread, q3 + iqr_factor * spread
+    high = max(q3 + iqr_factor * spread, math.log10(MIN_OUTLIER_RATIO * median + 1))
+    if median < SHORT_FORM_MEDIAN:
+        return 0.0, high
+    return min(q1 - iqr_factor * spread, math.log10(median / MIN_OUTLIER_RATIO + 1)), high
 
 
 def _common_affix(texts: list[str], suffix: bool, min_share: float = 0.9) -> str | None:
@@ -270,10 +283,13 @@ class EmptyText(Check):
 
 @register
 class LengthOutliers(Check):
-    """Inputs far shorter or longer than the bulk of the data (Tukey fences on log length).
+    """Inputs far longer than the bulk of the data, or, where texts are long-form (median 100
+    characters or more), far shorter: beyond Tukey fences on log length and at least ten
+    times (or a tenth of) the median.
 
-    Outliers are often pasted logs, signatures, truncated exports or test rows; a few are
-    harmless, but they are worth a look, and very long ones cost the most to train on.
+    Long outliers are often pasted logs, signatures or quoted threads, and cost the most to
+    train on; a five-character input among e-mails is a test row. Short utterances in an
+    intent set are normal and not flagged.
     """
 
     id = "format.length_outliers"
@@ -290,23 +306,34 @@ class LengthOutliers(Check):
             return self.result(
                 ctx, passed=self.gx_passed(ctx), observed=0, required=None, message=message
             )
-        lo_chars, hi_chars = max(int(10**low - 1), 0), int(10**high - 1)
-        median = int(number(examples["input_chars"].median()))
+        lo_chars, hi_chars = max(math.ceil(10**low - 1), 0), int(10**high - 1)
+        measured = examples.filter(pl.col("input_chars") > 0)["input_chars"]
+        observed = (
+            f"inputs run {int(number(measured.min())):,}-{int(number(measured.max())):,} "
+            f"characters (median {int(number(measured.median())):,})"
+        )
         rows = sorted(failing["source_line"].to_list())
         short = int((failing["input_log_len"] < low).sum())
-        message = (
-            f"{plural(len(rows), 'input')} outside {lo_chars:,}-{hi_chars:,} characters "
-            f"(median {median:,}): {short:,} very short, {len(rows) - short:,} very long"
-            if rows
-            else f"all inputs within {lo_chars:,}-{hi_chars:,} characters (median {median:,})"
-        )
+        long = len(rows) - short
+        parts = [f"{long:,} over {hi_chars:,} characters"] if long else []
+        if short:
+            parts.append(f"{short:,} under {lo_chars:,}")
+        bound = f"none over {hi_chars:,}" + (f" or under {lo_chars:,}" if lo_chars else "")
+        fixes = []
+        if long:
+            fixes.append("trim pasted logs, signatures or quoted threads from the long rows")
+        if short:
+            fixes.append("drop test rows and fragments among the short ones")
         return self.result(
             ctx,
             passed=self.gx_passed(ctx),
             observed=len(rows),
             required={"min_chars": lo_chars, "max_chars": hi_chars},
-            message=message,
+            message=f"{plural(len(rows), 'input')}: {', '.join(parts)}; {observed}"
+            if rows
+            else f"{observed}; {bound}",
             rows=rows,
+            fix="; ".join(fixes) if fixes else self.fix,
         )
 
 

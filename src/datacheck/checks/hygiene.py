@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from datacheck._words import listing, plural
-from datacheck.checks._base import Check, Context, Finding
+from datacheck.checks._base import JSON_TASKS, Check, Context, Finding
 from datacheck.checks._hygiene import Hygiene, analyse
 from datacheck.checks._registry import register
 from datacheck.checks._tables import derived
@@ -16,7 +16,14 @@ from datacheck.checks._tables import derived
 @derived("hygiene")
 def _hygiene(ctx: Context) -> Hygiene:
     threshold = float(ctx.threshold("near_duplicate_threshold"))
-    return analyse(ctx.frame, task=ctx.task, threshold=threshold, labelled=ctx.labelled)
+    return analyse(
+        ctx.frame,
+        task=ctx.task,
+        threshold=threshold,
+        labelled=ctx.labelled,
+        same_target=ctx.task in JSON_TASKS,
+        numbers=ctx.task != "classification",  # a category rarely hangs on an order number
+    )
 
 
 def _h(ctx: Context) -> Hygiene:
@@ -78,9 +85,12 @@ class ExactDuplicates(Check):
 
 @register
 class NearDuplicates(Check):
-    """Examples that differ only by numbers, punctuation or a few words (word-bigram Jaccard
-    at or above `near_duplicate_threshold`, 0.8 by default). A few are normal for templated
-    data; many mean the set is less varied than its size suggests.
+    """Examples that differ only by punctuation, case or a few words (word-bigram Jaccard at
+    or above `near_duplicate_threshold`, 0.8 by default). Numbers count as words, except in
+    classification, where tickets that differ only by an order number teach the same thing.
+    Texts under four words are compared by exact match only, and for extraction only
+    examples with the same output count. A few are normal for templated data; many mean the
+    set is less varied than its size suggests.
     """
 
     id = "hygiene.near_duplicates"
@@ -92,18 +102,19 @@ class NearDuplicates(Check):
         h = _h(ctx)
         bound = float(ctx.threshold("max_near_duplicate_share"))
         share = h.near_rows / h.rows if h.rows else 0.0
-        redundant = h.near_rows - h.near_cluster_count
+        redundant = len(h.near_redundant_lines)
         first = h.near_clusters[0] if h.near_clusters else None
         message = (
             f"{plural(h.near_rows, 'row')} ({share:.1%}) in "
-            f"{plural(h.near_cluster_count, 'cluster')} of near duplicates; bound {bound:.0%}"
+            f"{plural(h.near_cluster_count, 'cluster')} of near duplicates, "
+            f"{plural(redundant, 'redundant row')} beyond one per cluster; bound {bound:.0%}"
         )
         if first:
             message += (
                 f"; largest: {ctx.position}s {_lines(first['lines'], 4)} "
                 f"(similarity ≥ {first['similarity']:.2f})"
             )
-        rows = sorted(line for c in h.near_clusters for line in c["lines"][1:])
+        rows = h.near_redundant_lines
         return self.result(
             ctx,
             passed=share <= bound,
