@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import polars as pl
 
-from datacheck._words import plural
+from datacheck._words import listing, plural
 from datacheck.checks._base import Check, Context, Finding
 from datacheck.checks._registry import register
 from datacheck.checks._tables import derived
 from datacheck.normalize import EVAL_SPLITS
 from datacheck.plan.models import OPEN_MODELS
+from datacheck.plan.token_counts import contexts_for
+
+#: lines listed per model in the details (the counts are complete)
+MAX_LINES = 50
 
 
 @derived("context", key="example_id", when=lambda ctx: ctx.recommendation is not None)
@@ -27,7 +33,8 @@ def _context(ctx: Context) -> pl.DataFrame | None:
 class ContextWindow(Check):
     """Examples longer than the recommended model's context window, counted exactly with its
     tokenizer and chat template. A trainer silently truncates them, so the model learns
-    from examples whose ending (usually the answer) was cut off.
+    from examples whose ending (usually the answer) was cut off. The rows over each other
+    model's window (or API per-example limit) are listed too, by line.
     """
 
     id = "length.context_window"
@@ -42,17 +49,51 @@ class ContextWindow(Check):
         model = OPEN_MODELS[ctx.recommendation["model"]]
         rows = ctx.lines_of(self.failing_keys(ctx))
         over = {name: summary["over_context"] for name, summary in ctx.token_summary.items()}
+        others = _over_each_model(ctx)
+        message = (
+            f"{plural(len(rows), 'example')} longer than {model.title}'s "
+            f"{model.context:,}-token window ({ctx.position}s {_lines(rows)})"
+            if rows
+            else f"every example fits {model.title}'s {model.context:,}-token window"
+        )
+        elsewhere = [
+            f"{entry['rows']:,} over {_title(name)}'s {entry['window']:,} "
+            f"({ctx.position}s {_lines(entry['lines'], 3)})"
+            for name, entry in others.items()
+            if name != model.name
+        ]
+        if elsewhere:
+            message += "; other models: " + "; ".join(elsewhere)
         return self.result(
             ctx,
             passed=self.gx_passed(ctx),
             observed=len(rows),
             required=f"at most {model.context:,} {model.tokenizer} tokens ({model.title})",
-            message=f"{plural(len(rows), 'example')} longer than {model.title}'s "
-            f"{model.context:,}-token window"
-            if rows
-            else f"every example fits {model.title}'s {model.context:,}-token window",
+            message=message,
             rows=rows,
             fix=f"shorten or split these examples, or choose a model with a window over "
             f"{model.context:,} tokens",
-            details={"over_context": over},
+            details={"over_context": over, "over_context_lines": others},
         )
+
+
+def _title(model: str) -> str:
+    return OPEN_MODELS[model].title if model in OPEN_MODELS else model
+
+
+def _lines(lines: list[int], limit: int = 5) -> str:
+    return listing([f"{n:,}" for n in lines], limit)
+
+
+def _over_each_model(ctx: Context) -> dict[str, dict[str, Any]]:
+    """Per model whose window (or per-example limit) some training example exceeds, counted
+    with that model's own tokenizer: the window, how many rows, and their lines."""
+    out: dict[str, dict[str, Any]] = {}
+    for name, counts in sorted(ctx.token_counts.items()):
+        frame = counts.frame.filter(~pl.col("split").is_in(EVAL_SPLITS))
+        for model, window in sorted(contexts_for(name).items()):
+            over = frame.filter(pl.col("total") > window)["example_id"].to_list()
+            if over:
+                lines = ctx.lines_of(over)
+                out[model] = {"window": window, "rows": len(lines), "lines": lines[:MAX_LINES]}
+    return out
