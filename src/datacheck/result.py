@@ -41,6 +41,10 @@ class Finding:
     row_count: int = 0
     expectation: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    #: a failing check that reports the same cause with the larger shortfall: this one is
+    #: counted and shown once, as that one (e.g. too few examples in total, because
+    #: categories are short)
+    same_cause_as: str | None = None
 
 
 @dataclass(frozen=True)

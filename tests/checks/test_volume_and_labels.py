@@ -148,7 +148,8 @@ def test_one_short_of_the_bar_fails_and_the_bar_passes(tmp_path):
     short, enough = audit(4), audit(5)
     assert short["volume.per_category"]["status"] == "fail"
     assert short["volume.total"]["message"] == (
-        "8 examples; domain-specific classification needs 10 (2 short)"
+        "8 examples; domain-specific classification needs 10 (2 short) — the same shortfall "
+        "as volume.per_category (2 examples across the short categories)"
     )
     assert short["volume.total"]["fix"] == "collect or annotate 2 more examples"
     assert enough["volume.per_category"]["status"] == "pass"
@@ -273,3 +274,31 @@ def test_declared_label_checks_are_skipped_without_a_declared_set(tmp_path):
     for check_id in ("labels.undeclared", "labels.unused"):
         assert checks[check_id]["status"] == "skip"
         assert checks[check_id]["message"] == "skipped: no label set declared (config `labels`)"
+
+
+def test_too_few_examples_is_one_cause_presented_once(tmp_path):
+    """Defaults ask 1,000 per category: all four categories are short (1,000 - 45 + 1,000 - 12
+    + 1,000 - 4 + 1,000 - 1 = 3,938 across them), and so is the total (4,000 - 65 = 3,935).
+    Both findings stay in the report; the total names the per-category one, and the verdict
+    line counts the cause once."""
+    path = write_jsonl(tmp_path / "d.jsonl", _rows())
+    result = datacheck.audit(path)
+    checks = {c["id"]: c for c in result.to_dict()["checks"]}
+    total, per = checks["volume.total"], checks["volume.per_category"]
+    assert total["status"] == per["status"] == "fail"
+    assert total["same_cause_as"] == "volume.per_category" and per["same_cause_as"] is None
+    assert "(3,935 short)" in total["message"]
+    assert "the same shortfall as volume.per_category (3,938 examples" in total["message"]
+    answers = {a["question"]: a["answer"] for a in result.to_dict()["assessment"]}
+    assert answers["Is your data ready?"] == "no"
+    evidence = next(a["evidence"] for a in result.to_dict()["assessment"] if a["answer"] == "no")
+    assert "examples; " not in evidence  # the total's message is not repeated there
+
+    from click.testing import CliRunner
+
+    from datacheck.cli import cli
+
+    out = CliRunner().invoke(cli, ["audit", str(path), "--no-html", "--verbose"]).output
+    errors = sum(c["status"] == "fail" and c["severity"] == "error" for c in checks.values())
+    assert f"NOT READY — {errors - 1} errors" in out
+    assert "volume.total" not in out.split("Quick assessment")[0]

@@ -55,7 +55,26 @@ def run_checks(ctx: Context, suites: list[Suite]) -> list[Finding]:
         if check.id in severities:
             finding = replace(finding, severity=severities[check.id])
         findings.append(finding)
-    return findings + skipped
+    return _one_cause(findings) + skipped
+
+
+def _one_cause(findings: list[Finding]) -> list[Finding]:
+    """Too few examples in total because categories are short is one cause: the finding with
+    the smaller shortfall names the other, which the verdict and top fixes present."""
+    by_id = {f.id: f for f in findings}
+    total, per = by_id.get("volume.total"), by_id.get("volume.per_category")
+    if total is None or per is None or not total.status == per.status == "fail":
+        return findings
+    total_short = max(int(total.required or 0) - int(total.observed or 0), 0)
+    per_short = sum(int(s["shortfall"]) for s in per.details.get("short", []))
+    smaller, larger = (total, per) if total_short <= per_short else (per, total)
+    note = (
+        f" — the same shortfall as {larger.id} ({per_short:,} examples across the short categories)"
+        if larger is per
+        else f" — the same shortfall as {larger.id} ({total_short:,} examples in total)"
+    )
+    merged = replace(smaller, same_cause_as=larger.id, message=smaller.message + note)
+    return [merged if f is smaller else f for f in findings]
 
 
 def _skip(check: Check, reason: str, severity: str | None) -> Finding:

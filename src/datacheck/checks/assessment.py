@@ -52,7 +52,7 @@ def answer(ctx: Context, findings: list[Finding]) -> list[Answer]:
     volume = [
         by_id[i] for i in ("volume.total", "volume.per_category", "volume.per_slot") if i in by_id
     ]
-    short = [f for f in volume if f.status == "fail"]
+    short = [f for f in volume if f.status == "fail" and f.same_cause_as is None]
     if short:
         ready = ("no", "; ".join(f.message for f in short))
     else:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from datacheck.result import AuditResult
@@ -29,6 +29,12 @@ class RenderOptions:
             raise ValueError("plotly_js must be 'inline' or 'cdn'")
         if self.fail_on not in (None, "error", "warning"):
             raise ValueError("fail_on must be 'error' or 'warning'")
+
+
+def presented(checks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The failing checks of a report a reader is shown, each cause once (a check whose
+    `same_cause_as` names another failing check is part of that one)."""
+    return [c for c in checks if c["status"] == "fail" and not c.get("same_cause_as")]
 
 
 class Format(Protocol):

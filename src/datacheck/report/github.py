@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from datacheck._words import plural
-from datacheck.report._format import RenderOptions
+from datacheck.report._format import RenderOptions, presented
 from datacheck.report._visible import visible_all
 from datacheck.report.json import report_dict
 
@@ -30,9 +30,7 @@ def render(result: AuditResult, options: RenderOptions) -> str:
     report = visible_all(report_dict(result))
     path = _escape_property(report["source"]["path"])
     lines = []
-    for check in report["checks"]:
-        if check["status"] != "fail":
-            continue
+    for check in presented(report["checks"]):
         level = "error" if check["severity"] == "error" else "warning"
         title = _escape_property(f"{check['id']}: {check['title']}")
         message = _escape_data(f"{check['message']} → {check['fix']}")

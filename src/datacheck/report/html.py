@@ -15,7 +15,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from datacheck._version import __version__
-from datacheck.report._format import RenderOptions
+from datacheck.report._format import RenderOptions, presented
 from datacheck.report.json import report_dict
 from datacheck.report.pii import clip, mask
 from datacheck.tasks import SCHEMA_NAMES
@@ -198,7 +198,7 @@ def render(result: AuditResult, options: RenderOptions) -> str:
     """The report as one HTML document: plotly.js inline (works offline) or from the CDN."""
     plotly_js, show_pii = options.plotly_js, options.show_pii
     report = report_dict(result)
-    failed = [c for c in report["checks"] if c["status"] == "fail"]
+    failed = presented(report["checks"])
     title, tone, lead = _VERDICTS[report["verdict"]]
     charts = {
         name: chart

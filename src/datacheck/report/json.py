@@ -84,6 +84,7 @@ def finding_dict(finding: Finding, record_lines: tuple[int, ...] | None = None) 
         "fix": finding.fix,
         "expectation": finding.expectation,
         "details": finding.details,
+        "same_cause_as": finding.same_cause_as,
     }
     if record_lines is not None:
         out["row_lines"] = [

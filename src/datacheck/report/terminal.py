@@ -10,7 +10,7 @@ from rich.text import Text
 
 from datacheck._version import __version__
 from datacheck._words import plural
-from datacheck.report._format import RenderOptions
+from datacheck.report._format import RenderOptions, presented
 from datacheck.report._visible import visible_all
 from datacheck.report.json import report_dict
 from datacheck.tasks import SCHEMA_NAMES
@@ -60,7 +60,7 @@ def print_summary(result: AuditResult, console: Console, *, verbose: bool = Fals
         console.print(f"eval: {ev['path']} · {plural(ev['rows'], 'row')}")
         _print_load_errors(console, ev)
     console.print()
-    failed = [c for c in data["checks"] if c["status"] == "fail"]
+    failed = presented(data["checks"])
     errors = sum(c["severity"] == "error" for c in failed)
     warnings = sum(c["severity"] == "warning" for c in failed)
     label, style = _VERDICT_TEXT[result.verdict]
