@@ -183,3 +183,16 @@ def test_the_starter_limits_uncommented_are_the_defaults(tmp_path):
     assert Limits.from_settings(settings.limits) == Limits()
     assert set(settings.limits) == {"max_bytes", "max_ratio", "max_line_bytes", "max_field_chars",
                                     "max_labels_shown", "stream_wait_seconds"}  # fmt: skip
+
+
+def test_init_writes_one_spelling_per_label(tmp_path, monkeypatch):
+    rows = [{"text": f"invoice question {i}", "label": "Billing"} for i in range(6)]
+    rows += [{"text": f"invoice issue {i}", "label": "billing "} for i in range(2)]
+    rows += [{"text": f"login {i}", "label": "account"} for i in range(3)]
+    rows += [{"text": f"password {i}", "label": "Account"} for i in range(2)]
+    rows += [{"text": "no label", "label": "  "}]
+    data = write_jsonl(tmp_path / "d.jsonl", rows)
+    monkeypatch.chdir(tmp_path)
+    assert CliRunner().invoke(cli, ["init", str(data)]).exit_code == 0
+    # the most common spelling of each label; a blank label is a missing one
+    assert load_settings(tmp_path / "datacheck.toml").labels == ("Billing", "account")

@@ -377,7 +377,7 @@ def _emptiness(loaded: Loaded) -> str:
 
 def _label_counts(train: pl.DataFrame) -> dict[str, int]:
     counts = (
-        train.filter(pl.col("label").is_not_null())
+        train.filter(pl.col("label").str.strip_chars().fill_null("") != "")  # blank is missing
         .group_by("label")
         .len()
         .sort(["len", "label"], descending=[True, False])

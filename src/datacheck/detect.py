@@ -332,6 +332,12 @@ def target_texts(sample: pl.DataFrame, shape_schema: str, target_field: str | No
     return sample.select(as_text(sample, target_field)).to_series()
 
 
+def _written(labels: pl.Series) -> pl.Series:
+    """The labels given, as written: neither null nor blank (those are missing labels)."""
+    text = labels.cast(pl.String)
+    return text.filter(text.str.strip_chars().fill_null("") != "")
+
+
 def _task(sample: pl.DataFrame, shape: _Shape, frame: pl.DataFrame) -> tuple[str, float, list[str]]:
     if shape.schema == "spans" and shape.target_field is not None:
         layout = span_fields(frame.schema[shape.target_field])
@@ -341,12 +347,12 @@ def _task(sample: pl.DataFrame, shape: _Shape, frame: pl.DataFrame) -> tuple[str
         slots = names.explode().drop_nulls().n_unique()
         reasons = [f"span extraction: {plural(slots, 'slot')} annotated"]
         if shape.label_field is not None:
-            intents = frame[shape.label_field].drop_nulls().n_unique()
+            intents = _written(frame[shape.label_field]).n_unique()
             reasons.append(f"with an intent per example ({plural(intents, 'distinct intent')})")
         return "extraction", 0.9, reasons
     if shape.schema == "text_label":
         assert shape.label_field is not None
-        distinct = frame[shape.label_field].drop_nulls().n_unique()  # all rows: a stated count
+        distinct = _written(frame[shape.label_field]).n_unique()  # all rows: a stated count
         return (
             "classification",
             0.95,

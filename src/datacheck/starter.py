@@ -6,6 +6,8 @@ import json
 from dataclasses import fields
 from pathlib import Path
 
+import polars as pl
+
 from datacheck.checks import REGISTRY
 from datacheck.limits import Limits
 from datacheck.profiles import COMMON, PROFILES
@@ -31,9 +33,13 @@ def starter_config(path: str | Path | None) -> str:
         task, label_field = detection.task, detection.label_field
         text_field = detection.text_field if detection.schema != "chat" else None
         if task == "classification":
-            frame = normalize(loaded.frame, detection)
-            counts = frame["label"].drop_nulls().value_counts(sort=True)
-            labels = sorted({str(v).strip() for v in counts["label"].to_list() if str(v).strip()})
+            from datacheck.checks.labels import spelling_table
+
+            written = normalize(loaded.frame, detection).select(pl.col("label").cast(pl.String))
+            written = written.filter(pl.col("label").str.strip_chars().fill_null("") != "")
+            spellings = spelling_table(written, "label")
+            # one spelling per label, the most common, as labels.variants asks
+            labels = sorted({str(v).strip() for v in spellings["category"].to_list()})
         header += f"\n# Written for {path}: {detection.schema} data, {task}."
     profile = PROFILES[task]
     lines = [

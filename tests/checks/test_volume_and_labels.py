@@ -68,8 +68,8 @@ def test_volume_imbalance_is_largest_over_smallest(checks):
     check = checks["volume.imbalance"]
     assert (check["status"], check["observed"], check["required"]) == ("fail", 45.0, 10.0)
     assert check["message"] == (
-        "largest/smallest = 45.0x (Billing 45 vs Rare 1); bound 10x; "
-        "too small next to Billing: Rare, Tech"
+        "largest/smallest = 45.0x (Billing 45 vs Rare 1 unique examples, spellings merged); "
+        "bound 10x; too small next to Billing: Rare, Tech"
     )
 
 
@@ -85,7 +85,8 @@ def test_labels_variants_names_both_spellings_and_every_variant_line(checks):
     assert check["status"] == "fail"
     assert check["observed"] == {"billing ": "Billing"}
     assert check["rows"] == [41, 42, 43, 44, 45] and check["row_count"] == 5
-    assert check["message"] == "'billing ' (5 rows) looks like 'Billing' (45)"
+    # the same unit as the label table: rows as written (Billing's 40 and 3 repeats)
+    assert check["message"] == "'billing ' (5 rows) looks like 'Billing' (43 rows)"
     assert check["required"] == "one spelling per label"
     assert check["fix"] == "rename 'billing ' to 'Billing' (strip spaces, one spelling per label)"
 
@@ -123,7 +124,8 @@ def test_passing_figures_and_words(tmp_path):
     )
     assert checks["volume.per_category"]["message"] == "all 2 categories have 20+ examples"
     assert (
-        checks["volume.imbalance"]["message"] == "largest/smallest = 1.0x (A 20 vs B 20); bound 1x"
+        checks["volume.imbalance"]["message"]
+        == "largest/smallest = 1.0x (A 20 vs B 20 unique examples, spellings merged); bound 1x"
     )
     expected = {
         "labels.missing": "0 examples without a label",
@@ -220,7 +222,10 @@ def test_imbalance_ratio_is_rounded_to_two_places(tmp_path):
     result = datacheck.audit(path, thresholds={"min_per_category": 1}, tokenizers=["phi-2"])
     check = {c["id"]: c for c in result.to_dict()["checks"]}["volume.imbalance"]
     assert (check["status"], check["observed"]) == ("pass", 3.33)
-    assert check["message"] == "largest/smallest = 3.3x (A 10 vs B 3); bound 10x"
+    assert (
+        check["message"]
+        == "largest/smallest = 3.3x (A 10 vs B 3 unique examples, spellings merged); bound 10x"
+    )
 
 
 def test_one_category_is_named_in_the_singular(tmp_path):
@@ -259,8 +264,8 @@ def test_equally_common_spellings_take_the_first_name_and_every_variant_is_liste
         "billing": "Billing",
     }
     assert variants["message"] == (
-        "'ACCOUNT' (1 row) looks like 'Account' (4); 'account' (1 row) looks like 'Account' (4); "
-        "'billing' (2 rows) looks like 'Billing' (4)"
+        "'ACCOUNT' (1 row) looks like 'Account' (2 rows); 'account' (1 row) looks like "
+        "'Account' (2 rows); 'billing' (2 rows) looks like 'Billing' (2 rows)"
     )
     assert variants["fix"] == "rename 'ACCOUNT' to 'Account' (strip spaces, one spelling per label)"
     assert checks["volume.per_category"]["observed"] == {"Account": 4, "Billing": 4}
@@ -302,3 +307,16 @@ def test_too_few_examples_is_one_cause_presented_once(tmp_path):
     errors = sum(c["status"] == "fail" and c["severity"] == "error" for c in checks.values())
     assert f"NOT READY — {errors - 1} errors" in out
     assert "volume.total" not in out.split("Quick assessment")[0]
+
+
+def test_a_label_has_one_count_in_the_message_the_table_and_the_assessment(tmp_path):
+    path = write_jsonl(tmp_path / "d.jsonl", _rows())
+    result = datacheck.audit(path, thresholds={"min_per_category": 1}, tokenizers=["phi-2"])
+    report = result.to_dict()
+    assert report["labels"]["Billing"] == 43 and report["labels"]["billing "] == 5
+    variants = next(c for c in report["checks"] if c["id"] == "labels.variants")
+    assert "'billing ' (5 rows) looks like 'Billing' (43 rows)" in variants["message"]
+    metric = report["assessment"][0]
+    assert "a fixed set of 4 labels (5 as written)" in metric["evidence"]
+    assert "fixed label set: 5 distinct values in `label`" in report["detected"]["reasons"]
+    assert len(report["labels"]) == 5  # the blank label is a missing one, not a sixth

@@ -21,7 +21,9 @@ QUESTIONS = (
 def _structured(ctx: Context) -> tuple[bool, str]:
     if ctx.task == "classification":
         categories = ctx.tables["categories"].frame.height if "categories" in ctx.tables else 0
-        return True, f"outputs are a fixed set of {plural(categories, 'label')}"
+        spellings = ctx.tables["spellings"].frame.height if "spellings" in ctx.tables else 0
+        written = f" ({spellings:,} as written)" if spellings > categories else ""
+        return True, f"outputs are a fixed set of {plural(categories, 'label')}{written}"
     if ctx.detection.schema == "spans":
         slots = ctx.train["spans"].list.eval(pl.element().struct.field("entity")).explode()
         shape = f"outputs are character spans of {plural(slots.drop_nulls().n_unique(), 'slot')}"

@@ -216,11 +216,11 @@ class LabelsVariants(Check):
     def evaluate(self, ctx: Context) -> Finding:
         spellings = ctx.tables["spellings"].frame
         variants = spellings.filter(pl.col("label").is_in(self.failing_keys(ctx)))
+        written = dict(ctx.train.group_by("label").len().iter_rows())  # as the label table
         pairs = [
-            f"{label!r} ({plural(count, 'row')}) looks like {category!r} ({total:,})"
-            for label, count, category, total in variants.select(
-                "label", "count", "category", "category_count"
-            ).iter_rows()
+            f"{label!r} ({plural(ctx.scaled(written.get(label, 0)), 'row')}) looks like "
+            f"{category!r} ({plural(ctx.scaled(written.get(category, 0)), 'row')})"
+            for label, category in variants.select("label", "category").iter_rows()
         ]
         ids = ctx.train.filter(pl.col("label").is_in(variants["label"].to_list()))["example_id"]
         rows = ctx.lines_of(ids.to_list())

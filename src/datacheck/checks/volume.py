@@ -147,9 +147,11 @@ class VolumeImbalance(Check):
         smallest = categories.row(categories.height - 1, named=True)
         ratio = largest["count"] / smallest["count"]
         failing = self.failing_keys(ctx)
+        big, small = ctx.scaled(largest["count"]), ctx.scaled(smallest["count"])
         message = (
-            f"largest/smallest = {ratio:,.1f}x ({largest['category']} {largest['count']:,} vs "
-            f"{smallest['category']} {smallest['count']:,}); bound {bound:g}x"
+            f"largest/smallest = {ratio:,.1f}x ({largest['category']} {ctx.approx}{big:,} vs "
+            f"{smallest['category']} {ctx.approx}{small:,} unique examples, spellings merged); "
+            f"bound {bound:g}x"
         )
         if failing:
             message += f"; too small next to {largest['category']}: {listing(sorted(failing))}"

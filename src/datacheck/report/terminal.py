@@ -200,7 +200,7 @@ MAX_LABELS = 25
 
 
 def _print_labels(console: Console, labels: dict[str, int]) -> None:
-    console.print(Text("Examples per label", style="bold"))
+    console.print(Text("Rows per label, as written", style="bold"))
     shown = list(labels.items())[:MAX_LABELS]
     width = max(len(repr(k)) for k, _ in shown)
     for label, count in shown:
