@@ -187,6 +187,49 @@ def real_snips(real: Path) -> Case:
     )
 
 
+def sample_tickets(_real: Path) -> Case:
+    """The project's own generated tickets (sample_data/), a second way of making data: its
+    README lists what was planted; the facts are counted here again. Line 1,207 is broken
+    JSON and is left out, keeping every other line's number."""
+    folder = HERE.parent / "sample_data"
+
+    def rows(name: str) -> dict[int, dict]:
+        out = {}
+        for number, line in enumerate((folder / name).read_text("utf-8").splitlines(), 1):
+            try:
+                out[number] = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+        return out
+
+    train, evals = rows("tickets.jsonl"), rows("tickets_eval.jsonl")
+    inputs = {n: r["text"] for n, r in train.items()}
+    labels = {n: r["department"] for n, r in train.items()}
+    filled = {n for n, t in inputs.items() if t.strip()}
+    spelled: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for label in labels.values():
+        spelled[" ".join(label.split()).lower()][label] += 1
+    main = {k: max(v, key=lambda s: (v[s], s)) for k, v in spelled.items()}
+    train_texts = {normal(t) for n, t in inputs.items() if n in filled}
+    return Case(
+        "sample tickets (own generator)",
+        [str(folder / "tickets.jsonl"), "--eval", str(folder / "tickets_eval.jsonl")],
+        {
+            "format.empty_text": set(inputs) - filled,
+            "hygiene.exact_duplicates": redundant(
+                {n: (normal(inputs[n]), normal(labels[n])) for n in filled}
+            ),
+            "hygiene.conflicting_labels": conflicted(
+                {n: inputs[n] for n in filled}, {n: labels[n] for n in filled}
+            ),
+            "labels.variants": {
+                n for n, lab in labels.items() if lab != main[" ".join(lab.split()).lower()]
+            },
+            "hygiene.leakage": {n for n, r in evals.items() if normal(r["text"]) in train_texts},
+        },
+    )
+
+
 def planted_classification(real: Path, tmp: Path, rng: random.Random) -> Case:
     """hwu64 as text + label JSONL, 90/10 into train and eval, with planted exact and near
     duplicates, conflicting labels (within train and across splits), eval duplicates,
@@ -445,6 +488,7 @@ def main() -> None:
         cases = [
             real_hwu(options.real),
             real_snips(options.real),
+            sample_tickets(options.real),
             planted_classification(options.real, tmp, rng),
             planted_extraction(options.real, tmp, rng),
             planted_chat(options.real, tmp, rng),
