@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import polars as pl
 
+from datacheck._words import listing
 from datacheck.checks._gx import Outcome
 from datacheck.checks._tables import Table
 from datacheck.config import Settings
@@ -100,6 +101,12 @@ class Context:
     def approx(self) -> str:
         """ "≈" when figures are estimates from a sample, else nothing."""
         return "≈" if self.scale != 1.0 else ""
+
+    def where(self, lines: list[int], limit: int = 5, *, eval_side: bool = False) -> str:
+        """Lines (rows, records) named for a message: "line 4", "lines 4, 9 and 3 more"."""
+        position = self.eval_position if eval_side else self.position
+        numbers = listing([f"{n:,}" for n in lines], limit)
+        return f"{position}{'s' if len(lines) != 1 else ''} {numbers}"
 
     def lines_of(self, example_ids: list[int] | tuple[int, ...]) -> list[int]:
         """Source line numbers of training examples, sorted."""

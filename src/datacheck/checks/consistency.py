@@ -54,8 +54,7 @@ class EdgeWhitespace(Check):
             passed=self.gx_passed(ctx),
             observed=counts,
             required=0,
-            message=f"white space at an edge of {listing(parts)} "
-            f"({ctx.position}s {listing([f'{n:,}' for n in lines])})"
+            message=f"white space at an edge of {listing(parts)} ({ctx.where(lines)})"
             if lines
             else "no text or label starts or ends with white space",
             rows=lines,
@@ -99,7 +98,7 @@ class MissingSystemMessage(Check):
             observed={"without_system": bad.height, "share_with_system": round(share, 4)},
             required=0,
             message=f"{plural(bad.height, 'example')} without the system message "
-            f"{share:.0%} of examples have ({ctx.position}s {listing([f'{n:,}' for n in lines])})"
+            f"{share:.0%} of examples have ({ctx.where(lines)})"
             if lines
             else "the system message is used consistently",
             rows=lines,

@@ -11,7 +11,7 @@ from typing import Any
 import polars as pl
 
 from datacheck._frames import number
-from datacheck._words import listing, plural
+from datacheck._words import plural
 from datacheck.checks._base import Check, Context, Finding
 from datacheck.checks._chat_table import chat_table
 from datacheck.checks._json_facts import JsonFacts, json_facts
@@ -274,9 +274,7 @@ class EmptyText(Check):
             passed=self.gx_passed(ctx),
             observed={"empty_inputs": inputs, "empty_outputs": outputs},
             required=0,
-            message=(", ".join(parts) + (f" ({ctx.position}s {listing([f'{r:,}' for r in rows])})"))
-            if parts
-            else "no empty texts",
+            message=(", ".join(parts) + (f" ({ctx.where(rows)})")) if parts else "no empty texts",
             rows=rows,
         )
 
@@ -418,7 +416,7 @@ class JsonParse(_ProblemCheck):
             observed=len(rows),
             required=0,
             message=f"{plural(len(rows), 'output')} that do not parse as a JSON object "
-            f"({ctx.position}s {listing([f'{r:,}' for r in rows])})"
+            f"({ctx.where(rows)})"
             if rows
             else "every output parses as a JSON object",
             rows=rows,

@@ -56,7 +56,7 @@ class ExactDuplicates(Check):
         if rows:
             parts.append(
                 f"{plural(h.redundant_rows, 'redundant row')} in "
-                f"{plural(h.duplicate_group_count, 'group')} ({ctx.position}s {_lines(rows)})"
+                f"{plural(h.duplicate_group_count, 'group')} ({ctx.where(rows)})"
             )
         details: dict[str, Any] = {"groups": h.duplicate_groups[:10]}
         evals = h.eval_duplicates
@@ -65,7 +65,7 @@ class ExactDuplicates(Check):
             parts.append(
                 f"{where}: {plural(evals['redundant_rows'], 'redundant row')} in "
                 f"{plural(evals['group_count'], 'group')} "
-                f"({ctx.eval_position}s {_lines(h.eval_redundant_lines)})"
+                f"({ctx.where(h.eval_redundant_lines, eval_side=True)})"
             )
             details |= {"eval_groups": evals["groups"][:10], "eval_lines": h.eval_redundant_lines}
         return self.result(
@@ -111,7 +111,7 @@ class NearDuplicates(Check):
         )
         if first:
             message += (
-                f"; largest: {ctx.position}s {_lines(first['lines'], 4)} "
+                f"; largest: {ctx.where(first['lines'], 4)} "
                 f"(similarity ≥ {first['similarity']:.2f})"
             )
         rows = h.near_redundant_lines
@@ -148,7 +148,7 @@ class ConflictingLabels(Check):
         share = h.conflict_rows / h.rows if h.rows else 0.0
         examples = [
             " vs ".join(
-                f"{label!r} (line {_lines(lines, 2)})" for label, lines in g["labels"].items()
+                f"{label!r} ({ctx.where(lines, 2)})" for label, lines in g["labels"].items()
             )
             for g in h.conflicts[:2]
         ]
@@ -156,12 +156,13 @@ class ConflictingLabels(Check):
         if cross["rows"]:
             first = cross["pairs"][0]
             other = " / ".join(
-                f"{label!r} (training line {_lines(lines, 2)})"
+                f"{label!r} (training {ctx.where(lines, 2)})"
                 for label, lines in first["train"].items()
             )
+            at = ctx.where([first["eval_line"]], eval_side=True)
             examples.append(
                 f"{plural(cross['rows'], 'eval row')} labelled otherwise than the same input in "
-                f"training: eval line {first['eval_line']:,} {first['eval_label']!r} vs {other}"
+                f"training: eval {at} {first['eval_label']!r} vs {other}"
             )
         finding = self.result(
             ctx,

@@ -6,7 +6,7 @@ from typing import Any
 
 import polars as pl
 
-from datacheck._words import listing, plural
+from datacheck._words import plural
 from datacheck.checks._base import Check, Context, Finding
 from datacheck.checks._registry import register
 from datacheck.checks._tables import derived
@@ -52,13 +52,13 @@ class ContextWindow(Check):
         others = _over_each_model(ctx)
         message = (
             f"{plural(len(rows), 'example')} longer than {model.title}'s "
-            f"{model.context:,}-token window ({ctx.position}s {_lines(rows)})"
+            f"{model.context:,}-token window ({ctx.where(rows)})"
             if rows
             else f"every example fits {model.title}'s {model.context:,}-token window"
         )
         elsewhere = [
             f"{entry['rows']:,} over {_title(name)}'s {entry['window']:,} "
-            f"({ctx.position}s {_lines(entry['lines'], 3)})"
+            f"({ctx.where(entry['lines'], 3)})"
             for name, entry in others.items()
             if name != model.name
         ]
@@ -79,10 +79,6 @@ class ContextWindow(Check):
 
 def _title(model: str) -> str:
     return OPEN_MODELS[model].title if model in OPEN_MODELS else model
-
-
-def _lines(lines: list[int], limit: int = 5) -> str:
-    return listing([f"{n:,}" for n in lines], limit)
 
 
 def _over_each_model(ctx: Context) -> dict[str, dict[str, Any]]:

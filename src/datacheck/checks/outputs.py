@@ -11,8 +11,8 @@ from collections import Counter
 import polars as pl
 
 from datacheck._frames import number
-from datacheck._words import listing, plural
-from datacheck.checks._base import Check, Context, Finding
+from datacheck._words import plural
+from datacheck.checks._base import JSON_TASKS, Check, Context, Finding
 from datacheck.checks._registry import register
 from datacheck.checks._tables import derived
 from datacheck.checks.format import length_bounds
@@ -21,22 +21,34 @@ from datacheck.checks.format import length_bounds
 MIN_REPETITION_BYTES = 400
 
 
-def _text_outputs(ctx: Context) -> bool:
-    """Whether outputs are written text (not a label to pick)."""
+def _written_outputs(ctx: Context) -> bool:
+    """Whether outputs are written (not a label to pick)."""
     return ctx.task != "classification" and "target_text" in ctx.train.columns
 
 
-@derived("output_lengths", key="example_id", needs=("examples",), when=_text_outputs)
+def _prose_outputs(ctx: Context) -> bool:
+    """Whether outputs are free text: a JSON list of similar records compresses as well as a
+    loop does (0.1), so structured outputs are left out of the repetition test."""
+    return _written_outputs(ctx) and ctx.task not in JSON_TASKS
+
+
+_LOG_CHARS = (pl.col("target_chars").cast(pl.Float64) + 1).log10()
+
+
+@derived("output_lengths", key="example_id", needs=("examples",), when=_written_outputs)
 def _output_lengths(ctx: Context) -> pl.DataFrame:
-    """Per training example, the output's length and whether it is within the bound."""
+    """Per training example with an output, its length and whether it is within the bound."""
     examples = ctx.tables["examples"].frame.filter(pl.col("target_chars") > 0)
-    log_len = (pl.col("target_chars").cast(pl.Float64) + 1).log10()
-    _, high = length_bounds(
-        examples.select(log_len).to_series(), ctx.threshold("length_outlier_iqr")
-    )
+    high = _output_bound(ctx, examples)
     return examples.select(
-        "example_id", "source_line", "target_chars", (log_len <= high).alias("output_length_ok")
+        "example_id", "source_line", "target_chars", (_LOG_CHARS <= high).alias("output_length_ok")
     )
+
+
+def _output_bound(ctx: Context, examples: pl.DataFrame) -> float:
+    """The log10(length + 1) above which an output is far longer than the rest."""
+    log_lengths = examples.select(_LOG_CHARS).to_series()
+    return length_bounds(log_lengths, float(ctx.threshold("length_outlier_iqr")))[1]
 
 
 @register
@@ -58,24 +70,26 @@ class OutputLengthOutliers(Check):
         bad = table.filter(pl.col("example_id").is_in(self.failing_keys(ctx)))
         lines = sorted(bad["source_line"].to_list())
         chars = table["target_chars"]
+        if chars.is_empty():
+            return self.result(
+                ctx, passed=True, observed=0, required=None, message="no output to measure"
+            )
+        high = _output_bound(ctx, table)
+        max_chars = int(10**high - 1) if math.isfinite(high) else None
         observed = (
             f"outputs run {int(number(chars.min())):,}-{int(number(chars.max())):,} characters "
             f"(median {int(number(chars.median())):,})"
-            if chars.len()
-            else "no output to measure"
         )
-        bound = int(number(bad["target_chars"].min())) - 1 if lines else None
         return self.result(
             ctx,
             passed=self.gx_passed(ctx),
             observed=len(lines),
-            required=None,
-            message=f"{plural(len(lines), 'output')} far longer than the rest "
-            f"({ctx.position}s {listing([f'{n:,}' for n in lines])}); {observed}"
-            if lines
+            required={"max_chars": max_chars},
+            message=f"{plural(len(lines), 'output')} over {max_chars:,} characters "
+            f"({ctx.where(lines)}); {observed}"
+            if lines and max_chars is not None
             else f"{observed}; none far longer than the rest",
             rows=lines,
-            details={"shortest_flagged_chars": bound + 1} if bound is not None else {},
         )
 
 
@@ -84,7 +98,7 @@ def _compression(text: str) -> float:
     return len(zlib.compress(data, 6)) / len(data)
 
 
-@derived("repetition", key="example_id", when=_text_outputs)
+@derived("repetition", key="example_id", when=_prose_outputs)
 def _repetition(ctx: Context) -> pl.DataFrame:
     """Per training example with a long output, how small it compresses (compressed / raw
     bytes, zlib): natural prose stays above 0.3, a phrase repeated many times drops far
@@ -107,21 +121,26 @@ def _repetition(ctx: Context) -> pl.DataFrame:
 
 
 def repeated_phrase(text: str) -> tuple[str, int]:
-    """The phrase a degenerate text repeats most (up to eight words) and how often."""
+    """The phrase a degenerate text repeats (up to eight words) and how often: the shortest
+    whose repeats cover nine tenths of the text, else the one that covers most."""
     words = text.split()
-    for size in range(min(8, max(len(words) // 4, 1)), 0, -1):
+    best: tuple[float, str, int] = (0.0, "", 0)
+    for size in range(1, min(8, len(words)) + 1):
         grams = Counter(tuple(words[i : i + size]) for i in range(len(words) - size + 1))
         gram, count = grams.most_common(1)[0]
-        if count >= 4 or size == 1:
+        cover = count * size / len(words)
+        if cover >= 0.9:
             return " ".join(gram), count
-    return "", 0
+        best = max(best, (cover, " ".join(gram), count))
+    return best[1], best[2]
 
 
 @register
 class OutputRepetition(Check):
     """Outputs that repeat one phrase over and over: long, and compressing to under
     `min_output_compression` of their size (0.15 by default; prose compresses to 0.3-0.5).
-    This is what a generation loop looks like, and the model learns to loop."""
+    This is what a generation loop looks like, and the model learns to loop. Structured
+    (JSON) outputs are not tested: a list of similar records compresses as well as a loop."""
 
     id = "format.output_repetition"
     title = "No output repeats itself over and over"
@@ -147,8 +166,9 @@ class OutputRepetition(Check):
             passed=self.gx_passed(ctx),
             observed=len(lines),
             required={"min_compression": float(ctx.threshold("min_output_compression"))},
-            message=f"{plural(len(lines), 'output')} repeat a phrase over and over "
-            f"({ctx.position}s {listing([f'{n:,}' for n in lines])}); {examples[0]}"
+            message=f"{plural(len(lines), 'output')} {'repeats' if len(lines) == 1 else 'repeat'} "
+            "a phrase over and over "
+            f"({ctx.where(lines)}); {examples[0]}"
             if lines
             else f"no output repeats itself ({table.height:,} long outputs checked)",
             rows=lines,

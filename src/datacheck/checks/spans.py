@@ -285,7 +285,7 @@ class RepeatedListItems(Check):
             required=0,
             message=(
                 f"{plural(bad.height, 'example')} name an item twice in a list "
-                f"({ctx.position}s {listing([f'{n:,}' for n in lines])}): "
+                f"({ctx.where(lines)}): "
                 + "; ".join(shown["repeated"].list.join(", ").head(3).to_list())
                 if bad.height
                 else "no list repeats an item"
