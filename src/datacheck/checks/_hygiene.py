@@ -134,6 +134,9 @@ def analyse(
 
     groups, group_count, redundant, redundant_ids = _exact(train)
     conflicts, conflict_count, conflict_lines = _conflicts(train, frame, target)
+    if targets is not None:  # a text whose output no other text shares has no pair
+        shared = targets.filter(pl.struct(_TARGET).is_duplicated())["id"]
+        texts = texts.filter(pl.col("id").is_in(shared.implode()))
     pairs = _same_target(near_pairs(texts, threshold), targets)
     del texts
     clusters = _clusters(keyed.filter(~pl.col("_eval")), pairs)
