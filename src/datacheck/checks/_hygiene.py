@@ -134,9 +134,6 @@ def analyse(
 
     groups, group_count, redundant, redundant_ids = _exact(train)
     conflicts, conflict_count, conflict_lines = _conflicts(train, frame, target)
-    if targets is not None:  # a text whose output no other text shares has no pair
-        shared = targets.filter(pl.struct(_TARGET).is_duplicated())["id"]
-        texts = texts.filter(pl.col("id").is_in(shared.implode()))
     pairs = _same_target(near_pairs(texts, threshold), targets)
     del texts
     clusters = _clusters(keyed.filter(~pl.col("_eval")), pairs)
@@ -372,7 +369,8 @@ def _fuzzy_groups(
     to compare), and each group's text (`id`, `text`) copied out, so the rows' texts can be
     let go: MinHash runs once per group, not per row. Groups are numbered in order of first
     appearance. `by_target`: a group also shares its target, whose keys come back per group
-    (`id` and the target keys) for `_same_target`."""
+    (`id` and the target keys) for `_same_target`, and only groups whose target another
+    group shares have their text copied out."""
     extra = list(_TARGET) if by_target else []
     for on in [_FUZZY[0], *extra], [*_FUZZY, *extra]:  # 64-bit columns are cheaper
         key = pl.col(on[0]) if len(on) == 1 else pl.struct(on)
@@ -387,8 +385,10 @@ def _fuzzy_groups(
         )
         if _halves_agree(keyed):
             break
-    texts = compact(groups.select(pl.col("fid").alias("id"), pl.col("_fuzzy").alias("text")))
     targets = groups.select(pl.col("fid").alias("id"), *extra) if by_target else None
+    if by_target:  # a text whose output no other text shares has no pair: no signature
+        groups = groups.filter(pl.struct(_TARGET).is_duplicated())
+    texts = compact(groups.select(pl.col("fid").alias("id"), pl.col("_fuzzy").alias("text")))
     return keyed.drop("_group_half"), texts, targets
 
 
