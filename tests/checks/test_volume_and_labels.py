@@ -46,6 +46,9 @@ def test_volume_total_counts_unique_examples(checks):
         "65 unique examples (3 duplicate rows not counted); domain-specific classification needs 40"
     )
     assert check["fix"] == "collect or annotate more examples before training"
+    # short categories with enough in total: two findings, two causes
+    assert checks["volume.per_category"]["status"] == "fail"
+    assert check["same_cause_as"] is None and checks["volume.per_category"]["same_cause_as"] is None
 
 
 def test_volume_per_category_lists_each_short_category_with_its_shortfall(checks):
