@@ -440,8 +440,7 @@ def _finding_rows(check_id: str) -> Callable[[dict], set | None]:
 
 
 def _eval_duplicates(report: dict) -> set | None:
-    finding = report["checks"]["hygiene.exact_duplicates"]
-    return set(finding.details.get("eval_lines", []))
+    return set(report["checks"]["hygiene.exact_duplicates"].eval_rows)
 
 
 def _across(report: dict) -> set | None:

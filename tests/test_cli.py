@@ -76,7 +76,7 @@ def test_subprocess_audit_of_the_sample(run_cli, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json"], "writes only what was asked"
     report = json.loads((tmp_path / "out.json").read_text())
     assert report["source"]["load_errors"][0]["line"] == 1207
-    assert "line 1,207" in proc.stdout
+    assert "line 1207" in proc.stdout
     assert "Technical" in proc.stdout
 
 

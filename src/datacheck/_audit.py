@@ -154,7 +154,7 @@ def _samples(frame: pl.DataFrame, findings: list[Finding]) -> dict[str, tuple[di
             continue
         rows = list(finding.rows[:SAMPLES_PER_CHECK])
         in_eval = pl.col("split").is_in(EVAL_SPLITS)
-        split = in_eval if finding.details.get("rows_from") == "eval" else ~in_eval
+        split = in_eval if finding.rows_split == "eval" else ~in_eval
         by_line = _rows_by_line(frame, rows, split)
         out[finding.id] = tuple(by_line[line] for line in rows if line in by_line)
     return out

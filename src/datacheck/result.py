@@ -39,12 +39,20 @@ class Finding:
     fix: str
     rows: tuple[int, ...] = ()
     row_count: int = 0
+    #: which file `rows` number lines of: "train" (the source) or "eval"
+    rows_split: str = "train"
+    #: eval lines a finding about training rows also concerns (repeats inside eval,
+    #: eval rows labelled otherwise than in training)
+    eval_rows: tuple[int, ...] = ()
     expectation: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
     #: a failing check that reports the same cause with the larger shortfall: this one is
     #: counted and shown once, as that one (e.g. too few examples in total, because
     #: categories are short)
     same_cause_as: str | None = None
+    #: time spent evaluating the check (its expectations run in one batch beforehand); for
+    #: JUnit, not in the JSON report, which is the same for the same input
+    seconds: float = field(default=0.0, compare=False)
 
 
 @dataclass(frozen=True)

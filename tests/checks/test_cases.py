@@ -120,7 +120,7 @@ def test_duplicates_inside_the_eval_set_are_found(tmp_path):
     check = _find(result, "hygiene.exact_duplicates")
     assert check["status"] == "fail"
     assert check["rows"] == []  # training is clean
-    assert check["details"]["eval_lines"] == [3]
+    assert check["eval_rows"] == [3] and check["eval_rows_file"].endswith("e.jsonl")
     assert "1 redundant row in 1 group (line 3)" in check["message"]
     assert result.to_dict()["hygiene"]["exact_duplicates"]["eval"]["groups"] == [
         {"size": 2, "lines": [1, 3]}

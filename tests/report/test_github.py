@@ -1,11 +1,11 @@
 """GitHub Actions output: annotations for failing checks only, escaped, capped; the summary."""
 
 from datacheck.report import render
-from datacheck.report.github import MAX_ANNOTATIONS, summary
+from datacheck.report.github import summary
 from tests.report.conftest import finding
 
 
-def test_one_annotation_per_listed_row_of_each_failing_check(make_result):
+def test_one_annotation_per_failing_check_at_its_first_line_with_the_count(make_result):
     result = make_result(
         [
             finding("format.empty_text", rows=(3, 17), row_count=2),
@@ -16,11 +16,11 @@ def test_one_annotation_per_listed_row_of_each_failing_check(make_result):
     )
     assert render(result, "github").splitlines() == [
         "::error file=data/train.jsonl,line=3,title=format.empty_text%3A title of "
-        "format.empty_text::message of format.empty_text → fix of format.empty_text",
-        "::error file=data/train.jsonl,line=17,title=format.empty_text%3A title of "
-        "format.empty_text::message of format.empty_text → fix of format.empty_text",
+        "format.empty_text::message of format.empty_text → fix of format.empty_text "
+        "(2 rows: lines 3, 17 of data/train.jsonl)",
         "::warning file=data/train.jsonl,line=9,title=labels.singleton%3A title of "
-        "labels.singleton::message of labels.singleton → fix of labels.singleton",
+        "labels.singleton::message of labels.singleton → fix of labels.singleton "
+        "(1 row: line 9 of data/train.jsonl)",
     ]
 
 
@@ -32,18 +32,36 @@ def test_info_findings_are_warnings_and_a_check_without_rows_gets_one_annotation
     )
 
 
-def test_annotations_are_capped_per_check(make_result):
+def test_many_rows_make_one_annotation_not_one_per_row(make_result):
     rows = tuple(range(1, 30))
     lines = render(make_result([finding(rows=rows, row_count=29)]), "github").splitlines()
-    assert len(lines) == MAX_ANNOTATIONS == 10
-    assert [line.split(",")[1] for line in lines] == [f"line={n}" for n in range(1, 11)]
+    assert len(lines) == 1
+    assert lines[0].split(",")[1] == "line=1"
+    assert lines[0].endswith("(29 rows: lines 1, 2, 3 and 26 more of data/train.jsonl)")
+
+
+def test_eval_rows_point_at_the_eval_file(make_result):
+    from datacheck.result import SourceInfo
+
+    evals = SourceInfo(
+        path="data/eval.jsonl", format="jsonl", sha256=None, rows=10, position="line",
+        load_errors=(), load_error_count=0,
+    )  # fmt: skip
+    leak = finding("hygiene.leakage", rows=(6, 8), row_count=2, rows_split="eval")
+    dupes = finding(
+        "hygiene.exact_duplicates", severity="warning", rows=(), eval_rows=(4,), row_count=0
+    )
+    lines = render(make_result([leak, dupes], eval_source=evals), "github").splitlines()
+    assert lines[0].startswith("::error file=data/eval.jsonl,line=6,title=hygiene.leakage")
+    assert lines[0].endswith("(2 rows: lines 6, 8 of data/eval.jsonl)")
+    assert lines[1].startswith("::warning file=data/eval.jsonl,line=4,")
 
 
 def test_rows_of_a_table_are_not_lines_of_a_file(make_result):
     result = make_result([finding(rows=(2, 3))], path="data.parquet", position="row")
     assert render(result, "github") == (
         "::error file=data.parquet,title=volume.total%3A title of volume.total::"
-        "message of volume.total → fix of volume.total\n"
+        "message of volume.total → fix of volume.total (2 rows: rows 2, 3 of data.parquet)\n"
     )
 
 
@@ -72,7 +90,7 @@ def test_summary_starts_with_the_verdict_and_lists_every_check(make_result):
     ]
     text = summary(make_result(checks, recommendation={"title": "Llama 3.1 8B", "variant": "base"}))
     assert text.splitlines() == [
-        "## datacheck: ❌ Not ready",
+        "## datacheck: ❌ Not ready — 1 error, 1 warning, 1 check passed",
         "",
         "`data/train.jsonl` · 1,234 examples · text_label · classification",
         "",
@@ -91,9 +109,9 @@ def test_summary_starts_with_the_verdict_and_lists_every_check(make_result):
 
 def test_summary_names_each_verdict(make_result):
     for verdict, words in [
-        ("ready", "## datacheck: ✅ Ready\n"),
-        ("ready_with_warnings", "## datacheck: ⚠️ Ready, with warnings\n"),
-        ("not_ready", "## datacheck: ❌ Not ready\n"),
+        ("ready", "## datacheck: ✅ Ready — 0 errors"),
+        ("ready_with_warnings", "## datacheck: ⚠️ Ready, with warnings — 0 errors"),
+        ("not_ready", "## datacheck: ❌ Not ready — 0 errors"),
     ]:
         text = summary(make_result(verdict=verdict))
         assert text.startswith(words)
@@ -110,3 +128,8 @@ def test_carriage_returns_and_newlines_in_data_are_escaped():
 def test_a_failing_check_listed_after_a_passing_one_is_still_annotated(make_result):
     result = make_result([finding("volume.total", status="pass"), finding("labels.missing")])
     assert render(result, "github").startswith("::error file=data/train.jsonl,title=labels.missing")
+
+
+def test_the_summary_names_the_html_report(make_result):
+    text = summary(make_result(), "reports/data.html")
+    assert "The full report is `reports/data.html`: upload it as a workflow artifact." in text

@@ -24,12 +24,15 @@ def test_junit_parses_back_with_one_testcase_per_check():
     failures = [c for c in cases if c.find("failure") is not None]
     assert int(suite.get("failures")) == len(failures) == 4
     readable = next(c for c in cases if c.get("name").startswith("format.readable"))
-    assert "line 1,207 could not be read: invalid JSON" in readable.find("failure").get("message")
+    assert "line 1207 could not be read: invalid JSON" in readable.find("failure").get("message")
     per_category = next(c for c in cases if c.get("name").startswith("volume.per_category"))
     assert "Account has " in per_category.find("failure").get("message")
     variants = next(c for c in cases if c.get("name").startswith("labels.variants"))
     expected = next(c for c in result.to_dict()["checks"] if c["id"] == "labels.variants")["rows"]
-    assert f"lines: {expected[0]}, {expected[1]}" in variants.find("failure").text
+    assert f"lines {expected[0]}, {expected[1]}, " in variants.find("failure").text
+    assert variants.get("file") == str(SAMPLES / "tickets.jsonl")
+    assert float(variants.get("time")) >= 0
+    assert 'observed: {"billing ": "Billing"}' in variants.find("failure").text  # JSON, not repr
     assert int(suite.get("skipped")) == len([c for c in cases if c.find("skipped") is not None])
 
 

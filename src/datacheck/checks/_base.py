@@ -105,7 +105,7 @@ class Context:
     def where(self, lines: list[int], limit: int = 5, *, eval_side: bool = False) -> str:
         """Lines (rows, records) named for a message: "line 4", "lines 4, 9 and 3 more"."""
         position = self.eval_position if eval_side else self.position
-        numbers = listing([f"{n:,}" for n in lines], limit)
+        numbers = listing([str(n) for n in lines], limit)  # "36, 3041", never "36, 3,041"
         return f"{position}{'s' if len(lines) != 1 else ''} {numbers}"
 
     def lines_of(self, example_ids: list[int] | tuple[int, ...]) -> list[int]:
@@ -169,6 +169,8 @@ class Check:
         row_count: int | None = None,
         fix: str | None = None,
         details: dict[str, Any] | None = None,
+        rows_split: str = "train",
+        eval_rows: list[int] | None = None,
     ) -> Finding:
         rows = rows or []
         return Finding(
@@ -182,6 +184,8 @@ class Check:
             fix=fix or self.fix,
             rows=tuple(rows),
             row_count=len(rows) if row_count is None else row_count,
+            rows_split=rows_split,
+            eval_rows=tuple(eval_rows or ()),
             expectation=self.expectation(ctx),
             details=details or {},
         )

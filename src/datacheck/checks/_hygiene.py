@@ -93,7 +93,9 @@ class Hygiene:
                 "group_count": self.conflict_count,
                 "rows": self.conflict_rows,
                 "groups": self.conflicts,
-                **({"across_splits": self.cross_conflicts} if self.cross_conflicts else {}),
+                **(
+                    {"across_splits": _listed(self.cross_conflicts)} if self.cross_conflicts else {}
+                ),
             },
             "settings": self.settings,
         }
@@ -104,6 +106,11 @@ class Hygiene:
         if self.drift is not None:
             out["label_drift"] = self.drift
         return out
+
+
+def _listed(cross: dict[str, Any]) -> dict[str, Any]:
+    """The cross-split conflicts as the report shows them (every eval line is on the finding)."""
+    return {k: v for k, v in cross.items() if k != "eval_lines"}
 
 
 def analyse(
@@ -333,7 +340,11 @@ def _cross_conflicts(
     ):
         entry = listed.setdefault(line, {"eval_line": line, "eval_label": label, "train": {}})
         entry["train"].setdefault(train_label, []).append(train_line)
-    return {"rows": len(listed), "pairs": list(listed.values())[:MAX_LISTED]}
+    return {
+        "rows": len(listed),
+        "pairs": list(listed.values())[:MAX_LISTED],
+        "eval_lines": sorted(listed),
+    }
 
 
 # --- near duplicates ----------------------------------------------------------------------

@@ -3,6 +3,7 @@ each check word its finding."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from typing import Any
 
@@ -51,7 +52,9 @@ def run_checks(ctx: Context, suites: list[Suite]) -> list[Finding]:
     ctx.outcomes = validate(suites, ctx.tables, parameters(ctx), wanted={c.id for c in active})
     findings = []
     for check in active:
+        started = time.perf_counter()
         finding = check.evaluate(ctx)
+        finding = replace(finding, seconds=round(time.perf_counter() - started, 4))
         if check.id in severities:
             finding = replace(finding, severity=severities[check.id])
         findings.append(finding)

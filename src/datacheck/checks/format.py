@@ -197,7 +197,7 @@ def _samples(ctx: Context, table: str, column: str, ids: list[Any], limit: int =
         .head(limit)
     )
     return [
-        f"line {line:,}: {problem}"
+        f"line {line}: {problem}"
         for line, problem in frame.select("source_line", column).iter_rows()
     ]
 
@@ -241,9 +241,9 @@ def _unread(table: pl.DataFrame, position: str) -> str:
     """What could not be read of one file, in words."""
     line, reason = table.row(0)[:2]
     if table.height == 1:
-        return f"{position} {line:,} could not be read: {reason}"
+        return f"{position} {line} could not be read: {reason}"
     count = plural(table.height, position)
-    return f"{count} could not be read; the first, {position} {line:,}: {reason}"
+    return f"{count} could not be read; the first, {position} {line}: {reason}"
 
 
 @register

@@ -31,7 +31,7 @@ def _h(ctx: Context) -> Hygiene:
 
 
 def _lines(lines: list[int], limit: int = 5) -> str:
-    return listing([f"{n:,}" for n in lines], limit)
+    return listing([str(n) for n in lines], limit)
 
 
 _NO_EVAL = "no eval data (give --eval, a split column, or `eval` in the config)"
@@ -67,7 +67,7 @@ class ExactDuplicates(Check):
                 f"{plural(evals['group_count'], 'group')} "
                 f"({ctx.where(h.eval_redundant_lines, eval_side=True)})"
             )
-            details |= {"eval_groups": evals["groups"][:10], "eval_lines": h.eval_redundant_lines}
+            details |= {"eval_groups": evals["groups"][:10]}
         return self.result(
             ctx,
             passed=h.redundant_rows == 0 and not evals,
@@ -80,6 +80,7 @@ class ExactDuplicates(Check):
             message="; ".join(parts) or "no example repeats another",
             rows=rows,
             details=details,
+            eval_rows=h.eval_redundant_lines,
         )
 
 
@@ -184,6 +185,7 @@ class ConflictingLabels(Check):
             else "no input has two different labels",
             rows=h.conflict_lines,
             details={"groups": h.conflicts[:10], "across_splits": cross["pairs"]},
+            eval_rows=cross.get("eval_lines", []),
         )
         if h.conflict_count and share <= bound and not cross["rows"]:
             return replace(finding, severity="warning")
@@ -216,7 +218,8 @@ class _LeakCheck(Check):
             if leak["rows"]
             else self.clean,
             rows=leak["eval_lines"],
-            details={"pairs": leak["pairs"][:10], "rows_from": "eval"},
+            rows_split="eval",
+            details={"pairs": leak["pairs"][:10]},
         )
 
 
@@ -232,7 +235,7 @@ class Leakage(_LeakCheck):
     field, verb, clean = "leakage", "also in training", "no eval row is in the training data"
 
     def pair(self, p: dict) -> str:
-        return f"eval {p['eval_line']:,} = train {_lines(p['train_lines'], 2)}"
+        return f"eval {p['eval_line']} = train {_lines(p['train_lines'], 2)}"
 
 
 @register
@@ -250,7 +253,7 @@ class NearLeakage(_LeakCheck):
 
     def pair(self, p: dict) -> str:
         return (
-            f"eval {p['eval_line']:,} ~ train {_lines(p['train_lines'], 2)} ({p['similarity']:.2f})"
+            f"eval {p['eval_line']} ~ train {_lines(p['train_lines'], 2)} ({p['similarity']:.2f})"
         )
 
 

@@ -159,7 +159,7 @@ class OutputRepetition(Check):
             first = ctx.train.filter(pl.col("example_id") == bad["example_id"][0])
             phrase, count = repeated_phrase(first["target_text"][0])
             cut = phrase if len(phrase) <= 60 else phrase[:57] + "..."
-            examples.append(f'{ctx.position} {lines[0]:,} repeats "{cut}" {count:,} times')
+            examples.append(f'{ctx.position} {lines[0]} repeats "{cut}" {count:,} times')
         lowest = number(bad["compression"].min()) if lines else math.nan
         return self.result(
             ctx,

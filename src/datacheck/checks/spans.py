@@ -154,7 +154,7 @@ def _span_result(check: Check, ctx: Context, bad: pl.DataFrame, what: str) -> Fi
     total = ctx.tables["span_table"].frame.height
     message = (
         f"{plural(bad.height, 'span')} of {total:,} {what} ({ctx.position}s "
-        f"{listing([f'{n:,}' for n in lines])})"
+        f"{listing([str(n) for n in lines])})"
         if bad.height
         else f"all {total:,} spans are sound"
     )

@@ -108,7 +108,7 @@ def load_json(path: Path) -> Loaded:
         starts = _record_lines(text, document, len(splits[None]))
     if errors and starts:
         errors = [
-            LoadError(e.line, f"{e.message} (the record starts at line {starts[e.line]:,})")
+            LoadError(e.line, f"{e.message} (the record starts at line {starts[e.line]})")
             if e.line in starts
             else e
             for e in errors

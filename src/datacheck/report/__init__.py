@@ -128,7 +128,7 @@ def write_reports(
         if summary_path:
             try:
                 with open(summary_path, "a", encoding="utf-8") as handle:
-                    handle.write(summary(result))
+                    handle.write(summary(result, str(html) if html else None))
             except OSError as exc:
                 raise DatacheckError(
                     f"{summary_path} ($GITHUB_STEP_SUMMARY): cannot append the summary "

@@ -12,19 +12,23 @@ import re
 from typing import Any
 
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
+#: the same, carriage return aside: XML can carry it as `&#13;`
+_CONTROL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 
 
-def visible(text: str) -> str:
-    """`text` with control characters (other than tab and new line) as `\\xNN` escapes."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+def visible(text: str, *, xml: bool = False) -> str:
+    """`text` with control characters (other than tab and new line, and with `xml` carriage
+    return) as `\\xNN` escapes."""
+    pattern = _CONTROL_XML if xml else _CONTROL
+    return pattern.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
-def visible_all(value: Any) -> Any:
+def visible_all(value: Any, *, xml: bool = False) -> Any:
     """`value` (a report's dict, lists and strings) with every string made `visible`."""
     if isinstance(value, str):
-        return visible(value)
+        return visible(value, xml=xml)
     if isinstance(value, dict):
-        return {visible_all(k): visible_all(v) for k, v in value.items()}
+        return {visible_all(k, xml=xml): visible_all(v, xml=xml) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [visible_all(v) for v in value]
+        return [visible_all(v, xml=xml) for v in value]
     return value

@@ -6,14 +6,13 @@ from typing import TYPE_CHECKING
 
 from datacheck._words import plural
 from datacheck.report._format import RenderOptions, presented
+from datacheck.report._refs import RowRefs, row_refs
 from datacheck.report._visible import visible_all
 from datacheck.report.json import report_dict
 
 if TYPE_CHECKING:
     from datacheck.result import AuditResult
 
-#: annotations per check: GitHub shows at most a few dozen per step anyway
-MAX_ANNOTATIONS = 10
 _ICON = {"fail": {"error": "❌", "warning": "⚠️", "info": "ℹ️"}, "pass": "✅", "skip": "⏭️"}
 
 
@@ -26,36 +25,59 @@ def _escape_property(text: str) -> str:
 
 
 def render(result: AuditResult, options: RenderOptions) -> str:
-    """Workflow commands, one per affected row (capped per check), for the failing checks."""
+    """Workflow commands, one per failing check: GitHub shows ten of each type per step, so
+    one per row would hide the other checks. Each points at the first affected line of the
+    file it belongs to (an eval line at the eval file) and says how many rows there are."""
     report = visible_all(report_dict(result))
-    path = _escape_property(report["source"]["path"])
     lines = []
     for check in presented(report["checks"]):
         level = "error" if check["severity"] == "error" else "warning"
         title = _escape_property(f"{check['id']}: {check['title']}")
-        message = _escape_data(f"{check['message']} → {check['fix']}")
-        rows = check["rows"][:MAX_ANNOTATIONS] if report["source"]["position"] == "line" else []
-        if not rows:
-            lines.append(f"::{level} file={path},title={title}::{message}")
-        lines.extend(f"::{level} file={path},line={row},title={title}::{message}" for row in rows)
+        refs = row_refs(check, report)
+        rows = "".join(f" ({plural(ref.count, 'row')}: {ref.where(3)})" for ref in refs)
+        message = _escape_data(f"{check['message']} → {check['fix']}{rows}")
+        where = f"file={_escape_property(refs[0].file if refs else report['source']['path'])}"
+        line = _first_line(refs[0]) if refs else None
+        if line is not None:
+            where += f",line={line}"
+        lines.append(f"::{level} {where},title={title}::{message}")
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _first_line(ref: RowRefs) -> int | None:
+    """The file line of the first affected row: the row itself in a line-per-row file, where
+    its record starts in a pretty-printed document, nothing for table rows."""
+    if ref.position == "line":
+        return ref.lines[0]
+    return ref.starts[0] if ref.starts else None
 
 
 def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def summary(result: AuditResult) -> str:
-    """The Markdown job summary."""
+def summary(result: AuditResult, html: str | None = None) -> str:
+    """The Markdown job summary: the verdict and its counts first, then every check; `html`
+    names the HTML report (upload it as an artifact to read it)."""
     report = visible_all(report_dict(result))
     verdict = {"ready": "✅ Ready", "ready_with_warnings": "⚠️ Ready, with warnings",
                "not_ready": "❌ Not ready"}[report["verdict"]]  # fmt: skip
+    failed = presented(report["checks"])
+    errors = sum(c["severity"] == "error" for c in failed)
+    warnings = sum(c["severity"] == "warning" for c in failed)
+    passed = sum(c["status"] == "pass" for c in report["checks"])
     out = [
-        f"## datacheck: {verdict}",
+        f"## datacheck: {verdict} — {plural(errors, 'error')}, {plural(warnings, 'warning')}, "
+        f"{plural(passed, 'check')} passed",
         "",
         f"`{_cell(report['source']['path'])}` · {plural(report['source']['rows'], 'example')} · "
         f"{report['detected']['schema']} · {report['detected']['task']}",
         "",
+        *(
+            [f"The full report is `{_cell(html)}`: upload it as a workflow artifact.", ""]
+            if html
+            else []
+        ),
         "| | Check | Finding | Fix |",
         "|---|---|---|---|",
     ]

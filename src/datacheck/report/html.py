@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from datacheck._version import __version__
 from datacheck.report._format import RenderOptions, presented
+from datacheck.report._refs import row_refs
 from datacheck.report.json import report_dict
 from datacheck.report.pii import clip, mask
 from datacheck.tasks import SCHEMA_NAMES
@@ -232,6 +233,7 @@ def render(result: AuditResult, options: RenderOptions) -> str:
         warnings=sum(c["severity"] == "warning" for c in failed),
         top=failed[:5],
         samples=_samples(result, show_pii),
+        refs={c["id"]: row_refs(c, report) for c in report["checks"]},
         show_pii=show_pii,
         charts={k: _script_json(v) for k, v in charts.items()},
         chart_notes={"tokens": charts.get("tokens", {}).get("max")},

@@ -42,7 +42,7 @@ def report_dict(result: AuditResult) -> dict[str, Any]:
             "profile": result.profile,
             "labels": result.labels,
             **({"labels_not_shown": result.labels_not_shown} if result.labels_not_shown else {}),
-            "checks": [finding_dict(f, result.record_lines) for f in result.checks],
+            "checks": [finding_dict(f, _files(result), result.record_lines) for f in result.checks],
             "assessment": [answer_dict(a) for a in result.assessment],
             "sample": result.sample,
             "hygiene": result.hygiene,
@@ -68,10 +68,19 @@ def source_dict(source: SourceInfo) -> dict[str, Any]:
     }
 
 
-def finding_dict(finding: Finding, record_lines: tuple[int, ...] | None = None) -> dict[str, Any]:
-    """A finding as plain data; with `record_lines` (a pretty-printed JSON document), also
-    the line where each listed record starts."""
-    out = {
+def _files(result: AuditResult) -> dict[str, str]:
+    """The file each split's line numbers count in (an eval split of the source is in it)."""
+    evals = result.eval_source.path if result.eval_source is not None else result.source.path
+    return {"train": result.source.path, "eval": evals}
+
+
+def finding_dict(
+    finding: Finding, files: dict[str, str], record_lines: tuple[int, ...] | None = None
+) -> dict[str, Any]:
+    """A finding as plain data, each list of rows with the file its lines count in; with
+    `record_lines` (a pretty-printed JSON document), also the line where each listed
+    training record starts."""
+    out: dict[str, Any] = {
         "id": finding.id,
         "title": finding.title,
         "severity": finding.severity,
@@ -81,12 +90,18 @@ def finding_dict(finding: Finding, record_lines: tuple[int, ...] | None = None) 
         "message": finding.message,
         "rows": list(finding.rows[:MAX_ROWS]),
         "row_count": finding.row_count,
+        "rows_split": finding.rows_split,
+        "rows_file": files[finding.rows_split],
         "fix": finding.fix,
         "expectation": finding.expectation,
         "details": finding.details,
         "same_cause_as": finding.same_cause_as,
     }
-    if record_lines is not None:
+    if finding.eval_rows:
+        out["eval_rows"] = list(finding.eval_rows[:MAX_ROWS])
+        out["eval_row_count"] = len(finding.eval_rows)
+        out["eval_rows_file"] = files["eval"]
+    if record_lines is not None and finding.rows_split == "train":
         out["row_lines"] = [
             record_lines[row - 1] for row in out["rows"] if 0 < row <= len(record_lines)
         ]

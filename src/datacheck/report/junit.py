@@ -6,10 +6,12 @@ otherwise they pass with the finding in `<system-out>`; skipped checks are `<ski
 
 from __future__ import annotations
 
+import json
 import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING
 
 from datacheck.report._format import RenderOptions
+from datacheck.report._refs import row_refs
 from datacheck.report._visible import visible_all
 from datacheck.report.json import report_dict
 
@@ -18,7 +20,8 @@ if TYPE_CHECKING:
 
 
 def render(result: AuditResult, options: RenderOptions) -> str:
-    report = visible_all(report_dict(result))
+    report = visible_all(report_dict(result), xml=True)
+    seconds = {f.id: f.seconds for f in result.checks}
     fail_on = options.fail_on or report["config"]["fail_on"]
     checks = report["checks"]
     failing = [
@@ -38,21 +41,20 @@ def render(result: AuditResult, options: RenderOptions) -> str:
         time=f"{sum(report['timings'].values()):.3f}",
         timestamp=report["generated_at"],
     )
-    unit = report["source"]["position"]
     for check in checks:
+        refs = row_refs(check, report)
         case = ET.SubElement(
             suite,
             "testcase",
             classname=f"datacheck.{check['id'].split('.')[0]}",
             name=f"{check['id']}: {check['title']}",
-            file=report["source"]["path"],
+            file=refs[0].file if refs else report["source"]["path"],
+            time=f"{seconds.get(check['id'], 0.0):.3f}",
         )
-        rows = ", ".join(f"{r}" for r in check["rows"][:50])
-        more = f" (+{check['row_count'] - 50} more)" if check["row_count"] > 50 else ""
         detail = (
             f"{check['message']}\nFix: {check['fix']}\n"
-            + (f"{unit}s: {rows}{more}\n" if rows else "")
-            + f"observed: {check['observed']}\nrequired: {check['required']}"
+            + "".join(f"{ref.where(50)}\n" for ref in refs)
+            + f"observed: {_json(check['observed'])}\nrequired: {_json(check['required'])}"
         )
         if check in failing:
             failure = ET.SubElement(
@@ -64,6 +66,9 @@ def render(result: AuditResult, options: RenderOptions) -> str:
         elif check["status"] == "fail":
             ET.SubElement(case, "system-out").text = f"WARNING: {detail}"
     ET.indent(suites)
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
-    )
+    text = ET.tostring(suites, encoding="unicode").replace("\r", "&#13;")  # a parser keeps it
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + text + "\n"
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)

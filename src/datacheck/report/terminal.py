@@ -177,7 +177,7 @@ def _print_load_errors(console: Console, source: dict[str, Any]) -> None:
     noun = f"{unit} could" if count == 1 else f"{unit}s could"
     console.print(Text(f"{count:,} {noun} not be read:", style="yellow"))
     for error in source["load_errors"][:5]:
-        console.print(f"  {unit} {error['line']:,}: {error['message']}")
+        console.print(f"  {unit} {error['line']}: {error['message']}")
     if count > 5:
         console.print(f"  … and {count - 5:,} more (all in the JSON report)")
 
@@ -188,7 +188,7 @@ def _print_check(console: Console, check: dict[str, Any]) -> None:
     line += Text(" " + _clip(str(check.get("message") or check["title"]), 200))
     console.print(line)
     if check.get("row_lines") and check["status"] == "fail":
-        starts = ", ".join(f"{n:,}" for n in check["row_lines"][:5])
+        starts = ", ".join(str(n) for n in check["row_lines"][:5])
         more = " …" if len(check["row_lines"]) > 5 else ""
         console.print(Text(f"  {'':<28}  records start at lines {starts}{more}", style="dim"))
     if check.get("fix"):
