@@ -30,7 +30,7 @@ class Limits:
     #: one text value of one example: 1M characters is some 250k tokens, past any context window
     max_field_chars: int = 1_000_000
     #: categories listed per finding and in the label table of reports (counts stay whole)
-    max_labels_shown: int = 100
+    max_labels_shown: int = 200
     #: how long a pipe, FIFO or standard input may stay silent before reading gives up
     stream_wait_seconds: float = 60.0
 

@@ -50,6 +50,8 @@ class Finding:
     #: counted and shown once, as that one (e.g. too few examples in total, because
     #: categories are short)
     same_cause_as: str | None = None
+    #: how much it holds training back, to order fixes: rows affected, or examples short
+    impact: int = 0
     #: time spent evaluating the check (its expectations run in one batch beforehand); for
     #: JUnit, not in the JSON report, which is the same for the same input
     seconds: float = field(default=0.0, compare=False)

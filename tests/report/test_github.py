@@ -133,3 +133,23 @@ def test_a_failing_check_listed_after_a_passing_one_is_still_annotated(make_resu
 def test_the_summary_names_the_html_report(make_result):
     text = summary(make_result(), "reports/data.html")
     assert "The full report is `reports/data.html`: upload it as a workflow artifact." in text
+
+
+def test_fixes_come_in_order_of_impact_errors_first(make_result):
+    from datacheck.report._format import presented
+    from datacheck.report.json import report_dict
+
+    result = make_result(
+        [
+            finding("format.empty_text", rows=(1,), row_count=1, impact=1),
+            finding("hygiene.exact_duplicates", severity="warning", impact=900),
+            finding("volume.per_category", impact=586),
+            finding("labels.variants", impact=37),
+        ]
+    )
+    order = [c["id"] for c in presented(report_dict(result)["checks"])]
+    assert order == [
+        "volume.per_category", "labels.variants", "format.empty_text", "hygiene.exact_duplicates",
+    ]  # fmt: skip
+    lines = render(result, "github").splitlines()
+    assert [line.split("title=")[1].split("%3A")[0] for line in lines] == order

@@ -171,8 +171,10 @@ class Check:
         details: dict[str, Any] | None = None,
         rows_split: str = "train",
         eval_rows: list[int] | None = None,
+        impact: int | None = None,
     ) -> Finding:
         rows = rows or []
+        count = len(rows) if row_count is None else row_count
         return Finding(
             id=self.id,
             title=self.title,
@@ -183,9 +185,10 @@ class Check:
             message=message,
             fix=fix or self.fix,
             rows=tuple(rows),
-            row_count=len(rows) if row_count is None else row_count,
+            row_count=count,
             rows_split=rows_split,
             eval_rows=tuple(eval_rows or ()),
+            impact=count + len(eval_rows or ()) if impact is None else impact,
             expectation=self.expectation(ctx),
             details=details or {},
         )

@@ -435,6 +435,7 @@ class VolumePerSlot(_SpanCheck):
             required=required,
             message=message,
             fix=f"annotate more examples of {short['slot'][0]}" if short.height else self.fix,
+            impact=sum(int(required - n) for n in short["count"]),
             details={
                 "short": short.to_dicts(),
                 "examples_without_spans": ctx.scaled(empty),

@@ -55,6 +55,7 @@ class VolumeTotal(Check):
             required=required,
             message=message,
             fix=f"collect or annotate {short:,} more examples" if short else self.fix,
+            impact=short,
         )
 
 
@@ -115,6 +116,7 @@ class VolumePerCategory(Check):
             required=required,
             message=message,
             fix=fix,
+            impact=sum(required - n for n in short["count"]),
             details={
                 "short": [
                     {"category": c, "count": n, "shortfall": required - n}

@@ -31,10 +31,17 @@ class RenderOptions:
             raise ValueError("fail_on must be 'error' or 'warning'")
 
 
+_SEVERITY = {"error": 0, "warning": 1, "info": 2}
+
+
 def presented(checks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The failing checks of a report a reader is shown, each cause once (a check whose
-    `same_cause_as` names another failing check is part of that one)."""
-    return [c for c in checks if c["status"] == "fail" and not c.get("same_cause_as")]
+    `same_cause_as` names another failing check is part of that one), in the order to fix
+    them: errors first, then by impact (rows affected, examples short)."""
+    failing = [c for c in checks if c["status"] == "fail" and not c.get("same_cause_as")]
+    return sorted(
+        failing, key=lambda c: (_SEVERITY.get(c["severity"], 3), -c.get("impact", 0), c["id"])
+    )
 
 
 class Format(Protocol):

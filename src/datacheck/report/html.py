@@ -81,52 +81,69 @@ def _label(text: object) -> str:
     return html.escape(str(text), quote=False)
 
 
-def _volume_chart(report: dict[str, Any]) -> dict[str, Any] | None:
+def _categories(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per category, most examples first: its count and how many it is short of the bar."""
     check = next((c for c in report["checks"] if c["id"] == "volume.per_category"), None)
     if not report.get("labels") or check is None or not isinstance(check["observed"], dict):
+        return []
+    required = int(check["required"] or 0)
+    ordered = sorted(check["observed"].items(), key=lambda item: (-item[1], item[0]))
+    return [{"name": n, "count": c, "short": max(required - c, 0)} for n, c in ordered]
+
+
+def _volume_chart(report: dict[str, Any]) -> dict[str, Any] | None:
+    """Horizontal bars, one per category, largest at the top, full names, the guide's bar as
+    a line: readable at 3 categories and at 150 (the chart grows with them)."""
+    categories = _categories(report)
+    if not categories:
         return None
-    counts = check["observed"]
-    required = check["required"]
-    names = list(counts)
-    colors = ["#c0392b" if counts[n] < required else "#2e86c1" for n in names]
+    required = next(c["required"] for c in report["checks"] if c["id"] == "volume.per_category")
+    rows = list(reversed(categories))  # plotly draws the first bar at the bottom
+    names = [_label(c["name"]) for c in rows]
     return {
         "data": [
             {
                 "type": "bar",
-                "x": [_label(n) for n in names],
-                "y": [counts[n] for n in names],
-                "marker": {"color": colors},
-                "text": [f"{counts[n]:,}" for n in names],
+                "orientation": "h",
+                "y": names,
+                "x": [c["count"] for c in rows],
+                "marker": {"color": ["#c0392b" if c["short"] else "#1f6fa5" for c in rows]},
+                "text": [
+                    f"{c['count']:,}" + (f" ({c['short']:,} short)" if c["short"] else "")
+                    for c in rows
+                ],
                 "textposition": "outside",
-                "hovertemplate": "%{x}: %{y:,} examples<extra></extra>",
-            }
+                "cliponaxis": False,
+                "hovertemplate": "%{y}: %{x:,} examples<extra></extra>",
+            }  # fmt: skip
         ],
         "layout": {
             "shapes": [
                 {
                     "type": "line",
-                    "xref": "paper",
-                    "x0": 0,
-                    "x1": 1,
-                    "y0": required,
-                    "y1": required,
+                    "yref": "paper",
+                    "y0": 0,
+                    "y1": 1,
+                    "x0": required,
+                    "x1": required,
                     "line": {"color": "#444", "dash": "dash", "width": 2},
                 }
             ],  # fmt: skip
             "annotations": [
                 {
-                    "xref": "paper",
-                    "x": 1,
-                    "y": required,
-                    "xanchor": "right",
+                    "yref": "paper",
+                    "y": 1,
+                    "x": required,
+                    "xanchor": "left",
                     "yanchor": "bottom",
                     "text": f"guide: {required:,} per category",
                     "showarrow": False,
                 }
             ],  # fmt: skip
-            "margin": {"t": 30, "r": 10, "b": 60, "l": 60},
-            "yaxis": {"title": {"text": "examples"}, "rangemode": "tozero"},
-            "height": 360,
+            "margin": {"t": 30, "r": 90, "b": 40, "l": 10},
+            "xaxis": {"title": {"text": "unique examples"}, "rangemode": "tozero"},
+            "yaxis": {"automargin": True, "type": "category", "dtick": 1},
+            "height": max(260, 22 * len(rows) + 90),
         },
     }
 
@@ -231,9 +248,11 @@ def render(result: AuditResult, options: RenderOptions) -> str:
         failed=failed,
         errors=sum(c["severity"] == "error" for c in failed),
         warnings=sum(c["severity"] == "warning" for c in failed),
-        top=failed[:5],
+        top_errors=[c for c in failed if c["severity"] == "error"][:5],
+        top_warnings=[c for c in failed if c["severity"] != "error"][:5],
         samples=_samples(result, show_pii),
         refs={c["id"]: row_refs(c, report) for c in report["checks"]},
+        categories=_categories(report),
         show_pii=show_pii,
         charts={k: _script_json(v) for k, v in charts.items()},
         chart_notes={"tokens": charts.get("tokens", {}).get("max")},

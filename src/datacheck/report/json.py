@@ -96,6 +96,7 @@ def finding_dict(
         "expectation": finding.expectation,
         "details": finding.details,
         "same_cause_as": finding.same_cause_as,
+        "impact": finding.impact,
     }
     if finding.eval_rows:
         out["eval_rows"] = list(finding.eval_rows[:MAX_ROWS])
