@@ -67,6 +67,7 @@ def audit(
     label_field: str | None = None,
     config: Settings | str | Path | None = None,
     progress: Callable[[str], None] | None = None,
+    affected_rows: bool = False,
     **options: Any,
 ) -> AuditResult:
     """Audit a dataset for fine-tuning readiness and return the findings.
@@ -76,7 +77,8 @@ def audit(
     `config` is a `Settings`, or the path of a `datacheck.toml`; keyword options (`labels`,
     `label_fields`, `required_fields`, `thresholds`, `checks`, `fail_on`, `use_case`,
     `tokenizers`, `epochs`, `model`, `gpu`, `gpu_memory_gb`, `mfu`, `prices`) override it.
-    `progress`, if given, is called with each phase's name as it starts.
+    `progress`, if given, is called with each phase's name as it starts. `affected_rows`
+    keeps every affected row with its text (`AuditResult.affected`, `save_rows`).
     Raises `InputError` when the source cannot be read at all, `ConfigError` for bad settings.
     """
     settings, loaded, eval_loaded, detection, frame, timer = _prepare(
@@ -117,6 +119,14 @@ def audit(
         summary = _scaled_summary(summary, sample["scale"])
     shown = Limits.from_settings(settings.limits).max_labels_shown
     labels, labels_not_shown = shown_labels(labels, shown)
+    hygiene = ctx.fact("hygiene", Hygiene)
+    affected = None
+    if affected_rows:
+        from datacheck.rows import affected_rows as rows_of
+
+        files = {"train": loaded.path, "eval": (eval_loaded or loaded).path}
+        output = "label" if detection.task == "classification" else "target_text"
+        affected = rows_of(ctx.frame, findings, hygiene.memberships, files, output)
     return AuditResult(
         source=_source_info(loaded),
         eval_source=_source_info(eval_loaded) if eval_loaded is not None else None,
@@ -129,7 +139,7 @@ def audit(
         assessment=tuple(replace(a, evidence=cut(a.evidence)) for a in answer(ctx, findings)),
         verdict=verdict(findings, settings.fail_on),
         sample=sample,
-        hygiene=shown_hygiene(ctx.fact("hygiene", Hygiene).to_dict(), shown),
+        hygiene=shown_hygiene(hygiene.to_dict(), shown),
         tokens=summary,
         cost=costs,
         recommendation=recommendation,
@@ -138,6 +148,7 @@ def audit(
         samples=_samples(ctx.frame, findings),
         distributions=_distributions(counts, recommendation),
         record_lines=loaded.record_lines,
+        affected=affected,
     )
 
 

@@ -173,7 +173,18 @@ def _cost_settings(
     show_default=True,
     help="Inline plotly.js (works offline) or load it from the CDN (small file).",
 )
-@click.option("--show-pii", is_flag=True, help="Show e-mails, phones and card numbers in samples.")
+@click.option(
+    "--rows",
+    "rows_path",
+    metavar="FILE",
+    help="Write every affected row to FILE (.csv or .jsonl): check, file, line, group, "
+    "text and output, one line each, for fixing in a spreadsheet.",
+)
+@click.option(
+    "--show-pii",
+    is_flag=True,
+    help="Show e-mails, phones and card numbers in samples and the rows export.",
+)
 @click.option(
     "--sample",
     type=click.IntRange(min=1),
@@ -202,6 +213,7 @@ def audit(
     junit_path: str | None,
     github: bool,
     plotly_js: str,
+    rows_path: str | None,
     show_pii: bool,
     sample: int | None,
     seed: int,
@@ -258,6 +270,8 @@ def audit(
             "github": github,
         }  # fmt: skip
         check_outputs(settings.output, inputs=[path, eval_path or settings.eval], **outputs)
+        if rows_path is not None:
+            _check_rows_path(Path(rows_path), inputs=[path, eval_path or settings.eval])
         with _progress(quiet) as progress:
             result = run_audit(
                 path,
@@ -271,10 +285,18 @@ def audit(
                 fail_on=fail_on,
                 sample=sample,
                 seed=seed if sample else None,
+                affected_rows=rows_path is not None,
                 **_cost_settings(tokenizers, epochs, model, gpu, gpu_memory),
             )
+        if rows_path is not None:
+            assert result.affected is not None
+            result.save_rows(rows_path, show_pii=show_pii)
+            export = {"path": rows_path, "rows": result.affected.height}
+            result = replace(result, rows_export=export)
         options = RenderOptions(plotly_js=plotly_js, show_pii=show_pii, verbose=verbose)
         written = write_reports(result, options=options, stdout=sys.stdout, **outputs)
+        if rows_path is not None:
+            written.append(("Affected rows", rows_path))
     except DatacheckError as exc:
         raise DatacheckClickError(str(exc)) from exc
     if not quiet:
@@ -286,6 +308,21 @@ def audit(
         lines += [f"{kind}: {where}\n" for kind, where in written]
         click.echo("".join(lines), err=to_stderr, nl=False, color=color)
     sys.exit(EXIT_OK if result.ready else EXIT_NOT_READY)
+
+
+def _check_rows_path(path: Path, *, inputs: list[object]) -> None:
+    """Refuse now, before the audit, a rows export that could not be written as asked."""
+    from datacheck.report._write import check_output
+    from datacheck.rows import SUFFIXES
+
+    if path.suffix.lower() not in SUFFIXES:
+        raise DatacheckClickError(
+            f"{path}: --rows writes .csv or .jsonl (JSON Lines); name the file with one of those."
+        )
+    try:
+        check_output(path, inputs=inputs, what="the rows export")
+    except DatacheckError as exc:
+        raise DatacheckClickError(str(exc)) from exc
 
 
 _PHASES = {

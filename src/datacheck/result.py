@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import polars as pl
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,10 @@ class AuditResult:
     distributions: dict[str, Any] = field(default_factory=dict, repr=False)
     #: a pretty-printed JSON document's: the line each record starts on (record N at N - 1)
     record_lines: tuple[int, ...] | None = field(default=None, repr=False)
+    #: every affected row with its text (`datacheck.rows`), when the audit was asked for it
+    affected: pl.DataFrame | None = field(default=None, repr=False, compare=False)
+    #: where the rows export was written and how many rows it holds (in the JSON report)
+    rows_export: dict[str, Any] | None = None
 
     @property
     def ready(self) -> bool:
@@ -129,6 +136,22 @@ class AuditResult:
 
         target = Path(path)
         write_reports(self, html=target, options=RenderOptions(**options))
+        return target
+
+    def save_rows(self, path: str | Path, *, show_pii: bool = False) -> Path:
+        """Write every affected row to `path` (`.csv`, or `.jsonl`), personal data masked
+        unless `show_pii`; the audit must have been run with `affected_rows=True`."""
+        from datacheck.report._write import write_atomic
+        from datacheck.rows import SUFFIXES, write_rows
+
+        target = Path(path)
+        if self.affected is None:
+            raise ValueError("run the audit with affected_rows=True to export its rows")
+        if target.suffix.lower() not in SUFFIXES:
+            raise ValueError(f"{target}: the rows export is .csv or .jsonl")
+        inputs = [self.source.path] + ([self.eval_source.path] if self.eval_source else [])
+        write_atomic(target, write_rows(self.affected, target, show_pii=show_pii),
+                     inputs=inputs, what="the rows export")  # fmt: skip
         return target
 
     def _repr_html_(self) -> str:

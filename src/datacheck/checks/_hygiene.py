@@ -75,6 +75,9 @@ class Hygiene:
     eval_duplicates: dict[str, Any] | None = None
     eval_redundant_lines: list[int] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
+    #: every row of every duplicate, conflict and near-duplicate group (`_MEMBERS`): for the
+    #: rows export, which lists groups whole
+    memberships: pl.DataFrame | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -139,11 +142,12 @@ def analyse(
     del both
     train, evals = train.drop("_fuzzy"), evals.drop("_fuzzy")  # the fuzzy texts are freed
 
-    groups, group_count, redundant, redundant_ids = _exact(train)
-    conflicts, conflict_count, conflict_lines = _conflicts(train, frame, target)
+    groups, group_count, redundant, redundant_ids, members = _exact(train)
+    conflicts, conflict_count, conflict_lines, conflict_members = _conflicts(train, frame, target)
     pairs = _same_target(near_pairs(texts, threshold), targets)
     del texts
     clusters = _clusters(keyed.filter(~pl.col("_eval")), pairs)
+    near_members = _members(clusters, "hygiene.near_duplicates", "train", first_kept=True)
     near_listed = [
         {"lines": c["lines"], "similarity": c["similarity"], "size": len(c["lines"])}
         for c in _as_dicts(clusters.head(MAX_LISTED).select("lines", "similarity"))
@@ -151,7 +155,8 @@ def analyse(
     leakage = near_leakage = drift = cross = eval_duplicates = None
     eval_redundant_lines: list[int] = []
     if evals.height:
-        eval_groups, eval_count, eval_redundant, eval_ids = _exact(evals)
+        eval_groups, eval_count, eval_redundant, eval_ids, eval_members = _exact(evals, "eval")
+        members = pl.concat([members, eval_members])
         if eval_redundant:
             eval_duplicates = {
                 "group_count": eval_count,
@@ -189,6 +194,7 @@ def analyse(
         eval_duplicates=eval_duplicates,
         eval_redundant_lines=eval_redundant_lines,
         drift=drift,
+        memberships=pl.concat([members, conflict_members, near_members]),
         settings={
             "normalization": "NFKC, case-folded, white space collapsed",
             "near_threshold": threshold,
@@ -270,7 +276,28 @@ def _repeated(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
     return frame.filter(key.is_duplicated())
 
 
-def _exact(train: pl.DataFrame) -> tuple[list[dict[str, Any]], int, int, list[int]]:
+_MEMBERS = pl.Schema(
+    {"check": pl.String, "split": pl.String, "line": pl.Int64, "group": pl.Int64, "role": pl.String}
+)
+
+
+def _members(grouped: pl.DataFrame, check: str, split: str, *, first_kept: bool) -> pl.DataFrame:
+    """One row per line of each group (`lines`, a list column, groups in listing order): its
+    group number from 1, and whether it is the one kept or an affected one."""
+    exploded = grouped.select("lines").with_row_index("group", offset=1).explode("lines")
+    first = pl.col("group").is_first_distinct() if first_kept else pl.lit(False)
+    return exploded.select(
+        pl.lit(check).alias("check"),
+        pl.lit(split).alias("split"),
+        pl.col("lines").alias("line"),
+        pl.col("group"),
+        pl.when(first).then(pl.lit("kept")).otherwise(pl.lit("affected")).alias("role"),
+    ).cast(_MEMBERS)
+
+
+def _exact(
+    train: pl.DataFrame, split: str = "train"
+) -> tuple[list[dict[str, Any]], int, int, list[int], pl.DataFrame]:
     keys = [*_INPUT, *_TARGET]
     grouped = (
         _repeated(train, *keys)
@@ -287,12 +314,13 @@ def _exact(train: pl.DataFrame) -> tuple[list[dict[str, Any]], int, int, list[in
         {"size": size, "lines": lines}
         for size, lines in grouped.select("size", "lines").head(MAX_LISTED).iter_rows()
     ]
-    return groups, grouped.height, len(redundant_ids), redundant_ids
+    members = _members(grouped, "hygiene.exact_duplicates", split, first_kept=True)
+    return groups, grouped.height, len(redundant_ids), redundant_ids, members
 
 
 def _conflicts(
     train: pl.DataFrame, frame: pl.DataFrame, raw: pl.Expr
-) -> tuple[list[dict[str, Any]], int, list[int]]:
+) -> tuple[list[dict[str, Any]], int, list[int], pl.DataFrame]:
     """Inputs given more than one target; the listed groups show each target as written
     (`raw`, read back from `frame`)."""
     train = _repeated(train, *_INPUT)
@@ -317,7 +345,13 @@ def _conflicts(
             labels.setdefault(str(value), []).append(line)
         listed.append({"lines": sorted(group["source_line"].to_list()), "labels": labels})
     listed.sort(key=lambda g: g["lines"][0])
-    return listed[:MAX_LISTED], conflicted.height, lines
+    grouped = (
+        rows.group_by(_INPUT)
+        .agg(pl.col("source_line").sort().alias("lines"))
+        .sort(pl.col("lines").list.first())
+    )
+    members = _members(grouped, "hygiene.conflicting_labels", "train", first_kept=False)
+    return listed[:MAX_LISTED], conflicted.height, lines, members
 
 
 def _cross_conflicts(

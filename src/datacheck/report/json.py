@@ -53,6 +53,8 @@ def report_dict(result: AuditResult) -> dict[str, Any]:
             "verdict": result.verdict,
         }
     )
+    if result.rows_export is not None:
+        report["rows_export"] = result.rows_export
     return report
 
 
