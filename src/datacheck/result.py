@@ -69,7 +69,7 @@ class Answer:
     evidence: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class AuditResult:
     """Everything an audit found. `to_dict()` is the JSON report."""
 
@@ -155,5 +155,17 @@ class AuditResult:
         return target
 
     def _repr_html_(self) -> str:
-        """Notebooks show the report inline (plotly.js from the CDN keeps notebooks light)."""
-        return self.to_html(plotly_js="cdn")
+        """Notebooks show the report inline: a fragment whose styles stay inside it and that
+        needs no script or network (the charts' figures are in its tables)."""
+        from datacheck.report.html import fragment
+
+        return fragment(self)
+
+    def __repr__(self) -> str:
+        failed = [c for c in self.checks if c.status == "fail" and c.same_cause_as is None]
+        errors = sum(c.severity == "error" for c in failed)
+        warnings = sum(c.severity == "warning" for c in failed)
+        return (
+            f"<AuditResult {self.verdict}: {errors} error{'s' * (errors != 1)}, {warnings} "
+            f"warning{'s' * (warnings != 1)} — {self.source.path} ({self.source.rows:,} rows)>"
+        )

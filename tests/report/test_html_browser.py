@@ -286,3 +286,31 @@ document.querySelectorAll('td.num').forEach(function (cell) {
 });
 return out;
 """
+
+
+def test_notebook_fragment_keeps_its_styles_inside(browser, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    fragment = datacheck.audit(SAMPLES / "tickets.jsonl")._repr_html_()
+    assert "<script" not in fragment and "<html" not in fragment and "<body" not in fragment
+    page = tmp_path / "notebook.html"
+    page.write_text(
+        "<!doctype html><html><head><meta charset='utf-8'></head><body style='font-size:11px'>"
+        "<h2 id='outside-h2'>Notebook cell</h2><table id='outside'><tr><td>1</td></tr></table>"
+        f"<div id='cell'>{fragment}</div></body></html>",
+        encoding="utf-8",
+    )
+    _open(browser, page)
+    outside_table = browser.find_element(By.ID, "outside")
+    assert outside_table.value_of_css_property("border-collapse") == "separate"
+    assert (
+        browser.find_element(By.ID, "outside-h2").value_of_css_property("border-bottom-style")
+        == "none"
+    )
+    body = browser.find_element(By.TAG_NAME, "body")
+    assert body.value_of_css_property("font-size") == "11px"
+    inside = browser.find_element(By.CSS_SELECTOR, ".datacheck-report #findings")
+    assert inside.value_of_css_property("border-collapse") == "collapse"
+    assert "Not ready" in browser.find_element(By.CSS_SELECTOR, ".datacheck-report h1").text
+    assert browser.find_elements(By.CSS_SELECTOR, ".datacheck-report #category-table tr.short")
+    assert _requests(browser) == []

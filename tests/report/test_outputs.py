@@ -122,7 +122,7 @@ def test_html_is_never_written_over_the_input(tmp_path):
 def test_notebook_repr_and_unrendered_parts_say_not_computed():
     frame = pl.DataFrame({"text": ["a b", "c d"] * 5, "label": ["x", "y"] * 5})
     result = datacheck.audit(frame)
-    assert "<!doctype html>" in result._repr_html_()
+    assert result._repr_html_().startswith("<div class=\"datacheck-report\">")
     bare = replace(result, tokens={}, cost=[], recommendation={}, distributions={})
     html = bare.to_html(plotly_js="cdn")
     assert "Token counts: not computed." in html and "Training cost: not computed." in html
@@ -212,3 +212,36 @@ def test_the_default_html_report_and_no_html_at_all(tmp_path, monkeypatch):
     (tmp_path / "datacheck-report.html").unlink()
     assert datacheck.write_reports(result, html=False) == []
     assert not (tmp_path / "datacheck-report.html").exists()
+
+
+def test_a_result_has_a_short_repr():
+    result = datacheck.audit(SAMPLES / "tickets.jsonl")
+    assert repr(result) == (
+        f"<AuditResult not_ready: 4 errors, 3 warnings — {SAMPLES / 'tickets.jsonl'} (3,081 rows)>"
+    )
+
+
+def test_cdn_mode_names_the_bundled_plotly_js_version():
+    from plotly.offline import get_plotlyjs_version
+
+    html = datacheck.audit(SAMPLES / "orders_chat.jsonl").to_html(plotly_js="cdn")
+    assert f'src="https://cdn.plot.ly/plotly-{get_plotlyjs_version()}.min.js"' in html
+
+
+def test_every_rule_of_the_fragment_is_scoped():
+    import re
+
+    from datacheck.report.html import scoped
+
+    css = "body { a:1 } * { b:2 } h2, td.num { c:3 } @media (max-width: 9px) { th { d:4 } }"
+    out = scoped(css, ".s")
+    selectors = [
+        s.strip() for head in re.findall(r"([^{}]+)\{[^{}]*\}", out) for s in head.split(",")
+    ]
+    assert selectors and all(s.startswith(".s") or s.startswith("@media") for s in selectors), out
+    assert (
+        ".s h2" in out
+        and ".s td.num" in out
+        and ".s th" in out
+        and "@media (max-width: 9px)" in out
+    )

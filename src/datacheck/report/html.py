@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import html
 import json
+import re
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -214,6 +216,16 @@ def _samples(result: AuditResult, show_pii: bool) -> dict[str, list[dict[str, An
 
 def render(result: AuditResult, options: RenderOptions) -> str:
     """The report as one HTML document: plotly.js inline (works offline) or from the CDN."""
+    return _page(result, options, fragment=False)
+
+
+def fragment(result: AuditResult, *, show_pii: bool = False) -> str:
+    """The report as a fragment for a notebook cell: its styles apply inside it only, and it
+    needs no script (the charts' figures are in its tables), so it shows offline and light."""
+    return _page(result, RenderOptions(plotly_js="cdn", show_pii=show_pii), fragment=True)
+
+
+def _page(result: AuditResult, options: RenderOptions, *, fragment: bool) -> str:
     plotly_js, show_pii = options.plotly_js, options.show_pii
     report = report_dict(result)
     failed = presented(report["checks"])
@@ -224,19 +236,23 @@ def render(result: AuditResult, options: RenderOptions) -> str:
             ("volume", _volume_chart(report)),
             ("tokens", _token_chart(result, report)),
         )
-        if chart is not None
+        if chart is not None and not fragment
     }
-    if plotly_js == "inline":  # RenderOptions allows nothing else but "cdn"
+    plotly_tag = Markup("")
+    if fragment:
+        pass
+    elif plotly_js == "inline":  # RenderOptions allows nothing else but "cdn"
         from plotly.offline import get_plotlyjs
 
         plotly_tag = Markup(f"<script>{get_plotlyjs()}</script>")
-    elif plotly_js == "cdn":
-        from plotly import __version__ as plotly_version
+    else:  # the version of the plotly.js bundled, not of the Python package
+        from plotly.offline import get_plotlyjs_version
 
         plotly_tag = Markup(
-            f'<script src="https://cdn.plot.ly/plotly-{plotly_version}.min.js" '
+            f'<script src="https://cdn.plot.ly/plotly-{get_plotlyjs_version()}.min.js" '
             'charset="utf-8"></script>'
         )
+    css = _CSS_FILE.read_text(encoding="utf-8")
     template = _environment().get_template("report.html.j2")
     return template.render(
         r=report,
@@ -258,4 +274,35 @@ def render(result: AuditResult, options: RenderOptions) -> str:
         chart_notes={"tokens": charts.get("tokens", {}).get("max")},
         config_json=json.dumps(report["config"], indent=2, ensure_ascii=False),
         plotly_tag=plotly_tag,
+        fragment=fragment,
+        css=Markup(scoped(css, ".datacheck-report") if fragment else css),
     )
+
+
+_CSS_FILE = Path(__file__).resolve().parent / "templates" / "report.css"
+
+
+def scoped(css: str, scope: str) -> str:
+    """`css` with every selector limited to elements inside `scope`: `body` and `:root`
+    become the scope itself, so the fragment never restyles the page around it."""
+    out = []
+    for block in re.split(r"(?<=\})", css):
+        if "{" not in block:
+            out.append(block)
+            continue
+        head, body = block.split("{", 1)
+        media = ""
+        if head.strip().startswith("@media"):
+            media, head = head + "{", body.split("{", 1)[0]
+            body = body.split("{", 1)[1]
+        selectors = []
+        for selector in head.split(","):
+            selector = selector.strip()
+            if selector in ("body", ":root", "html"):
+                selectors.append(scope)
+            elif selector == "*":
+                selectors.append(f"{scope}, {scope} *")
+            else:
+                selectors.append(f"{scope} {selector}")
+        out.append(f"{media}{', '.join(selectors)} {{{body}")
+    return "".join(out)
