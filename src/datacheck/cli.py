@@ -46,7 +46,38 @@ def cli() -> None:
     \b
     Start with:
       datacheck audit tickets.jsonl
+
+    \b
+    Shell completion (bash; zsh and fish alike):
+      eval "$(_DATACHECK_COMPLETE=bash_source datacheck)"
     """
+
+
+def json_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """`--json [FILE]`, the same on every command that has it: JSON to FILE, or to standard
+    output with `-` or no FILE."""
+    return click.option(
+        "--json",
+        "json_to",
+        metavar="[FILE]",
+        is_flag=False,
+        flag_value="-",
+        default=None,
+        help="Write JSON to FILE instead of the table ('-', or no FILE: standard output).",
+    )(command)
+
+
+def _emit_json(data: Any, target: str, inputs: list[object] | None = None) -> None:
+    import json as _json
+
+    text = _json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    if target == "-":
+        click.echo(text, nl=False)
+        return
+    try:
+        write_atomic(Path(target), text, inputs=inputs or [], what="the JSON")
+    except DatacheckError as exc:
+        raise DatacheckClickError(str(exc)) from exc
 
 
 def _gpu_memory(ctx: click.Context, param: click.Parameter, value: str | None) -> float | None:
@@ -365,7 +396,7 @@ def _progress(quiet: bool) -> Iterator[Callable[[str], None] | None]:
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--no-config", is_flag=True, help="Ignore configuration files.")
 @cost_options
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@json_option
 def cost(
     path: str,
     task: str | None,
@@ -376,7 +407,7 @@ def cost(
     model: str | None,
     gpu: str | None,
     gpu_memory: float | None,
-    as_json: bool,
+    json_to: str | None,
 ) -> None:
     """Estimate what fine-tuning on PATH costs: API dollars for OpenAI's fine-tunable models,
     GPU hours and memory for the guide's open models, with every assumption shown.
@@ -390,8 +421,6 @@ def cost(
       datacheck cost tickets.jsonl --epochs 2 --gpu H100
       datacheck cost chats.jsonl --gpu-memory 12GB --json
     """
-    import json as _json
-
     from rich.console import Console
 
     from datacheck._audit import estimate_cost
@@ -408,8 +437,8 @@ def cost(
         )
     except DatacheckError as exc:
         raise DatacheckClickError(str(exc)) from exc
-    if as_json:
-        click.echo(_json.dumps(report, indent=2, ensure_ascii=False))
+    if json_to is not None:
+        _emit_json(report, json_to, inputs=[path])
     else:
         render_cost(report, Console(highlight=False, soft_wrap=True))
 
@@ -427,10 +456,19 @@ def _utf8(data: bytes, name: str) -> str:
 @cli.command()
 @click.argument("text", required=False)
 @click.option("--file", "file_path", type=click.File("rb"), help="Count a file (UTF-8).")
-@click.option("--tokenizer", "names", multiple=True, help="Only this tokenizer (repeatable).")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option(
+    "--tokenizers",
+    metavar="NAMES",
+    help="Comma-separated tokenizers to count with (default: all; see `datacheck models`).",
+)
+@click.option("--tokenizer", "names", multiple=True, hidden=True)  # the old spelling
+@json_option
 def tokens(
-    text: str | None, file_path: IO[bytes] | None, names: tuple[str, ...], as_json: bool
+    text: str | None,
+    file_path: IO[bytes] | None,
+    tokenizers: str | None,
+    names: tuple[str, ...],
+    json_to: str | None,
 ) -> None:
     """Count the tokens of TEXT (or --file PATH, or '-' for standard input) with every
     registered tokenizer: plain text, no chat template, no BOS/EOS.
@@ -438,11 +476,9 @@ def tokens(
     \b
     Examples:
       datacheck tokens "Where is my refund?"
-      datacheck tokens --file prompt.txt --tokenizer llama-3.1
+      datacheck tokens --file prompt.txt --tokenizers llama-3.1,phi-2
       echo "hello" | datacheck tokens - --json
     """
-    import json as _json
-
     from datacheck.plan import tokenizers as registry
 
     if file_path is not None:
@@ -452,14 +488,15 @@ def tokens(
     if text is None:
         raise click.UsageError("give TEXT, --file PATH, or '-' to read standard input")
     try:
-        chosen = registry.parse_names(list(names))
+        given = [n.strip() for n in (*names, *(tokenizers or "").split(",")) if n.strip()]
+        chosen = registry.parse_names(given)
     except DatacheckError as exc:
         raise DatacheckClickError(str(exc)) from exc
     counts = {
         n: {"tokens": registry.get(n).count(text), "exact": registry.get(n).exact} for n in chosen
     }
-    if as_json:
-        click.echo(_json.dumps(counts, indent=2))
+    if json_to is not None:
+        _emit_json(counts, json_to)
         return
     for name, item in counts.items():
         note = "" if item["exact"] else "  (estimate)"
@@ -467,16 +504,57 @@ def tokens(
 
 
 @cli.command()
-def models() -> None:
+@json_option
+def models(json_to: str | None) -> None:
     """List the models datacheck plans for: context windows, sizes, the guide's GPU memory,
     and whether each tokenizer is installed and exact.
 
     \b
     Examples:
       datacheck models
+      datacheck models --json models.json
     """
     from datacheck.plan import tokenizers as registry
     from datacheck.plan.models import API_MODELS, PRICES_AS_OF
+
+    if json_to is not None:
+        _emit_json(
+            {
+                "open_models": [
+                    {
+                        "name": m.name,
+                        "title": m.title,
+                        "parameters": m.parameters,
+                        "context": m.context,
+                        "guide_memory_gb": m.guide_memory_gb,
+                        "tokenizer": m.tokenizer,
+                        "exact": registry.get(m.tokenizer).exact,
+                    }
+                    for m in OPEN_MODELS.values()
+                ],
+                "api_models": [
+                    {
+                        "name": a.name,
+                        "usd_per_million": a.usd_per_million,
+                        "example_limit": a.example_limit,
+                        "tokenizer": a.tokenizer,
+                        "exact": registry.get(a.tokenizer).exact,
+                        "prices_as_of": PRICES_AS_OF,
+                    }
+                    for a in API_MODELS.values()
+                ],
+                "tokenizers": [
+                    {
+                        "name": n,
+                        "source": registry.get(n).source,
+                        "licence": registry.get(n).spec.licence,
+                    }
+                    for n in registry.NAMES
+                ],
+            },  # fmt: skip
+            json_to,
+        )
+        return
 
     click.echo("Open models (the guide's model matrix)")
     for m in OPEN_MODELS.values():
@@ -502,15 +580,33 @@ def models() -> None:
 
 @cli.command("checks")
 @click.option("--docs", is_flag=True, help="Show what each check measures and why.")
-def list_checks(docs: bool) -> None:
+@json_option
+def list_checks(docs: bool, json_to: str | None) -> None:
     """List every check: its id (for [checks] in datacheck.toml), severity and title.
 
     \b
     Examples:
       datacheck checks
       datacheck checks --docs
+      datacheck checks --json -
     """
     from datacheck.checks import REGISTRY
+
+    if json_to is not None:
+        _emit_json(
+            [
+                {
+                    "id": check_id,
+                    "severity": cls.severity,
+                    "title": cls.title,
+                    "description": cls.describe(),
+                    "fix": cls.fix,
+                }
+                for check_id, cls in sorted(REGISTRY.items())
+            ],  # fmt: skip
+            json_to,
+        )
+        return
 
     for check_id, cls in sorted(REGISTRY.items()):
         click.echo(f"{check_id:<26} {cls.severity:<8} {cls.title}")

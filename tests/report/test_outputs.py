@@ -122,7 +122,7 @@ def test_html_is_never_written_over_the_input(tmp_path):
 def test_notebook_repr_and_unrendered_parts_say_not_computed():
     frame = pl.DataFrame({"text": ["a b", "c d"] * 5, "label": ["x", "y"] * 5})
     result = datacheck.audit(frame)
-    assert result._repr_html_().startswith("<div class=\"datacheck-report\">")
+    assert result._repr_html_().startswith('<div class="datacheck-report">')
     bare = replace(result, tokens={}, cost=[], recommendation={}, distributions={})
     html = bare.to_html(plotly_js="cdn")
     assert "Token counts: not computed." in html and "Training cost: not computed." in html
