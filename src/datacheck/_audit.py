@@ -145,7 +145,7 @@ def audit(
         recommendation=recommendation,
         generated_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         timings=timer.phases,
-        samples=_samples(ctx.frame, findings),
+        samples=_samples(ctx.frame, findings, hygiene.conflicts),
         distributions=_distributions(counts, recommendation),
         record_lines=loaded.record_lines,
         affected=affected,
@@ -157,11 +157,24 @@ SAMPLES_PER_CHECK = 5
 SAMPLE_CHARS = 2_000
 
 
-def _samples(frame: pl.DataFrame, findings: list[Finding]) -> dict[str, tuple[dict[str, Any], ...]]:
-    """A few affected rows per failing check, from the split its line numbers refer to."""
+def _samples(
+    frame: pl.DataFrame, findings: list[Finding], conflicts: list[dict[str, Any]]
+) -> dict[str, tuple[dict[str, Any], ...]]:
+    """A few affected rows per failing check, from the split its line numbers refer to; for
+    conflicting labels, a few groups whole, each with its text and every label's lines."""
     out: dict[str, tuple[dict[str, Any], ...]] = {}
     for finding in findings:
         if finding.status != "fail" or not finding.rows:
+            continue
+        if finding.id == "hygiene.conflicting_labels" and conflicts:
+            groups = conflicts[:SAMPLES_PER_CHECK]
+            firsts = [g["lines"][0] for g in groups]
+            by_line = _rows_by_line(frame, firsts, ~pl.col("split").is_in(EVAL_SPLITS))
+            out[finding.id] = tuple(
+                {**by_line[g["lines"][0]], "labels": g["labels"]}
+                for g in groups
+                if g["lines"][0] in by_line
+            )
             continue
         rows = list(finding.rows[:SAMPLES_PER_CHECK])
         in_eval = pl.col("split").is_in(EVAL_SPLITS)

@@ -245,3 +245,19 @@ def test_every_rule_of_the_fragment_is_scoped():
         and ".s th" in out
         and "@media (max-width: 9px)" in out
     )
+
+
+def test_conflicting_rows_are_shown_whole_side_by_side():
+    import re
+
+    result = datacheck.audit(SAMPLES / "tickets.jsonl")
+    html = result.to_html(plotly_js="cdn")
+    table = html.split('<table class="conflicts">')[1].split("</table>")[0]
+    groups = result.hygiene["conflicting_labels"]["groups"]
+    rows = re.findall(r"<tr><td class=\"sample\">", table)
+    assert len(rows) == len(groups) == 3
+    for group in groups:
+        for label, lines in group["labels"].items():
+            shown = f'<span class="label">{label}</span>'
+            assert shown in table
+            assert ", ".join(map(str, lines)) in table

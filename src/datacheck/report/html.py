@@ -207,6 +207,7 @@ def _samples(result: AuditResult, show_pii: bool) -> dict[str, list[dict[str, An
                     "target": text_out,
                     "target_chars": row["target_chars"],
                     "target_cut": row["target_chars"] > len(text_out.rstrip("…")),
+                    **({"labels": row["labels"]} if "labels" in row else {}),
                 }
             )
             del full_in, full_out
