@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -97,3 +98,30 @@ def test_the_api_needs_to_be_asked_for_the_rows(tmp_path):
     dupes = pl.read_csv(saved).filter(pl.col("check") == "hygiene.exact_duplicates")
     assert dupes["role"].to_list() == ["kept", "affected", "affected"]
     assert dupes["line"].to_list() == [1, 2, 3] and dupes["group"].to_list() == [1, 1, 1]
+
+
+def test_a_folders_rows_name_their_own_file_and_record(tmp_path):
+    """SNIPS files in a folder: each exported row's text is that file's record, rebuilt
+    here with plain json; the report's rows per file agree, and so does GitHub."""
+    from datacheck.report import render
+    from tests.conftest import DATA
+
+    folder = DATA / "real" / "snips2017"
+    result = datacheck.audit(folder, affected_rows=True, tokenizers=["cl100k_base"])
+    rows = pl.read_csv(result.save_rows(tmp_path / "rows.csv", show_pii=True))
+    edges = rows.filter(pl.col("check") == "format.edge_whitespace")
+    assert edges.height > 0 and edges["file"].n_unique() > 1
+    for file, line, text in edges.select("file", "line", "text").iter_rows():
+        raw = Path(file).read_bytes().decode("utf-8", "surrogateescape")
+        document = json.loads(raw)
+        ((_, utterances),) = document.items()
+        rebuilt = "".join(piece["text"] for piece in utterances[line - 1]["data"])
+        assert rebuilt == text, (file, line)
+    check = next(c for c in result.to_dict()["checks"] if c["id"] == "format.edge_whitespace")
+    by_file = {p["file"]: p for p in check["rows_by_file"]}
+    expected = edges.group_by("file").agg(pl.col("line").sort())
+    assert {f: p["count"] for f, p in by_file.items()} == dict(
+        zip(expected["file"], expected["line"].list.len(), strict=True)
+    )
+    annotations = [a for a in render(result, "github").splitlines() if "edge_whitespace" in a]
+    assert annotations and f"file={check['rows_by_file'][0]['file']}" in annotations[0]

@@ -126,7 +126,8 @@ def audit(
 
         files = {"train": loaded.path, "eval": (eval_loaded or loaded).path}
         output = "label" if detection.task == "classification" else "target_text"
-        affected = rows_of(ctx.frame, findings, hygiene.memberships, files, output)
+        parts = loaded.parts + (eval_loaded.parts if eval_loaded is not None else ())
+        affected = rows_of(ctx.frame, findings, hygiene.memberships, files, output, parts)
     return AuditResult(
         source=_source_info(loaded),
         eval_source=_source_info(eval_loaded) if eval_loaded is not None else None,
@@ -418,4 +419,5 @@ def _source_info(loaded: Loaded) -> SourceInfo:
         position=loaded.position,
         load_errors=tuple(e.to_dict() for e in loaded.errors[:MAX_LISTED_LOAD_ERRORS]),
         load_error_count=len(loaded.errors),
+        parts=loaded.parts,
     )

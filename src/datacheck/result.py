@@ -25,6 +25,8 @@ class SourceInfo:
     position: str
     load_errors: tuple[dict[str, Any], ...]
     load_error_count: int
+    #: a folder's files and the records each holds (`datacheck._parts`)
+    parts: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)

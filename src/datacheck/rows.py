@@ -9,7 +9,7 @@ near-duplicate groups come whole, each with its number: the row a group keeps is
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -33,19 +33,21 @@ def affected_rows(
     groups: pl.DataFrame | None,
     files: dict[str, str],
     output: str = "target_text",
+    parts: tuple[dict[str, Any], ...] = (),
 ) -> pl.DataFrame:
     """The export's rows (`COLUMNS`), from the canonical frame (every split), the findings
-    (every row, not the first 50) and the hygiene groups (`Hygiene.memberships`)."""
-    parts = []
+    (every row, not the first 50) and the hygiene groups (`Hygiene.memberships`); with a
+    folder's `parts`, each row is numbered within its own file."""
+    pieces: list[pl.DataFrame] = []
     grouped = groups if groups is not None else pl.DataFrame(schema=_SCHEMA)
     for finding in findings:
         if finding.status == "skip":
             continue
         whole = grouped.filter(pl.col("check") == finding.id)
-        parts.append(whole)
+        pieces.append(whole)
         for split, lines in ((finding.rows_split, finding.rows), ("eval", finding.eval_rows)):
             if lines and not (whole["split"] == split).any():
-                parts.append(
+                pieces.append(
                     pl.DataFrame(
                         {"check": finding.id, "split": split, "line": list(lines)},
                         schema={"check": pl.String, "split": pl.String, "line": pl.Int64},
@@ -53,7 +55,7 @@ def affected_rows(
                         pl.lit(None, pl.Int64).alias("group"), pl.lit("affected").alias("role")
                     )
                 )
-    table = pl.concat([p.cast(_SCHEMA) for p in parts]) if parts else pl.DataFrame(schema=_SCHEMA)
+    table = pl.concat([p.cast(_SCHEMA) for p in pieces]) if pieces else pl.DataFrame(schema=_SCHEMA)
     order = {f.id: i for i, f in enumerate(findings)}
     about = pl.DataFrame(
         {
@@ -73,18 +75,41 @@ def affected_rows(
         pl.col("input_text").alias("text"),
         pl.col(output).cast(pl.String).alias("output"),
     ).unique(["split", "line"], keep="first", maintain_order=True)
-    return (
+    table = (
         table.join(about, on="check", how="left")
         .join(texts, on=["split", "line"], how="left")
         .with_columns(pl.col("split").replace_strict(files, return_dtype=pl.String).alias("file"))
-        .sort(
-            "_order",
-            "split",
-            pl.col("group").fill_null(0),
-            "line",
-            descending=[False, True, False, False],
+    )
+    if parts:  # a folder: each row's own file, and its number there
+        table = _in_files(table, parts)
+    return table.sort(
+        "_order",
+        "split",
+        pl.col("group").fill_null(0),
+        "line",
+        descending=[False, True, False, False],
+    ).select(COLUMNS)
+
+
+def _in_files(table: pl.DataFrame, parts: tuple[dict[str, Any], ...]) -> pl.DataFrame:
+    located = pl.DataFrame(list(parts)).select(
+        "split", pl.col("first").cast(pl.Int64), pl.col("count").cast(pl.Int64),
+        pl.col("file").alias("_part_file"),
+    ).sort("first")  # fmt: skip
+    joined = (
+        table.with_row_index("_at")
+        .sort("line")
+        .join_asof(located, left_on="line", right_on="first", by="split", strategy="backward")
+    )
+    inside = pl.col("first").is_not_null() & (pl.col("line") < pl.col("first") + pl.col("count"))
+    local = pl.col("line") - pl.col("first") + 1
+    return (
+        joined.with_columns(
+            pl.when(inside).then(pl.col("_part_file")).otherwise(pl.col("file")).alias("file"),
+            pl.when(inside).then(local).otherwise(pl.col("line")).alias("line"),
         )
-        .select(COLUMNS)
+        .sort("_at")
+        .drop("_at", "first", "count", "_part_file")
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -83,6 +84,8 @@ class Loaded:
     sample_of: int | None = None
     #: a pretty-printed JSON document's: the line each record starts on (record N at N - 1)
     record_lines: tuple[int, ...] | None = None
+    #: a folder's files and the records each holds (see `datacheck._parts`)
+    parts: tuple[dict[str, Any], ...] = ()
 
 
 def file_sha256(path: Path) -> str:

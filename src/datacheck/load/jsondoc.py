@@ -292,6 +292,7 @@ def load_export_folder(path: Path) -> Loaded:
     errors: list[LoadError] = []
     files = sorted(path.glob("*.json"))
     seen: dict[str, int] = {}
+    parts: list[dict[str, Any]] = []
     for file in files:
         split = snips_split(file.name) or "train"
         loaded = load_json(file)
@@ -305,6 +306,8 @@ def load_export_folder(path: Path) -> Loaded:
         frames.append(frame)
         errors += [LoadError(e.line + offset, f"{file.name}: {e.message}") for e in loaded.errors]
         seen[split] = offset + frame.height + len(loaded.errors)
+        count = frame.height + len(loaded.errors)
+        parts.append({"split": split, "first": offset + 1, "count": count, "file": str(file)})
     return Loaded(
         frame=pl.concat(frames, how="diagonal_relaxed"),
         path=str(path),
@@ -313,4 +316,5 @@ def load_export_folder(path: Path) -> Loaded:
         errors=tuple(sorted(errors, key=lambda e: e.line)),
         sha256=None,
         files=tuple(files),
+        parts=tuple(parts),
     )

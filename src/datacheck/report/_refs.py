@@ -27,6 +27,8 @@ class RowRefs:
         shown = ", ".join(str(n) for n in self.lines[:limit])
         more = self.count - min(len(self.lines), limit)
         plural = "s" if self.count != 1 else ""
+        if not shown:  # a file whose rows all come after the first listed
+            return f"{self.count:,} {self.position}{plural} of {self.file}"
         return (
             f"{self.position}{plural} {shown}{f' and {more:,} more' if more else ''} of {self.file}"
         )
@@ -38,7 +40,13 @@ def row_refs(check: dict[str, Any], report: dict[str, Any]) -> list[RowRefs]:
     evals = report.get("eval_source") or source
     position = {"train": source["position"], "eval": evals["position"]}
     refs = []
-    if check["rows"]:
+    if check.get("rows_by_file"):  # a folder: each file with its own numbers
+        split = check.get("rows_split", "train")
+        refs += [
+            RowRefs(part["file"], position[split], part["rows"], part["count"])
+            for part in check["rows_by_file"]
+        ]
+    elif check["rows"]:
         split = check.get("rows_split", "train")
         refs.append(
             RowRefs(
@@ -49,7 +57,12 @@ def row_refs(check: dict[str, Any], report: dict[str, Any]) -> list[RowRefs]:
                 check.get("row_lines") if split == "train" else None,
             )
         )
-    if check.get("eval_rows"):
+    if check.get("eval_rows_by_file"):
+        refs += [
+            RowRefs(part["file"], position["eval"], part["rows"], part["count"])
+            for part in check["eval_rows_by_file"]
+        ]
+    elif check.get("eval_rows"):
         refs.append(
             RowRefs(
                 check["eval_rows_file"],

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from datacheck._parts import by_file
 from datacheck._version import __version__
 
 if TYPE_CHECKING:
@@ -42,7 +43,10 @@ def report_dict(result: AuditResult) -> dict[str, Any]:
             "profile": result.profile,
             "labels": result.labels,
             **({"labels_not_shown": result.labels_not_shown} if result.labels_not_shown else {}),
-            "checks": [finding_dict(f, _files(result), result.record_lines) for f in result.checks],
+            "checks": [
+                finding_dict(f, _files(result), result.record_lines, _parts(result))
+                for f in result.checks
+            ],
             "assessment": [answer_dict(a) for a in result.assessment],
             "sample": result.sample,
             "hygiene": result.hygiene,
@@ -67,6 +71,7 @@ def source_dict(source: SourceInfo) -> dict[str, Any]:
         "position": source.position,
         "load_errors": list(source.load_errors),
         "load_error_count": source.load_error_count,
+        **({"parts": list(source.parts)} if source.parts else {}),
     }
 
 
@@ -76,8 +81,28 @@ def _files(result: AuditResult) -> dict[str, str]:
     return {"train": result.source.path, "eval": evals}
 
 
+def _parts(result: AuditResult) -> dict[str, tuple[dict[str, Any], ...]]:
+    """Per split, the files of a folder source and the records each holds."""
+    evals = result.eval_source if result.eval_source is not None else result.source
+    return {"train": result.source.parts, "eval": evals.parts}
+
+
+def _by_file(
+    parts: tuple[dict[str, Any], ...], split: str, rows: tuple[int, ...]
+) -> list[dict[str, Any]]:
+    """A folder's rows per file: the first listed (numbered within the file) and how many."""
+    listed = dict(by_file(parts, split, rows[:MAX_ROWS]))
+    return [
+        {"file": file, "rows": listed.get(file, []), "count": len(numbers)}
+        for file, numbers in by_file(parts, split, rows)
+    ]
+
+
 def finding_dict(
-    finding: Finding, files: dict[str, str], record_lines: tuple[int, ...] | None = None
+    finding: Finding,
+    files: dict[str, str],
+    record_lines: tuple[int, ...] | None = None,
+    parts: dict[str, tuple[dict[str, Any], ...]] | None = None,
 ) -> dict[str, Any]:
     """A finding as plain data, each list of rows with the file its lines count in; with
     `record_lines` (a pretty-printed JSON document), also the line where each listed
@@ -104,6 +129,11 @@ def finding_dict(
         out["eval_rows"] = list(finding.eval_rows[:MAX_ROWS])
         out["eval_row_count"] = len(finding.eval_rows)
         out["eval_rows_file"] = files["eval"]
+    parts = parts or {}
+    if finding.rows and parts.get(finding.rows_split):
+        out["rows_by_file"] = _by_file(parts[finding.rows_split], finding.rows_split, finding.rows)
+    if finding.eval_rows and parts.get("eval"):
+        out["eval_rows_by_file"] = _by_file(parts["eval"], "eval", finding.eval_rows)
     if record_lines is not None and finding.rows_split == "train":
         out["row_lines"] = [
             record_lines[row - 1] for row in out["rows"] if 0 < row <= len(record_lines)
