@@ -71,3 +71,56 @@ def test_shell_completion_is_documented_and_works(run_cli):
     assert "_DATACHECK_COMPLETE=bash_source datacheck" in CliRunner().invoke(cli, ["--help"]).output
     proc = run_cli(env={"_DATACHECK_COMPLETE": "bash_source"})
     assert proc.returncode == 0 and "_datacheck_completion" in proc.stdout
+
+
+def test_long_phases_report_counts_for_a_time_remaining(tmp_path):
+    import datacheck
+    from tests.conftest import write_jsonl
+
+    class Observer:
+        def __init__(self):
+            self.phases, self.steps = [], []
+
+        def __call__(self, phase):
+            self.phases.append(phase)
+
+        def step(self, phase, done, total):
+            self.steps.append((phase, done, total))
+
+    seen = Observer()
+    path = write_jsonl(
+        tmp_path / "d.jsonl", [{"text": f"t {i}", "label": "AB"[i % 2]} for i in range(6)]
+    )
+    result = datacheck.audit(path, progress=seen, tokenizers=["cl100k_base", "phi-2"])
+    assert seen.phases == ["load", "detect", "tokenize", "checks"]
+    assert [s for s in seen.steps if s[0] == "tokenize"] == [("tokenize", 1, 2), ("tokenize", 2, 2)]
+    checks = [s for s in seen.steps if s[0] == "checks"]
+    ran = sum(c.status != "skip" for c in result.checks)
+    assert checks[-1] == ("checks", ran, ran) and len(checks) == ran
+    calls = []  # a plain function, as the API always took, still works
+    datacheck.audit(path, progress=calls.append, tokenizers=["cl100k_base"])
+    assert calls == ["load", "detect", "tokenize", "checks"]
+
+
+def test_the_progress_display_shows_counts_and_time_left():
+    from datacheck.cli import _Progress
+
+    class Bar:
+        def __init__(self):
+            self.updates = []
+
+        def add_task(self, description, total):
+            self.updates.append(("add", description, total))
+            return len(self.updates)
+
+        def update(self, task, **fields):
+            self.updates.append(("update", task, fields))
+
+    bar = Bar()
+    shown = _Progress(bar)
+    shown("tokenize")
+    shown.step("tokenize", 1, 5)
+    shown("checks")
+    assert bar.updates[0] == ("add", "Counting tokens", None)
+    assert bar.updates[1] == ("update", 1, {"completed": 1, "total": 5})
+    assert ("update", 1, {"completed": 1, "total": 1, "visible": False}) in bar.updates

@@ -47,6 +47,14 @@ class _Timer:
         self.phases: dict[str, float] = {}
         self.progress = progress
 
+    def step(self, phase: str) -> Callable[[int, int], None] | None:
+        """For a long phase: what to call with (done, total) as it goes, when the observer
+        takes steps (a `step(phase, done, total)` method beside its call)."""
+        observer = getattr(self.progress, "step", None)
+        if observer is None:
+            return None
+        return lambda done, total: observer(phase, done, total)
+
     @contextmanager
     def __call__(self, phase: str) -> Iterator[None]:
         if self.progress is not None:
@@ -77,7 +85,9 @@ def audit(
     `config` is a `Settings`, or the path of a `datacheck.toml`; keyword options (`labels`,
     `label_fields`, `required_fields`, `thresholds`, `checks`, `fail_on`, `use_case`,
     `tokenizers`, `epochs`, `model`, `gpu`, `gpu_memory_gb`, `mfu`, `prices`) override it.
-    `progress`, if given, is called with each phase's name as it starts. `affected_rows`
+    `progress`, if given, is called with each phase's name as it starts; if it also has a
+    `step(phase, done, total)` method, that is called as long phases go (each tokenizer, each
+    check), for counts and a time remaining. `affected_rows`
     keeps every affected row with its text (`AuditResult.affected`, `save_rows`).
     Raises `InputError` when the source cannot be read at all, `ConfigError` for bad settings.
     """
@@ -103,7 +113,9 @@ def audit(
     )
     start_tables(ctx)
     with timer("tokenize"):
-        counts, summary, recommendation = _tokens(settings, detection, frame, train)
+        counts, summary, recommendation = _tokens(
+            settings, detection, frame, train, timer.step("tokenize")
+        )
     ctx.token_counts, ctx.token_summary, ctx.recommendation = counts, summary, recommendation
     # from here on the checks own the frames, and may let go of columns nothing else reads
     loaded = _without_rows(loaded)
@@ -111,7 +123,7 @@ def audit(
     del frame, train
     warm_up()  # not sooner: its 200 MB would add to the peak of the phases before
     with timer("checks"):
-        findings = ordered(run_checks(ctx, load_suites()))
+        findings = ordered(run_checks(ctx, load_suites(), timer.step("checks")))
     costs = estimate(counts, _cost_options(settings, ctx.scale))
     labels = _label_counts(ctx.train) if ctx.labelled else None
     if sample:
@@ -305,9 +317,14 @@ def _prepare(
 
 
 def _tokens(
-    settings: Settings, detection: Detection, frame: pl.DataFrame, train: pl.DataFrame
+    settings: Settings,
+    detection: Detection,
+    frame: pl.DataFrame,
+    train: pl.DataFrame,
+    step: Callable[[int, int], None] | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
-    counts = token_counts.count(frame, detection.schema, parse_names(settings.tokenizers))
+    names = parse_names(settings.tokenizers)
+    counts = token_counts.count(frame, detection.schema, names, step)
     summary = {name: token_counts.summarise(c) for name, c in counts.items()}
     recommendation = recommend(
         task=detection.task,

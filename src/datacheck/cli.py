@@ -364,6 +364,24 @@ _PHASES = {
 }
 
 
+class _Progress:
+    """What the audit reports as it goes, on a rich progress display: each phase as it
+    starts, and for long ones (tokenizers, checks) the count done and the time left."""
+
+    def __init__(self, bar: Any) -> None:
+        self.bar = bar
+        self.tasks: dict[str, Any] = {}
+
+    def __call__(self, phase: str) -> None:
+        for task in self.tasks.values():
+            self.bar.update(task, completed=1, total=1, visible=False)
+        self.tasks[phase] = self.bar.add_task(_PHASES.get(phase, phase), total=None)
+
+    def step(self, phase: str, done: int, total: int) -> None:
+        if phase in self.tasks:
+            self.bar.update(self.tasks[phase], completed=done, total=total)
+
+
 @contextlib.contextmanager
 def _progress(quiet: bool) -> Iterator[Callable[[str], None] | None]:
     """A progress display on a terminal's stderr; nothing in CI, in pipes, or with --quiet."""
@@ -371,23 +389,28 @@ def _progress(quiet: bool) -> Iterator[Callable[[str], None] | None]:
         yield None
         return
     from rich.console import Console
-    from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
         TimeElapsedColumn(),
+        TextColumn("left"),
+        TimeRemainingColumn(),
         console=Console(stderr=True),
         transient=True,
     ) as bar:
-        current: list[TaskID] = []
-
-        def started(phase: str) -> None:
-            if current:
-                bar.update(current[-1], completed=1, total=1)
-            current.append(bar.add_task(_PHASES.get(phase, phase), total=None))
-
-        yield started
+        yield _Progress(bar)
 
 
 @cli.command()

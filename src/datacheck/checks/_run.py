@@ -4,6 +4,7 @@ each check word its finding."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -35,7 +36,10 @@ def parameters(ctx: Context) -> dict[str, Any]:
     return params
 
 
-def run_checks(ctx: Context, suites: list[Suite]) -> list[Finding]:
+def run_checks(
+    ctx: Context, suites: list[Suite], step: Callable[[int, int], None] | None = None
+) -> list[Finding]:
+    """Every check that applies, evaluated; `step(done, total)` after each, for progress."""
     build_tables(ctx)
     severities = ctx.settings.checks
     active: list[Check] = []
@@ -51,13 +55,15 @@ def run_checks(ctx: Context, suites: list[Suite]) -> list[Finding]:
             skipped.append(_skip(check, verdict, severities.get(check_id)))
     ctx.outcomes = validate(suites, ctx.tables, parameters(ctx), wanted={c.id for c in active})
     findings = []
-    for check in active:
+    for done, check in enumerate(active, start=1):
         started = time.perf_counter()
         finding = check.evaluate(ctx)
         finding = replace(finding, seconds=round(time.perf_counter() - started, 4))
         if check.id in severities:
             finding = replace(finding, severity=severities[check.id])
         findings.append(finding)
+        if step is not None:
+            step(done, len(active))
     return _one_cause(findings) + skipped
 
 

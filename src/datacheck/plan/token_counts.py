@@ -209,10 +209,21 @@ def _message_overhead(
     return lambda role, role_tokens: role_tokens + 3
 
 
-def count(frame: pl.DataFrame, schema: str, names: tuple[str, ...]) -> dict[str, Counts]:
+def count(
+    frame: pl.DataFrame,
+    schema: str,
+    names: tuple[str, ...],
+    step: Callable[[int, int], None] | None = None,
+) -> dict[str, Counts]:
+    """Each tokenizer's counts; `step(done, total)` after each tokenizer, for progress."""
     chat = schema == "chat" and "messages" in frame.columns
     shared = _Shared(frame)
-    return {name: (count_chat if chat else count_plain)(frame, name, shared) for name in names}
+    out = {}
+    for done, name in enumerate(names, start=1):
+        out[name] = (count_chat if chat else count_plain)(frame, name, shared)
+        if step is not None:
+            step(done, len(names))
+    return out
 
 
 def contexts_for(name: str) -> dict[str, int]:
