@@ -98,6 +98,7 @@ def test_the_api_needs_to_be_asked_for_the_rows(tmp_path):
     dupes = pl.read_csv(saved).filter(pl.col("check") == "hygiene.exact_duplicates")
     assert dupes["role"].to_list() == ["kept", "affected", "affected"]
     assert dupes["line"].to_list() == [1, 2, 3] and dupes["group"].to_list() == [1, 1, 1]
+    assert dupes["text_chars"].to_list() == [3, 3, 3] and dupes["output_chars"].to_list() == [1] * 3
 
 
 def test_a_folders_rows_name_their_own_file_and_record(tmp_path):

@@ -1,7 +1,8 @@
 """Every affected row, for the person who fixes the data: one line per (check, file, line)
 with the row's text and output, so a labeller can filter and fix in a spreadsheet.
 
-Reports list the first rows of each finding; this lists them all. Duplicate, conflict and
+Reports list the first rows of each finding; this lists them all, with each text's length
+in characters (the lengths the length checks weigh). Duplicate, conflict and
 near-duplicate groups come whole, each with its number: the row a group keeps is marked
 `kept`, every row to look at `affected`.
 """
@@ -19,7 +20,10 @@ if TYPE_CHECKING:
     from datacheck.result import Finding
 
 #: the columns of the export, in order
-COLUMNS = ("check", "severity", "status", "file", "line", "group", "role", "text", "output")
+COLUMNS = (
+    "check", "severity", "status", "file", "line", "group", "role",
+    "text_chars", "output_chars", "text", "output",
+)  # fmt: skip
 SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
 _SCHEMA = pl.Schema(
@@ -74,6 +78,8 @@ def affected_rows(
         pl.col("source_line").alias("line"),
         pl.col("input_text").alias("text"),
         pl.col(output).cast(pl.String).alias("output"),
+        pl.col("input_text").str.len_chars().alias("text_chars"),
+        pl.col(output).cast(pl.String).str.len_chars().alias("output_chars"),
     ).unique(["split", "line"], keep="first", maintain_order=True)
     table = (
         table.join(about, on="check", how="left")
