@@ -72,7 +72,7 @@ def test_subprocess_audit_of_the_sample(run_cli, tmp_path):
     verdicts = [
         line for line in proc.stdout.splitlines() if line.startswith(("NOT READY", "READY"))
     ]
-    assert verdicts == ["NOT READY — 4 errors, 3 warnings, 7 checks passed"]
+    assert verdicts == ["NOT READY — 4 errors, 4 warnings, 7 checks passed"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json"], "writes only what was asked"
     report = json.loads((tmp_path / "out.json").read_text())
     assert report["source"]["load_errors"][0]["line"] == 1207

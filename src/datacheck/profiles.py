@@ -81,6 +81,9 @@ COMMON: dict[str, Any] = {
     "max_near_duplicate_share": 0.05,
     "max_conflict_share": 0.01,
     "max_label_drift": 0.10,
+    "min_eval_per_label": 10,
+    "expected_accuracy": 0.9,
+    "max_eval_margin": 0.05,
 }
 
 

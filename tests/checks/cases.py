@@ -190,6 +190,16 @@ CASES = [
      {**EXTRACTION, "eval_rows": [{"email": "please move my booking to 9 pm on friday", "output": json.dumps({"time": "9 pm"})}]}, "pass", None),
     ("hygiene.label_drift", "same mix", tl(*"AAABBB"), {**SMALL, "eval_rows": tl("A", "B", text="eval {i}")}, "pass", None),
     ("hygiene.label_drift", "B missing from eval", tl(*"AAABBB"), {**SMALL, "eval_rows": tl("A", "A", text="eval {i}")}, "fail", None),
+    # eval readiness
+    ("eval.present", "an eval file", tl(*"AAABBB"), {**SMALL, "eval_rows": tl("A", "B", text="eval {i}")}, "pass", None),
+    ("eval.present", "no eval data", tl(*"AAABBB"), SMALL, "fail", None),
+    ("eval.label_coverage", "every label twice", tl(*"AAABBB"),
+     {**SMALL, "thresholds": {"min_per_category": 3, "min_eval_per_label": 2}, "eval_rows": tl(*"AABB", text="eval {i}")}, "pass", None),
+    ("eval.label_coverage", "B missing from eval", tl(*"AAABBB"),
+     {**SMALL, "thresholds": {"min_per_category": 3, "min_eval_per_label": 1}, "eval_rows": tl(*"AA", text="eval {i}")}, "fail", None),
+    ("eval.size", "400 rows measure 90% to ±3 points", tl(*"AAABBB"),
+     {**SMALL, "eval_rows": tl(*("AB" * 200), text="eval {i}")}, "pass", None),
+    ("eval.size", "6 rows do not", tl(*"AAABBB"), {**SMALL, "eval_rows": tl(*"AABBAB", text="eval {i}")}, "fail", None),
     # consistency
     ("format.edge_whitespace", "clean edges", tl(*"AAABBB"), SMALL, "pass", None),
     ("format.edge_whitespace", "label 'A ' on line 2, input ' t' on line 5",

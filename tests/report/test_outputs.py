@@ -217,7 +217,7 @@ def test_the_default_html_report_and_no_html_at_all(tmp_path, monkeypatch):
 def test_a_result_has_a_short_repr():
     result = datacheck.audit(SAMPLES / "tickets.jsonl")
     assert repr(result) == (
-        f"<AuditResult not_ready: 4 errors, 3 warnings — {SAMPLES / 'tickets.jsonl'} (3,081 rows)>"
+        f"<AuditResult not_ready: 4 errors, 4 warnings — {SAMPLES / 'tickets.jsonl'} (3,081 rows)>"
     )
 
 

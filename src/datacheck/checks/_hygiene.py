@@ -529,6 +529,35 @@ def near_duplicate_clusters(frame: pl.DataFrame, threshold: float = 0.8) -> list
     return _as_dicts(_clusters(keyed, near_pairs(texts, threshold)))
 
 
+def near_groups(
+    frame: pl.DataFrame, threshold: float = 0.8, *, same_target: bool = False, numbers: bool = True
+) -> pl.DataFrame:
+    """Per row of a canonical frame (`example_id`), a `group`: rows that are exact or near
+    duplicates of each other (directly or through others) share it, every other row has its
+    own. What a split keeps on one side, so that no near-duplicate cluster straddles two."""
+    target = pl.col("target_text") if same_target else None
+    keyed = _keyed(frame, target, numbers=numbers)
+    grouped, texts, targets = _fuzzy_groups(keyed, by_target=same_target)
+    pairs = _same_target(near_pairs(texts, threshold), targets)
+    found = _UnionFind()
+    for a, b, _similarity in pairs.iter_rows():
+        found.union(a, b)
+    fids = grouped["fid"].drop_nulls().unique().to_list()
+    roots = pl.DataFrame(
+        {"fid": fids, "root": [found.find(f) for f in fids]},
+        schema={"fid": pl.Int64, "root": pl.Int64},
+    )
+    keys = [*_INPUT, *_TARGET] if same_target else list(_INPUT)
+    exact = pl.format("e" + "-{}" * len(keys), *keys)  # the same normalized text (and output)
+    return grouped.join(roots, on="fid", how="left", maintain_order="left").select(
+        "example_id",
+        pl.when(pl.col("root").is_not_null())
+        .then(pl.format("n{}", pl.col("root")))
+        .otherwise(exact)
+        .alias("group"),
+    )
+
+
 # --- train / eval -------------------------------------------------------------------------
 
 

@@ -1,0 +1,190 @@
+"""Eval readiness: the guide's first question is whether success can be measured, which needs
+an eval set that covers every category and is big enough to tell a real gain from noise."""
+
+from __future__ import annotations
+
+import math
+
+import polars as pl
+
+from datacheck._words import listing, plural
+from datacheck.checks._base import Check, Context, Finding
+from datacheck.checks._registry import register
+from datacheck.checks._tables import derived
+from datacheck.checks.labels import normalize_label
+from datacheck.normalize import EVAL_SPLITS
+
+#: the normal quantile of a two-sided 95% interval
+Z95 = 1.959963984540054
+_SPLIT_FIX = "make one: datacheck split PATH --eval-size 0.1 -o OUTDIR (stratified, leakage-free)"
+
+
+def wilson_margin(p: float, n: int, z: float = Z95) -> float:
+    """Half the width of the Wilson score interval for a proportion `p` seen in `n` trials:
+    how far the true accuracy may be from the measured one."""
+    if n <= 0:
+        return math.inf
+    centre_shift = 1 + z * z / n
+    return z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / centre_shift
+
+
+def rows_for_margin(p: float, margin: float, z: float = Z95) -> int:
+    """The fewest eval rows whose Wilson half-width at `p` is at most `margin`."""
+    low, high = 1, 1
+    while wilson_margin(p, high, z) > margin:
+        high *= 2
+    while low < high:
+        middle = (low + high) // 2
+        low, high = (middle + 1, high) if wilson_margin(p, middle, z) > margin else (low, middle)
+    return low
+
+
+def _evals(ctx: Context) -> pl.DataFrame:
+    return ctx.frame.filter(pl.col("split").is_in(EVAL_SPLITS))
+
+
+def _has_eval(ctx: Context) -> bool:
+    return bool(ctx.frame.select(pl.col("split").is_in(EVAL_SPLITS).any()).item())
+
+
+@derived("eval_presence", key="what")
+def _eval_presence(ctx: Context) -> pl.DataFrame:
+    """One row: whether held-out data was given (or found as a split)."""
+    return pl.DataFrame({"what": ["eval set"], "present": [_has_eval(ctx)]})
+
+
+@register
+class EvalPresent(Check):
+    """Whether there is held-out data to measure the fine-tuned model on (`--eval`, a split
+    column, or a dataset's validation/test split). Without it, "can you define success with
+    numbers?" has no answer, and nothing tells a better model from a worse one."""
+
+    id = "eval.present"
+    title = "An eval set to measure success on"
+    severity = "warning"
+    fix = _SPLIT_FIX
+
+    def evaluate(self, ctx: Context) -> Finding:
+        rows = _evals(ctx).height
+        where = f"eval file {ctx.eval_path}" if ctx.eval_path else "eval split"
+        return self.result(
+            ctx,
+            passed=self.gx_passed(ctx),
+            observed=rows,
+            required="an eval set",
+            message=f"{where}: {plural(rows, 'row')}"
+            if rows
+            else "no eval data was given or found",
+        )
+
+
+@derived("eval_labels", key="category", needs=("categories",), when=_has_eval)
+def _eval_labels(ctx: Context) -> pl.DataFrame:
+    """Per training category, its eval rows (spellings merged as in training), and whether
+    that is at least `min_eval_per_label`."""
+    least = int(ctx.threshold("min_eval_per_label"))
+    counts = (
+        _evals(ctx)
+        .filter(pl.col("label").str.strip_chars().fill_null("") != "")
+        .group_by(normalize_label(pl.col("label")).alias("normalized"))
+        .len()
+    )
+    return (
+        ctx.tables["categories"]
+        .frame.select("category", "normalized")
+        .join(counts, on="normalized", how="left")
+        .select("category", pl.col("len").fill_null(0).cast(pl.Int64).alias("eval_count"))
+        .with_columns((pl.col("eval_count") >= least).alias("eval_label_ok"))
+        .sort("eval_count", "category")
+    )
+
+
+@register
+class EvalLabelCoverage(Check):
+    """Every category of the training data in the eval set, with at least
+    `min_eval_per_label` rows (10 by default). A category the eval set lacks cannot be
+    measured, and one with a handful of rows is measured by chance."""
+
+    id = "eval.label_coverage"
+    title = "Every category in the eval set"
+    severity = "warning"
+    fix = "add eval rows for these categories (or re-split: datacheck split PATH --eval-size 0.1)"
+
+    def applies(self, ctx: Context) -> bool | str:
+        if "eval_labels" in ctx.tables:
+            return True
+        return "no eval data" if ctx.labelled else False
+
+    def evaluate(self, ctx: Context) -> Finding:
+        table = ctx.tables["eval_labels"].frame
+        least = int(ctx.threshold("min_eval_per_label"))
+        short = table.filter(pl.col("category").is_in(self.failing_keys(ctx)))
+        missing = short.filter(pl.col("eval_count") == 0)["category"].to_list()
+        thin = short.filter(pl.col("eval_count") > 0)
+        parts = []
+        if missing:
+            parts.append(f"missing from eval: {listing([repr(m) for m in missing])}")
+        if thin.height:
+            named = [f"{c!r} {n:,}" for c, n in thin.select("category", "eval_count").iter_rows()]
+            parts.append(f"under {least:,} eval rows: {listing(named)}")
+        return self.result(
+            ctx,
+            passed=self.gx_passed(ctx),
+            observed=dict(table.select("category", "eval_count").iter_rows()),
+            required=least,
+            message="; ".join(parts)
+            if parts
+            else f"all {plural(table.height, 'category', 'categories')} have {least:,}+ eval rows",
+            impact=int((least - short["eval_count"]).sum()) if short.height else 0,
+        )
+
+
+@derived("eval_size", key="what", when=_has_eval)
+def _eval_size(ctx: Context) -> pl.DataFrame:
+    """One row: the eval rows, and whether they measure accuracy at `expected_accuracy` to
+    within `max_eval_margin` (the Wilson interval's half-width)."""
+    rows = _evals(ctx).height
+    p = float(ctx.threshold("expected_accuracy"))
+    margin = wilson_margin(p, rows)
+    ok = margin <= float(ctx.threshold("max_eval_margin"))
+    return pl.DataFrame(
+        {"what": ["eval set"], "rows": [rows], "margin": [margin], "eval_size_ok": [ok]}
+    )
+
+
+@register
+class EvalSize(Check):
+    """Whether the eval set is big enough to measure accuracy: the half-width of the 95%
+    Wilson interval at `expected_accuracy` (0.9 by default) must be at most `max_eval_margin`
+    (0.05, five points). With fewer rows, a real improvement and noise look alike."""
+
+    id = "eval.size"
+    title = "An eval set big enough to measure accuracy"
+    severity = "warning"
+    fix = "add eval rows (or re-split: datacheck split PATH --eval-size 0.1)"
+
+    def applies(self, ctx: Context) -> bool | str:
+        return True if "eval_size" in ctx.tables else "no eval data"
+
+    def evaluate(self, ctx: Context) -> Finding:
+        row = ctx.tables["eval_size"].frame.row(0, named=True)
+        p = float(ctx.threshold("expected_accuracy"))
+        bound = float(ctx.threshold("max_eval_margin"))
+        gain = 0.02
+        needed, for_gain = rows_for_margin(p, bound), rows_for_margin(p, gain)
+        message = (
+            f"with {plural(row['rows'], 'eval row')}, {p:.0%} accuracy is known to "
+            f"±{row['margin'] * 100:.1f} points (95% Wilson interval); to see a "
+            f"{gain * 100:.0f}-point gain you need ~{for_gain:,} rows"
+        )
+        return self.result(
+            ctx,
+            passed=self.gx_passed(ctx),
+            observed={"rows": row["rows"], "margin": round(row["margin"], 4)},
+            required={"max_margin": bound, "rows_needed": needed},
+            message=message,
+            fix=f"grow the eval set to {needed:,} rows, which measure {p:.0%} accuracy to "
+            f"±{bound * 100:.0f} points",
+            impact=max(needed - row["rows"], 0),
+            details={"rows_for_2_point_gain": for_gain, "expected_accuracy": p},
+        )

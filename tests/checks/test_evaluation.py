@@ -1,0 +1,45 @@
+"""Eval readiness: the Wilson figures against scipy's, and the messages people read."""
+
+from __future__ import annotations
+
+import pytest
+from scipy.stats import binomtest
+
+import datacheck
+from datacheck.checks.evaluation import rows_for_margin, wilson_margin
+from tests.checks.cases import tl
+from tests.conftest import write_jsonl
+
+
+@pytest.mark.parametrize(("k", "n"), [(162, 180), (90, 100), (45, 50), (900, 1000), (7, 10)])
+def test_wilson_half_width_matches_scipy(k, n):
+    interval = binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
+    assert wilson_margin(k / n, n) == pytest.approx((interval.high - interval.low) / 2, rel=1e-9)
+
+
+def test_the_guides_example_and_the_rows_for_a_margin():
+    assert round(wilson_margin(0.9, 180) * 100, 1) == 4.4  # "±4.4 points with 180 rows"
+    needed = rows_for_margin(0.9, 0.02)
+    assert wilson_margin(0.9, needed) <= 0.02 < wilson_margin(0.9, needed - 1)
+
+
+def test_messages_say_what_the_eval_set_can_measure(tmp_path):
+    train = write_jsonl(tmp_path / "t.jsonl", tl(*"AAABBBCCC"))
+    evals = write_jsonl(tmp_path / "e.jsonl", tl(*("AB" * 90), text="eval {i}"))
+    result = datacheck.audit(
+        train, eval_source=evals, thresholds={"min_per_category": 3}, tokenizers=["cl100k_base"]
+    )
+    checks = {c.id: c for c in result.checks}
+    size = checks["eval.size"]
+    assert size.message.startswith("with 180 eval rows, 90% accuracy is known to ±4.4 points")
+    assert f"~{rows_for_margin(0.9, 0.02):,} rows" in size.message
+    coverage = checks["eval.label_coverage"]
+    assert coverage.status == "fail" and "missing from eval: 'C'" in coverage.message
+    assert coverage.observed == {"C": 0, "A": 90, "B": 90}
+
+
+def test_no_eval_set_is_a_warning_whose_fix_is_the_split_command(tmp_path):
+    path = write_jsonl(tmp_path / "t.jsonl", tl(*"AAABBB"))
+    check = next(c for c in datacheck.audit(path).checks if c.id == "eval.present")
+    assert (check.status, check.severity) == ("fail", "warning")
+    assert "datacheck split PATH --eval-size 0.1" in check.fix

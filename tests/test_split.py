@@ -1,0 +1,75 @@
+"""`datacheck split`: no exact or near-duplicate leakage, labels in proportion, the input's
+own fields; checked by re-auditing the two sides and by counting here."""
+
+from __future__ import annotations
+
+import json
+
+import polars as pl
+import pytest
+from click.testing import CliRunner
+
+import datacheck
+from datacheck.cli import cli
+from tests.conftest import DATA, SAMPLES
+
+
+def _audit_sides(folder):
+    result = datacheck.audit(
+        folder / "train.jsonl", eval_source=folder / "eval.jsonl", tokenizers=["cl100k_base"]
+    )
+    return {c.id: c for c in result.checks}
+
+
+@pytest.mark.parametrize("seed", [0, 7])
+def test_the_sample_splits_without_leakage_and_in_proportion(tmp_path, seed):
+    out = tmp_path / "split"
+    result = CliRunner().invoke(
+        cli, ["split", str(SAMPLES / "tickets.jsonl"), "-o", str(out), "--seed", str(seed)]
+    )
+    assert result.exit_code == 0, result.output
+    checks = _audit_sides(out)
+    for check_id in (
+        "hygiene.leakage",
+        "hygiene.near_leakage",
+        "eval.present",
+        "eval.label_coverage",
+    ):
+        assert checks[check_id].status == "pass", (check_id, checks[check_id].message)
+    assert (
+        "across_splits" not in checks["hygiene.conflicting_labels"].details
+        or not (checks["hygiene.conflicting_labels"].details["across_splits"])
+    )
+    train = [json.loads(line) for line in (out / "train.jsonl").read_text().splitlines()]
+    evals = [json.loads(line) for line in (out / "eval.jsonl").read_text().splitlines()]
+    assert set(train[0]) == {"department", "id", "text"}  # the input's own fields
+    assert not {r["id"] for r in train} & {r["id"] for r in evals}
+    share = len(evals) / (len(train) + len(evals))
+    for label in {r["department"].strip().lower() for r in train}:
+        n_train = sum(r["department"].strip().lower() == label for r in train)
+        n_eval = sum(r["department"].strip().lower() == label for r in evals)
+        assert abs(n_eval - share * (n_train + n_eval)) <= 2, label  # a row's worth, groups aside
+    assert f"{len(evals):,} rows" in result.output
+
+
+def test_split_refuses_to_overwrite(tmp_path):
+    out = tmp_path / "split"
+    runner = CliRunner()
+    args = ["split", str(SAMPLES / "tickets.jsonl"), "-o", str(out)]
+    assert runner.invoke(cli, args).exit_code == 0
+    again = runner.invoke(cli, args)
+    assert again.exit_code == 2 and "already exists" in again.output
+
+
+def test_snips_split_keeps_near_duplicates_on_one_side(tmp_path):
+    from datacheck.split import split
+
+    done = split(DATA / "real" / "snips2017", eval_size=0.2, seed=3)
+    done.save(tmp_path)
+    checks = _audit_sides(tmp_path)
+    assert checks["hygiene.leakage"].status == "pass"
+    assert checks["hygiene.near_leakage"].status == "pass"
+    assert sum(s["eval"] for s in done.counts.values()) == done.eval.height
+    assert set(done.counts) == {
+        name.lower() for name in pl.read_ndjson(tmp_path / "train.jsonl")["intent"].unique()
+    }
