@@ -18,7 +18,7 @@ from datacheck._version import __version__
 from datacheck.config import INPUT_FORMATS, MAX_EPOCHS
 from datacheck.errors import DatacheckError
 from datacheck.plan.models import GPUS, OPEN_MODELS
-from datacheck.report._write import write_atomic
+from datacheck.report._write import check_output, write_atomic
 from datacheck.tasks import TASKS
 
 EXIT_OK = 0
@@ -673,6 +673,74 @@ def split_command(
     click.echo(f"  {'label':<{width}} {'train':>8} {'eval':>8}")
     for name, sides in done.counts.items():
         click.echo(f"  {name:<{width}} {sides['train']:>8,} {sides['eval']:>8,}")
+
+
+@cli.command("fix")
+@click.argument("path", metavar="PATH")
+@click.option(
+    "-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+    help="Where to write the cleaned copy (never the input; never over an existing file).",
+)  # fmt: skip
+@click.option("--dedupe", is_flag=True, help="Keep one row of each exact-duplicate group.")
+@click.option(
+    "--normalize-labels", is_flag=True, help="Rename label variants to their majority spelling."
+)
+@click.option(
+    "--drop-invalid",
+    is_flag=True,
+    help="Drop rows that could not be read or fail a format check (empty, bad JSON, bad chat).",
+)
+@click.option(
+    "--map-labels", "map_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Rename labels: a JSON object {old: new} or a CSV of old,new.",
+)  # fmt: skip
+@click.option(
+    "--task", type=click.Choice(TASKS), help="The fine-tuning task, when detection guesses wrong."
+)
+@click.option("--text-field", metavar="NAME", help="Column holding the input text.")
+@click.option("--label-field", metavar="NAME", help="Column holding the label or JSON output.")
+def fix_command(
+    path: str,
+    out: Path,
+    dedupe: bool,
+    normalize_labels: bool,
+    drop_invalid: bool,
+    map_path: Path | None,
+    task: str | None,
+    text_field: str | None,
+    label_field: str | None,
+) -> None:
+    """Write a cleaned copy of PATH to OUT, as the audit's findings say, and every change
+    to OUT.changes.jsonl (with its source line) for a person to review.
+
+    \b
+    Examples:
+      datacheck fix tickets.jsonl -o clean.jsonl --dedupe --normalize-labels
+      datacheck fix tickets.jsonl -o clean.jsonl --drop-invalid --map-labels labels.json
+      datacheck audit clean.jsonl
+    """
+    from datacheck.fix import fix, label_map
+
+    if not (dedupe or normalize_labels or drop_invalid or map_path):
+        raise click.UsageError(
+            "say what to fix: --dedupe, --normalize-labels, --drop-invalid or --map-labels FILE"
+        )
+    try:
+        check_output(out, inputs=[path], what="the cleaned copy")
+        done = fix(
+            path, dedupe=dedupe, normalize_labels=normalize_labels, drop_invalid=drop_invalid,
+            labels=label_map(map_path) if map_path else None, task=task, text_field=text_field,
+            label_field=label_field, tokenizers="cl100k_base",
+        )  # fmt: skip
+        written, log = done.save(out, inputs=[path])
+    except DatacheckError as exc:
+        raise DatacheckClickError(str(exc)) from exc
+    dropped = sum(c["action"] == "dropped" for c in done.changes)
+    relabelled = sum(c["action"] == "relabelled" for c in done.changes)
+    click.echo(
+        f"{written}: {done.frame.height:,} rows; {dropped:,} dropped, {relabelled:,} relabelled "
+        f"(every change, with its line: {log})"
+    )
 
 
 @cli.command("checks")
