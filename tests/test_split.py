@@ -73,3 +73,26 @@ def test_snips_split_keeps_near_duplicates_on_one_side(tmp_path):
     assert set(done.counts) == {
         name.lower() for name in pl.read_ndjson(tmp_path / "train.jsonl")["intent"].unique()
     }
+
+
+def test_snips_split_then_fix_round_trip_is_clean(tmp_path):
+    from datacheck.fix import fix
+    from datacheck.split import split
+
+    split(DATA / "real" / "snips2017", eval_size=0.2, seed=5).save(tmp_path / "s")
+    cleaned = fix(tmp_path / "s" / "train.jsonl", dedupe=True, normalize_labels=True)
+    cleaned.save(tmp_path / "train.jsonl", inputs=[])
+    again = datacheck.audit(
+        tmp_path / "train.jsonl",
+        eval_source=tmp_path / "s" / "eval.jsonl",
+        tokenizers=["cl100k_base"],
+    )
+    checks = {c.id: c for c in again.checks}
+    for check_id in (
+        "hygiene.exact_duplicates",
+        "labels.variants",
+        "hygiene.leakage",
+        "hygiene.near_leakage",
+    ):
+        assert checks[check_id].status == "pass", (check_id, checks[check_id].message)
+    assert checks["eval.present"].status == "pass"

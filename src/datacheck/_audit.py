@@ -21,6 +21,7 @@ from datacheck.checks._hygiene import Hygiene
 from datacheck.checks._run import ordered, run_checks, verdict
 from datacheck.checks._tables import start_tables
 from datacheck.checks.assessment import answer
+from datacheck.checks.evaluation import evaluation_section
 from datacheck.config import Settings, load_settings
 from datacheck.detect import Detection, detect, json_object_share, shape_problem
 from datacheck.errors import InputError
@@ -162,6 +163,7 @@ def audit(
         distributions=_distributions(counts, recommendation),
         record_lines=loaded.record_lines,
         affected=affected,
+        evaluation=evaluation_section(ctx),
     )
 
 

@@ -104,6 +104,8 @@ class AuditResult:
     affected: pl.DataFrame | None = field(default=None, repr=False, compare=False)
     #: where the rows export was written and how many rows it holds (in the JSON report)
     rows_export: dict[str, Any] | None = None
+    #: the eval set's size, what it can measure, and each category's rows on both sides
+    evaluation: dict[str, Any] | None = None
 
     @property
     def ready(self) -> bool:

@@ -43,3 +43,40 @@ def test_no_eval_set_is_a_warning_whose_fix_is_the_split_command(tmp_path):
     check = next(c for c in datacheck.audit(path).checks if c.id == "eval.present")
     assert (check.status, check.severity) == ("fail", "warning")
     assert "datacheck split PATH --eval-size 0.1" in check.fix
+
+
+def test_the_evaluation_section_in_json_and_html(tmp_path):
+    train = write_jsonl(tmp_path / "t.jsonl", tl(*"AAABBBCCC"))
+    evals = write_jsonl(tmp_path / "e.jsonl", tl(*("AB" * 90), text="eval {i}"))
+    result = datacheck.audit(
+        train, eval_source=evals, thresholds={"min_per_category": 3}, tokenizers=["cl100k_base"]
+    )
+    section = result.to_dict()["evaluation"]
+    assert section["rows"] == 180 and section["margin"] == round(wilson_margin(0.9, 180), 4)
+    assert section["labels"] == {
+        "A": {"train": 3, "eval": 90}, "B": {"train": 3, "eval": 90}, "C": {"train": 3, "eval": 0},
+    }  # fmt: skip
+    html = result.to_html(plotly_js="cdn")
+    assert '<h2 id="evaluation">Evaluation</h2>' in html and "±4.4 points" in html
+    assert "evaluation" not in datacheck.audit(train).to_dict()
+
+
+def test_eval_readiness_on_the_published_snips_slice():
+    """The slice's training and validation files, counted here with plain json."""
+    import json
+    from collections import Counter
+
+    from tests.conftest import DATA
+
+    folder = DATA / "real" / "snips2017"
+    evals = Counter()
+    for path in sorted(folder.glob("validate_*.json")):
+        ((intent, utterances),) = json.loads(path.read_text(encoding="utf-8")).items()
+        evals[intent] += len(utterances)
+    result = datacheck.audit(folder, tokenizers=["cl100k_base"])
+    section = result.to_dict()["evaluation"]
+    assert section["rows"] == sum(evals.values())
+    assert {name: n["eval"] for name, n in section["labels"].items()} == dict(evals)
+    size = next(c for c in result.checks if c.id == "eval.size")
+    margin = wilson_margin(0.9, sum(evals.values()))
+    assert f"±{margin * 100:.1f} points" in size.message

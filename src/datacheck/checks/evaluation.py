@@ -139,6 +139,31 @@ class EvalLabelCoverage(Check):
         )
 
 
+def evaluation_section(ctx: Context) -> dict[str, object] | None:
+    """The report's Evaluation section: the eval set's size and what it can measure, and per
+    category its training and eval rows. None without an eval set."""
+    if "eval_size" not in ctx.tables:
+        return None
+    row = ctx.tables["eval_size"].frame.row(0, named=True)
+    p = float(ctx.threshold("expected_accuracy"))
+    out: dict[str, object] = {
+        "rows": row["rows"],
+        "expected_accuracy": p,
+        "margin": round(row["margin"], 4),
+        "rows_for_2_point_gain": rows_for_margin(p, 0.02),
+    }
+    if "eval_labels" in ctx.tables:
+        train = dict(ctx.tables["categories"].frame.select("category", "count").iter_rows())
+        out["labels"] = {
+            category: {"train": int(train.get(category, 0)), "eval": int(n)}
+            for category, n in ctx.tables["eval_labels"]
+            .frame.sort("category")
+            .select("category", "eval_count")
+            .iter_rows()
+        }
+    return out
+
+
 @derived("eval_size", key="what", when=_has_eval)
 def _eval_size(ctx: Context) -> pl.DataFrame:
     """One row: the eval rows, and whether they measure accuracy at `expected_accuracy` to

@@ -59,6 +59,8 @@ def report_dict(result: AuditResult) -> dict[str, Any]:
     )
     if result.rows_export is not None:
         report["rows_export"] = result.rows_export
+    if result.evaluation is not None:
+        report["evaluation"] = result.evaluation
     return report
 
 
