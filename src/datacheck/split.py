@@ -84,7 +84,13 @@ def split(
     label = normalize_label(pl.col("label")).fill_null("") if labelled else pl.lit("all")
     rows = kept.select("example_id", label.alias("_label")).join(groups, on="example_id")
     side = _assign(rows, eval_size, seed)
-    side = _without_leaks(kept, rows, side, task, settings.thresholds)
+    side, leaky = _without_leaks(kept, rows, side, task, settings.thresholds)
+    for _ in range(3):  # moving rows out of eval for leaking can tip a label: even it out
+        side = _rebalanced(rows, side, eval_size, leaky)
+        side, more = _without_leaks(kept, rows, side, task, settings.thresholds)
+        if not more:
+            break
+        leaky |= more
     original = _original(loaded.frame)
     chosen = rows.join(side, on="group").select("example_id", "_label", "_eval").sort("example_id")
     counts: dict[str, dict[str, int]] = {}
@@ -132,12 +138,13 @@ def _without_leaks(
     task: str,
     thresholds: dict[str, Any],
     rounds: int = 5,
-) -> pl.DataFrame:
+) -> tuple[pl.DataFrame, set[str]]:
     """`side` with every eval group the audit would call leaked (an exact or near duplicate
     of a training row) moved to training: near-duplicate search finds candidates by hashing,
     so the pairs it finds across the two sides can differ from those inside the whole."""
     from datacheck.checks._hygiene import analyse
 
+    moved_all: set[str] = set()
     for _ in range(rounds):
         in_eval = rows.join(side, on="group").select("example_id", "group", "_eval")
         marked = kept.join(in_eval, on="example_id").with_columns(
@@ -156,13 +163,39 @@ def _without_leaks(
         if not lines:
             break
         moved = marked.filter(pl.col("_eval") & pl.col("source_line").is_in(list(lines)))["group"]
+        moved_all |= set(moved.to_list())
         side = side.with_columns(
             pl.when(pl.col("group").is_in(moved.implode()))
             .then(False)
             .otherwise(pl.col("_eval"))
             .alias("_eval")
         )
-    return side
+    return side, moved_all
+
+
+def _rebalanced(
+    rows: pl.DataFrame, side: pl.DataFrame, eval_size: float, leaky: set[str]
+) -> pl.DataFrame:
+    """`side` with single-row groups moved across until each label's eval rows are within
+    half a row of its share: groups moved away from eval for leaking can tip a label (and
+    are not moved back)."""
+    placed = rows.join(side, on="group")
+    sizes = rows.group_by("group").agg(pl.len().alias("size"), pl.col("_label").first())
+    singles = side.join(sizes.filter(pl.col("size") == 1), on="group").sort("group")
+    singles = singles.filter(~pl.col("group").is_in(list(leaky)))
+    flags = dict(zip(side["group"], side["_eval"], strict=True))
+    for (name,), part in placed.group_by("_label", maintain_order=True):
+        target = eval_size * part.height  # each row counts for its own label
+        have = int(part["_eval"].sum())
+        mine = singles.filter(pl.col("_label") == name)
+        for flag, step in ((False, 1), (True, -1)):  # into eval while short, out while over
+            for group in mine.filter(pl.col("_eval") == flag)["group"]:
+                if abs(have + step - target) >= abs(have - target):
+                    break
+                flags[group], have = not flag, have + step
+    return side.with_columns(
+        pl.col("group").replace_strict(flags, return_dtype=pl.Boolean).alias("_eval")
+    )
 
 
 def _original(frame: pl.DataFrame) -> pl.DataFrame:
