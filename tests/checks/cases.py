@@ -200,6 +200,10 @@ CASES = [
     ("eval.size", "400 rows measure 90% to ±3 points", tl(*"AAABBB"),
      {**SMALL, "eval_rows": tl(*("AB" * 200), text="eval {i}")}, "pass", None),
     ("eval.size", "6 rows do not", tl(*"AAABBB"), {**SMALL, "eval_rows": tl(*"AABBAB", text="eval {i}")}, "fail", None),
+    ("eval.field_coverage", "both priorities in eval", ext(_ok, _hi, _ok, _hi),
+     {**EXTRACTION, "thresholds": {**EXTRACTION["thresholds"], "min_eval_per_label": 1}, "eval_rows": ext(_ok, _hi)}, "pass", None),
+    ("eval.field_coverage", "priority high missing from eval", ext(_ok, _hi, _ok, _hi),
+     {**EXTRACTION, "thresholds": {**EXTRACTION["thresholds"], "min_eval_per_label": 1}, "eval_rows": ext(_ok, _ok)}, "fail", None),
     # consistency
     ("format.edge_whitespace", "clean edges", tl(*"AAABBB"), SMALL, "pass", None),
     ("format.edge_whitespace", "label 'A ' on line 2, input ' t' on line 5",

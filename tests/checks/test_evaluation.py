@@ -80,3 +80,26 @@ def test_eval_readiness_on_the_published_snips_slice():
     size = next(c for c in result.checks if c.id == "eval.size")
     margin = wilson_margin(0.9, sum(evals.values()))
     assert f"±{margin * 100:.1f} points" in size.message
+
+
+def test_field_values_of_structured_outputs_need_eval_rows(tmp_path):
+    import json
+
+    def rows(priorities):
+        return [
+            {
+                "email": f"mail {i} about order {i}",
+                "output": json.dumps({"order_id": str(i), "priority": p}),
+            }
+            for i, p in enumerate(priorities)
+        ]
+
+    train = write_jsonl(tmp_path / "t.jsonl", rows(["low", "high"] * 10))
+    evals = write_jsonl(tmp_path / "e.jsonl", rows(["low"] * 4))
+    result = datacheck.audit(
+        train, eval_source=evals, task="extraction", tokenizers=["cl100k_base"],
+        thresholds={"min_eval_per_label": 3},
+    )  # fmt: skip
+    check = next(c for c in result.checks if c.id == "eval.field_coverage")
+    assert check.status == "fail" and check.message == "missing from eval: priority=high"
+    assert check.observed == {"priority=high": 0, "priority=low": 4}

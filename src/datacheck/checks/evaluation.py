@@ -213,3 +213,83 @@ class EvalSize(Check):
             impact=max(needed - row["rows"], 0),
             details={"rows_for_2_point_gain": for_gain, "expected_accuracy": p},
         )
+
+
+def _eval_values_wanted(ctx: Context) -> bool:
+    return ctx.json_outputs and _has_eval(ctx)
+
+
+@derived("eval_field_values", key="value_key", needs=("output_values",), when=_eval_values_wanted)
+def _eval_field_values(ctx: Context) -> pl.DataFrame | None:
+    """Per value of each label-like field inside the training outputs (spellings merged),
+    its eval rows, and whether that is at least `min_eval_per_label`: field-level precision
+    and recall need each value in eval."""
+    from datacheck.checks._json_facts import json_facts
+    from datacheck.checks.labels import output_value_table
+
+    train = ctx.tables["output_values"].frame.filter(~pl.col("is_variant"))
+    if train.is_empty():
+        return None
+    fields = tuple(train["field"].unique().sort())
+    evals = _evals(ctx)
+    facts = json_facts(evals, None, fields, int(ctx.threshold("max_output_field_values")))
+    seen = (
+        output_value_table(facts, fields, int(ctx.threshold("max_output_field_values")))
+        .group_by("field", normalize_label(pl.col("value")).alias("_norm"))
+        .agg(pl.col("count").sum().alias("eval_count"))
+    )
+    least = int(ctx.threshold("min_eval_per_label"))
+    return (
+        train.select("value_key", "field", "value", normalize_label(pl.col("value")).alias("_norm"))
+        .join(seen, on=["field", "_norm"], how="left")
+        .select(
+            "value_key",
+            "field",
+            "value",
+            pl.col("eval_count").fill_null(0).cast(pl.Int64),
+        )  # fmt: skip
+        .with_columns((pl.col("eval_count") >= least).alias("eval_value_ok"))
+        .sort("field", "eval_count", "value")
+    )
+
+
+@register
+class EvalFieldCoverage(Check):
+    """For structured outputs: every value of each label-like field (like `issue_type`) in
+    the eval set, with at least `min_eval_per_label` rows. Field-level precision and recall
+    need support for each value; one the eval set lacks cannot be measured."""
+
+    id = "eval.field_coverage"
+    title = "Every output field value in the eval set"
+    severity = "warning"
+    fix = "add eval rows with these values (or re-split: datacheck split PATH --eval-size 0.1)"
+
+    def applies(self, ctx: Context) -> bool | str:
+        if "eval_field_values" in ctx.tables:
+            return True
+        return "no eval data" if ctx.json_outputs and not _has_eval(ctx) else False
+
+    def evaluate(self, ctx: Context) -> Finding:
+        table = ctx.tables["eval_field_values"].frame
+        least = int(ctx.threshold("min_eval_per_label"))
+        short = table.filter(pl.col("value_key").is_in(self.failing_keys(ctx)))
+        missing = short.filter(pl.col("eval_count") == 0)["value_key"].to_list()
+        thin = [
+            f"{key} {n:,}"
+            for key, n in short.filter(pl.col("eval_count") > 0)
+            .select("value_key", "eval_count")
+            .iter_rows()
+        ]
+        parts = [f"missing from eval: {listing(missing)}"] if missing else []
+        if thin:
+            parts.append(f"under {least:,} eval rows: {listing(thin)}")
+        return self.result(
+            ctx,
+            passed=self.gx_passed(ctx),
+            observed=dict(table.select("value_key", "eval_count").iter_rows()),
+            required=least,
+            message="; ".join(parts)
+            if parts
+            else f"all {plural(table.height, 'field value')} have {least:,}+ eval rows",
+            impact=int((least - short["eval_count"]).sum()) if short.height else 0,
+        )
