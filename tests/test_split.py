@@ -96,3 +96,29 @@ def test_snips_split_then_fix_round_trip_is_clean(tmp_path):
     ):
         assert checks[check_id].status == "pass", (check_id, checks[check_id].message)
     assert checks["eval.present"].status == "pass"
+
+
+def test_structured_outputs_are_stratified_by_a_label_field(tmp_path):
+    from collections import Counter
+
+    from datacheck.split import split
+
+    split(SAMPLES / "orders_chat.jsonl", eval_size=0.1, seed=3).save(tmp_path)
+
+    def issue_types(name):
+        found = Counter()
+        for line in (tmp_path / name).read_text().splitlines():
+            reply = json.loads(line)["messages"][-1]["content"]
+            try:
+                found[str(json.loads(reply).get("issue_type", "")).strip().lower()] += 1
+            except (json.JSONDecodeError, AttributeError):
+                found[""] += 1
+        return found
+
+    train, evals = issue_types("train.jsonl"), issue_types("eval.jsonl")
+    share = sum(evals.values()) / (sum(train.values()) + sum(evals.values()))
+    for value in train:
+        assert abs(evals[value] - share * (train[value] + evals[value])) <= 1, value
+    checks = _audit_sides(tmp_path)
+    assert checks["hygiene.leakage"].status == "pass"
+    assert "eval.field_coverage" in checks

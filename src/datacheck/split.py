@@ -82,7 +82,14 @@ def split(
     )
     labelled = kept["label"].drop_nulls().len() > 0
     label = normalize_label(pl.col("label")).fill_null("") if labelled else pl.lit("all")
-    rows = kept.select("example_id", label.alias("_label")).join(groups, on="example_id")
+    rows = kept.select("example_id", "source_line", label.alias("_label"))
+    stratum = None if labelled or task not in JSON_TASKS else _output_field(kept, settings)
+    if stratum is not None:  # structured outputs: split each value of a label-like field
+        name, values = stratum
+        rows = rows.join(values, on="source_line", how="left").with_columns(
+            pl.format("{}={}", pl.lit(name), pl.col("_value").fill_null("")).alias("_label")
+        )
+    rows = rows.select("example_id", "_label").join(groups, on="example_id")
     side = _assign(rows, eval_size, seed)
     side, leaky = _without_leaks(kept, rows, side, task, settings.thresholds)
     for _ in range(3):  # moving rows out of eval for leaking can tip a label: even it out
@@ -106,6 +113,28 @@ def split(
         groups_kept_whole=int((sizes["len"] > 1).sum()),
         format=_OUTPUTS.get(loaded.format, "jsonl"),
     )
+
+
+def _output_field(kept: pl.DataFrame, settings: Any) -> tuple[str, pl.DataFrame] | None:
+    """The label-like field of structured outputs to stratify on (the first of
+    `label_fields`, else the one with values in most rows), with each row's value."""
+    from datacheck.checks._json_facts import json_facts
+    from datacheck.checks.labels import output_value_table
+
+    most = int(settings.thresholds.get("max_output_field_values", 30))
+    facts = json_facts(kept, None, settings.label_fields, most)
+    table = output_value_table(facts, settings.label_fields, most)
+    if table.is_empty():
+        return None
+    field = (
+        table.group_by("field")
+        .agg(pl.col("count").sum())
+        .sort("count", "field", descending=[True, False])["field"][0]
+    )
+    values = facts.values.select(
+        "source_line", normalize_label(pl.col(field).cast(pl.String)).alias("_value")
+    )
+    return field, values
 
 
 def _assign(rows: pl.DataFrame, eval_size: float, seed: int) -> pl.DataFrame:
