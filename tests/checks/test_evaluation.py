@@ -103,3 +103,9 @@ def test_field_values_of_structured_outputs_need_eval_rows(tmp_path):
     check = next(c for c in result.checks if c.id == "eval.field_coverage")
     assert check.status == "fail" and check.message == "missing from eval: priority=high"
     assert check.observed == {"priority=high": 0, "priority=low": 4}
+
+    section = result.to_dict()["evaluation"]
+    assert section["fields"] == {
+        "priority": {"eval_rows": 4, "margin": round(wilson_margin(0.9, 4), 4)}
+    }
+    assert "<strong>priority</strong> ±" in result.to_html(plotly_js="cdn")

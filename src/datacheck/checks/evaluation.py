@@ -161,6 +161,17 @@ def evaluation_section(ctx: Context) -> dict[str, object] | None:
             .select("category", "eval_count")
             .iter_rows()
         }
+    if "eval_field_values" in ctx.tables:  # field-level accuracy is measured on each field's rows
+        per_field = (
+            ctx.tables["eval_field_values"]
+            .frame.group_by("field")
+            .agg(pl.col("eval_count").sum())
+            .sort("field")
+        )
+        out["fields"] = {
+            field: {"eval_rows": int(n), "margin": round(wilson_margin(p, int(n)), 4)}
+            for field, n in per_field.iter_rows()
+        }
     return out
 
 
