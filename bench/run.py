@@ -1,9 +1,10 @@
 """The whole audit at scale, against what users would otherwise run, in one table.
 
-    python bench/run.py --rows 100000,1000000 [--repeat 3]
+    python bench/run.py --rows 100000,1000000 [--repeat 3] [--data tickets|real|template|unique|all]
 
-For each size it generates (once, cached in bench/cache/) seeded chat-format tickets whose
-assistant replies are JSON extraction answers, then times in a fresh process each:
+For each size and kind of data it generates (once, cached in bench/cache/) seeded chat-format
+rows (`tickets`, the default: extraction tickets from five frames; the others: see
+bench/_generators.py), then times in a fresh process each:
 
 - baseline: a re-implementation, in our own code, of the approach of OpenAI's chat fine-tuning
   data-prep notebook (openai-cookbook, examples/Chat_finetuning_data_prep.ipynb): per-line
@@ -34,6 +35,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from _generators import GENERATORS  # noqa: E402
+from _generators import generate as generate_kind  # noqa: E402
+
 ROOT = HERE.parent
 CACHE = HERE / "cache"
 RESULTS = HERE / "results"
@@ -220,11 +225,11 @@ def _rounds(commands: dict[str, list[str]], repeat: int) -> dict[str, dict]:
     }
 
 
-def run(rows_list: list[int], repeat: int = 1) -> dict:
+def run(rows_list: list[int], repeat: int = 1, kinds: tuple[str, ...] = ("tickets",)) -> dict:
     results = []
     python = sys.executable
-    for rows in rows_list:
-        path = generate(rows)
+    for kind, rows in ((k, r) for k in kinds for r in rows_list):
+        path = generate(rows) if kind == "tickets" else generate_kind(kind, rows)
         size_mb = path.stat().st_size / 1e6
         out = CACHE / "out.json"
         audit = [
@@ -261,6 +266,7 @@ def run(rows_list: list[int], repeat: int = 1) -> dict:
         five_floor = sum(floors.values()) / (os.cpu_count() or 1)
         results.append(
             {
+                "data": kind,
                 "rows": rows,
                 "file_mb": round(size_mb, 1),
                 "runs": measured,
@@ -294,14 +300,16 @@ def floor_of(name: str, path: str) -> None:
 def show(report: dict) -> None:
     print(f"{report['cores']} cores, Python {report['python']}, {report['date']}, "
           f"median of {report.get('repeat', 1)} interleaved run(s)")  # fmt: skip
-    print(f"{'rows':>9}  {'run':<32} {'seconds':>8} {'rows/s':>9} {'peak MB':>8} "
-          f"{'RSS/file':>8} {'/baseline':>9} {'/floor':>7}")  # fmt: skip
+    print(f"{'data':<9} {'rows':>9}  {'run':<32} {'seconds':>8} {'spread':>7} {'rows/s':>9} "
+          f"{'peak MB':>8} {'RSS/file':>8} {'/baseline':>9} {'/floor':>7}")  # fmt: skip
     for result in report["results"]:
         for name, m in result["runs"].items():
+            runs = m.get("all_seconds") or [m["seconds"]]
+            spread = f"{(max(runs) - min(runs)) / m['seconds']:.0%}"
             print(
-                f"{result['rows']:>9,}  {name:<32} {m['seconds']:>8} {m['rows_per_s']:>9,} "
-                f"{m['peak_rss_mb']:>8,} {m['rss_vs_file']:>8} {m['vs_baseline']:>9} "
-                f"{m['vs_floor']:>7}"
+                f"{result.get('data', 'tickets'):<9} {result['rows']:>9,}  {name:<32} "
+                f"{m['seconds']:>8} {spread:>7} {m['rows_per_s']:>9,} {m['peak_rss_mb']:>8,} "
+                f"{m['rss_vs_file']:>8} {m['vs_baseline']:>9} {m['vs_floor']:>7}"
             )
         print(
             f"{'':>9}  5 tokenizers vs (sum of their floors / cores): "
@@ -315,6 +323,11 @@ def main() -> None:
     parser.add_argument(
         "--repeat", type=int, default=1, help="runs of each command, interleaved (median shown)"
     )
+    parser.add_argument(
+        "--data",
+        default="tickets",
+        help="kinds of data, comma-separated: tickets, real, template, unique, or all",
+    )
     parser.add_argument("--baseline", help=argparse.SUPPRESS)
     parser.add_argument("--floor", help=argparse.SUPPRESS)
     parser.add_argument("--floor-of", nargs=2, help=argparse.SUPPRESS)
@@ -325,10 +338,12 @@ def main() -> None:
         return floor(args.floor)
     if args.floor_of:
         return floor_of(*args.floor_of)
-    report = run([int(r) for r in args.rows.split(",")], args.repeat)
+    kinds = ("tickets", *GENERATORS) if args.data == "all" else tuple(args.data.split(","))
+    report = run([int(r) for r in args.rows.split(",")], args.repeat, kinds)
     show(report)
     RESULTS.mkdir(exist_ok=True)
-    name = RESULTS / f"run-{report['date'][:10]}-{'-'.join(args.rows.split(','))}.json"
+    data = "" if kinds == ("tickets",) else "-" + "-".join(kinds)
+    name = RESULTS / f"run-{report['date'][:10]}-{'-'.join(args.rows.split(','))}{data}.json"
     name.write_text(json.dumps(report, indent=2) + "\n")
     print(f"written: {name.relative_to(ROOT)}")
     return None
