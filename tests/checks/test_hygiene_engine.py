@@ -395,3 +395,37 @@ def test_the_report_states_how_texts_were_compared():
         "numbers (punctuation removed), candidates verified by exact Jaccard; texts under 4 "
         "words only by exact match",
     }
+
+
+def test_small_output_groups_are_compared_pair_by_pair():
+    """One template, outputs shared by twos: every pair with the same output is verified
+    exactly (no hashing), so none is missed however alike the other texts are."""
+    import random
+
+    from datacheck.checks import _hygiene as hygiene
+
+    rng = random.Random(4)
+    names = ["Maria", "James", "Aiko", "Omar", "Chen", "Sofia", "Lena", "Noah"]
+    days = ["Monday", "Tuesday", "Friday", "Sunday"]
+    texts, targets = [], []
+    for i in range(400):
+        texts.append(
+            f"Hi, this is {rng.choice(names)}. My order ORD-{i // 2} placed on {rng.choice(days)} "
+            "has not arrived yet and the tracking page shows no update. Could you check it?"
+        )
+        targets.append(f'{{"order_id": "ORD-{i // 2}"}}')
+    frame = _frame(texts).with_columns(pl.Series("target_text", targets))
+    found = analyse(frame, task="extraction", same_target=True)
+
+    def bigrams(text):
+        words = normalized(pl.lit(text)).str.replace_all(r"[^\p{L}\p{N}\s]+", " ")
+        ws = pl.select(words).item().split()
+        return {tuple(ws[k : k + 2]) for k in range(len(ws) - 1)}
+
+    expected = set()
+    for i in range(0, 400, 2):
+        a, b = bigrams(texts[i]), bigrams(texts[i + 1])
+        if texts[i].lower() != texts[i + 1].lower() and len(a & b) / len(a | b) >= 0.8:
+            expected |= {i + 2}  # the second of the pair, by line
+    assert set(found.near_redundant_lines) == expected and expected
+    assert hygiene.PAIRS_PER_TEXT >= 1

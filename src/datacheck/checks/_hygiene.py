@@ -18,7 +18,7 @@ from typing import Any
 import polars as pl
 
 from datacheck._frames import compact, kept
-from datacheck.checks._minhash import BANDS, PERMUTATIONS, fuzzy, near_pairs
+from datacheck.checks._minhash import BANDS, PERMUTATIONS, fuzzy, near_pairs, verified_pairs
 from datacheck.normalize import EVAL_SPLITS
 
 #: groups and clusters listed in the report (counts are always complete)
@@ -144,7 +144,7 @@ def analyse(
 
     groups, group_count, redundant, redundant_ids, members = _exact(train)
     conflicts, conflict_count, conflict_lines, conflict_members = _conflicts(train, frame, target)
-    pairs = _same_target(near_pairs(texts, threshold), targets)
+    pairs = _near(texts, targets, threshold)
     del texts
     clusters = _clusters(keyed.filter(~pl.col("_eval")), pairs)
     near_members = _members(clusters, "hygiene.near_duplicates", "train", first_kept=True)
@@ -437,6 +437,29 @@ def _fuzzy_groups(
     return keyed.drop("_group_half"), texts, targets
 
 
+#: pairs within output groups compared directly while they number at most this many per text
+#: (beyond, MinHash finds the candidates)
+PAIRS_PER_TEXT = 8
+
+
+def _near(texts: pl.DataFrame, targets: pl.DataFrame | None, threshold: float) -> pl.DataFrame:
+    """Verified near-duplicate pairs of fuzzy groups. When a pair must share its output and
+    the groups of texts sharing one are small, every pair inside them is compared exactly:
+    on templated extraction data MinHash would put all texts in a few buckets, and hashing
+    them costs more than comparing the few pairs that can count."""
+    if targets is not None and texts.height:
+        shared = targets.join(texts.select("id"), on="id")
+        sizes = shared.group_by(_TARGET).len()["len"].cast(pl.Int64)
+        if int((sizes * (sizes - 1) // 2).sum() or 0) <= PAIRS_PER_TEXT * texts.height:
+            candidates = (
+                shared.join(shared, on=list(_TARGET), suffix="_b")
+                .filter(pl.col("id") < pl.col("id_b"))
+                .select(pl.col("id").alias("a"), pl.col("id_b").alias("b"))
+            )
+            return verified_pairs(texts, candidates, threshold)
+    return _same_target(near_pairs(texts, threshold), targets)
+
+
 def _same_target(pairs: pl.DataFrame, targets: pl.DataFrame | None) -> pl.DataFrame:
     """The pairs whose two groups share one target (all of them when targets do not count)."""
     if targets is None or pairs.is_empty():
@@ -538,7 +561,7 @@ def near_groups(
     target = pl.col("target_text") if same_target else None
     keyed = _keyed(frame, target, numbers=numbers)
     grouped, texts, targets = _fuzzy_groups(keyed, by_target=same_target)
-    pairs = _same_target(near_pairs(texts, threshold), targets)
+    pairs = _near(texts, targets, threshold)
     found = _UnionFind()
     for a, b, _similarity in pairs.iter_rows():
         found.union(a, b)

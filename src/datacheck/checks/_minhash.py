@@ -94,6 +94,33 @@ def _signatures(shingles: pl.DataFrame) -> tuple[np.ndarray, _Sets]:
     return signature, _Sets(ids[starts], starts, sizes, values)
 
 
+def _sets(shingles: pl.DataFrame) -> _Sets:
+    """The texts' packed shingle sets, without signatures (for pairs known in advance)."""
+    ordered = shingles.unique().sort("id", "s")
+    ids = ordered["id"].to_numpy()
+    values = ordered["s"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if ids.size else ids
+    sizes = np.diff(np.r_[starts, ids.size])
+    return _Sets(ids[starts], starts, sizes, values)
+
+
+def verified_pairs(texts: pl.DataFrame, candidates: pl.DataFrame, threshold: float) -> pl.DataFrame:
+    """Of the given candidate pairs of text ids (`a` < `b`), those whose exact shingle
+    Jaccard, `sim`, reaches `threshold`: no hashing, for when the candidates are few."""
+    none = pl.DataFrame(schema={"a": pl.Int64, "b": pl.Int64, "sim": pl.Float64})
+    if candidates.is_empty():
+        return none
+    parts = [_sets(_shingles(texts.slice(i, CHUNK))) for i in range(0, texts.height, CHUNK)]
+    sets = _pack(parts)
+    known = pl.Series(sets.ids)
+    candidates = candidates.filter(
+        pl.col("a").is_in(known.implode()) & pl.col("b").is_in(known.implode())
+    )
+    if candidates.is_empty():
+        return none
+    return _jaccard(candidates.sort("a", "b"), sets, threshold)
+
+
 def _pack(parts: list[_Sets]) -> _Sets:
     """The packed sets of consecutive slices of texts, as one."""
     sizes = np.concatenate([p.sizes for p in parts])
