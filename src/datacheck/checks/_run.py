@@ -74,8 +74,7 @@ def _one_cause(findings: list[Finding]) -> list[Finding]:
     total, per = by_id.get("volume.total"), by_id.get("volume.per_category")
     if total is None or per is None or not total.status == per.status == "fail":
         return findings
-    total_short = max(int(total.required or 0) - int(total.observed or 0), 0)
-    per_short = sum(int(s["shortfall"]) for s in per.details.get("short", []))
+    total_short, per_short = total.impact, per.impact  # the examples each is short
     smaller, larger = (total, per) if total_short <= per_short else (per, total)
     note = (
         f" — the same shortfall as {larger.id} ({per_short:,} examples across the short categories)"

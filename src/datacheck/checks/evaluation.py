@@ -99,8 +99,45 @@ def _eval_labels(ctx: Context) -> pl.DataFrame:
     )
 
 
+class _Coverage(Check):
+    """Shared shape of the eval coverage checks: a table of keys (`key`) with their eval rows
+    (`eval_count`), failing where under `min_eval_per_label`."""
+
+    table_name: str
+    key: str
+    noun: tuple[str, str]
+
+    def named(self, key: str) -> str:
+        return key
+
+    def evaluate(self, ctx: Context) -> Finding:
+        table = ctx.tables[self.table_name].frame
+        least = int(ctx.threshold("min_eval_per_label"))
+        short = table.filter(pl.col(self.key).is_in(self.failing_keys(ctx)))
+        missing = [self.named(k) for k in short.filter(pl.col("eval_count") == 0)[self.key]]
+        thin = [
+            f"{self.named(k)} {n:,}"
+            for k, n in short.filter(pl.col("eval_count") > 0)
+            .select(self.key, "eval_count")
+            .iter_rows()
+        ]
+        parts = [f"missing from eval: {listing(missing)}"] if missing else []
+        if thin:
+            parts.append(f"under {least:,} eval rows: {listing(thin)}")
+        return self.result(
+            ctx,
+            passed=self.gx_passed(ctx),
+            observed=dict(table.select(self.key, "eval_count").iter_rows()),
+            required=least,
+            message="; ".join(parts)
+            if parts
+            else f"all {plural(table.height, *self.noun)} have {least:,}+ eval rows",
+            impact=int((least - short["eval_count"]).sum()) if short.height else 0,
+        )
+
+
 @register
-class EvalLabelCoverage(Check):
+class EvalLabelCoverage(_Coverage):
     """Every category of the training data in the eval set, with at least
     `min_eval_per_label` rows (10 by default). A category the eval set lacks cannot be
     measured, and one with a handful of rows is measured by chance."""
@@ -115,28 +152,10 @@ class EvalLabelCoverage(Check):
             return True
         return "no eval data" if ctx.labelled else False
 
-    def evaluate(self, ctx: Context) -> Finding:
-        table = ctx.tables["eval_labels"].frame
-        least = int(ctx.threshold("min_eval_per_label"))
-        short = table.filter(pl.col("category").is_in(self.failing_keys(ctx)))
-        missing = short.filter(pl.col("eval_count") == 0)["category"].to_list()
-        thin = short.filter(pl.col("eval_count") > 0)
-        parts = []
-        if missing:
-            parts.append(f"missing from eval: {listing([repr(m) for m in missing])}")
-        if thin.height:
-            named = [f"{c!r} {n:,}" for c, n in thin.select("category", "eval_count").iter_rows()]
-            parts.append(f"under {least:,} eval rows: {listing(named)}")
-        return self.result(
-            ctx,
-            passed=self.gx_passed(ctx),
-            observed=dict(table.select("category", "eval_count").iter_rows()),
-            required=least,
-            message="; ".join(parts)
-            if parts
-            else f"all {plural(table.height, 'category', 'categories')} have {least:,}+ eval rows",
-            impact=int((least - short["eval_count"]).sum()) if short.height else 0,
-        )
+    table_name, key, noun = "eval_labels", "category", ("category", "categories")
+
+    def named(self, key: str) -> str:
+        return repr(key)
 
 
 def evaluation_section(ctx: Context) -> dict[str, object] | None:
@@ -265,7 +284,7 @@ def _eval_field_values(ctx: Context) -> pl.DataFrame | None:
 
 
 @register
-class EvalFieldCoverage(Check):
+class EvalFieldCoverage(_Coverage):
     """For structured outputs: every value of each label-like field (like `issue_type`) in
     the eval set, with at least `min_eval_per_label` rows. Field-level precision and recall
     need support for each value; one the eval set lacks cannot be measured."""
@@ -280,27 +299,4 @@ class EvalFieldCoverage(Check):
             return True
         return "no eval data" if ctx.json_outputs and not _has_eval(ctx) else False
 
-    def evaluate(self, ctx: Context) -> Finding:
-        table = ctx.tables["eval_field_values"].frame
-        least = int(ctx.threshold("min_eval_per_label"))
-        short = table.filter(pl.col("value_key").is_in(self.failing_keys(ctx)))
-        missing = short.filter(pl.col("eval_count") == 0)["value_key"].to_list()
-        thin = [
-            f"{key} {n:,}"
-            for key, n in short.filter(pl.col("eval_count") > 0)
-            .select("value_key", "eval_count")
-            .iter_rows()
-        ]
-        parts = [f"missing from eval: {listing(missing)}"] if missing else []
-        if thin:
-            parts.append(f"under {least:,} eval rows: {listing(thin)}")
-        return self.result(
-            ctx,
-            passed=self.gx_passed(ctx),
-            observed=dict(table.select("value_key", "eval_count").iter_rows()),
-            required=least,
-            message="; ".join(parts)
-            if parts
-            else f"all {plural(table.height, 'field value')} have {least:,}+ eval rows",
-            impact=int((least - short["eval_count"]).sum()) if short.height else 0,
-        )
+    table_name, key, noun = "eval_field_values", "value_key", ("field value", "field values")
