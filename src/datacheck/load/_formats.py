@@ -52,6 +52,18 @@ def sniff_bytes(head: bytes, name: str) -> str:
     )
 
 
+def _is_text(head: bytes) -> bool:
+    """Whether `head` is UTF-8 text, allowing a character cut at its end: binary noise that
+    happens to start with a brace is no JSON document."""
+    for cut in range(4):
+        try:
+            head[: len(head) - cut].decode("utf-8")
+            return True
+        except UnicodeDecodeError:
+            continue
+    return False
+
+
 _NAMES = {"jsonl": "JSON Lines", "json": "a JSON document", "csv": "CSV", "tsv": "TSV"}
 _NAMES["parquet"] = "Parquet"
 
@@ -62,6 +74,8 @@ def checked_format(format: str, head: bytes, name: str) -> str:
     try:
         seen = sniff_bytes(head, name)
     except InputError:
+        return format
+    if seen in ("jsonl", "json") and not _is_text(head):
         return format
     tables = ("csv", "tsv")
     plainly_other = (seen == "parquet") != (format == "parquet") or (
