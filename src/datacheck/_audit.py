@@ -15,7 +15,7 @@ import polars as pl
 from datacheck._columns import with_paths
 from datacheck._shown import cut, shown_finding, shown_hygiene, shown_labels
 from datacheck._words import plural
-from datacheck.checks import Context, check_severities
+from datacheck.checks import REGISTRY, Context, check_severities
 from datacheck.checks._gx import load_suites, warm_up
 from datacheck.checks._hygiene import Hygiene
 from datacheck.checks._run import ordered, run_checks, verdict
@@ -77,6 +77,7 @@ def audit(
     config: Settings | str | Path | None = None,
     progress: Callable[[str], None] | None = None,
     affected_rows: bool = False,
+    fast: bool = False,
     **options: Any,
 ) -> AuditResult:
     """Audit a dataset for fine-tuning readiness and return the findings.
@@ -89,13 +90,17 @@ def audit(
     `progress`, if given, is called with each phase's name as it starts; if it also has a
     `step(phase, done, total)` method, that is called as long phases go (each tokenizer, each
     check), for counts and a time remaining. `affected_rows`
-    keeps every affected row with its text (`AuditResult.affected`, `save_rows`).
+    keeps every affected row with its text (`AuditResult.affected`, `save_rows`). `fast` runs
+    only the format and label checks, with no tokenizer unless `tokenizers` is set: seconds
+    for a pre-commit hook (a severity set under `checks` still turns a check on).
     Raises `InputError` when the source cannot be read at all, `ConfigError` for bad settings.
     """
     settings, loaded, eval_loaded, detection, frame, timer = _prepare(
         source, eval_source, config, progress, task=task, text_field=text_field,
         label_field=label_field, **options,
     )  # fmt: skip
+    if fast:
+        settings = fast_settings(settings)
     train = training(frame)
     profile = profile_for(detection.task, settings.thresholds)
     sample = sample_info(loaded, settings)
@@ -259,6 +264,18 @@ def estimate_cost(
         "cost": estimate(_counts, _cost_options(settings)),
         "recommendation": recommendation,
     }
+
+
+#: the check families a fast audit runs
+FAST_FAMILIES = ("format.", "labels.")
+
+
+def fast_settings(settings: Settings) -> Settings:
+    """`settings` for a fast audit: checks outside `FAST_FAMILIES` off and no tokenizer, both
+    unless the settings name them."""
+    off = {cid: "off" for cid in REGISTRY if not cid.startswith(FAST_FAMILIES)}
+    tokenizers = settings.tokenizers if settings.tokenizers is not None else ("none",)
+    return replace(settings, checks={**off, **settings.checks}, tokenizers=tokenizers)
 
 
 def _prepare(

@@ -51,6 +51,7 @@ def shown_finding(finding: Finding, limit: int) -> Finding:
         details=details,
         message=cut(finding.message),
         fix=cut(finding.fix),
+        failing=tuple(cut(name) for name in finding.failing[:limit]),
     )
 
 

@@ -101,7 +101,7 @@ def cost_options(command: Callable[..., Any]) -> Callable[..., Any]:
                 "--tokenizers",
                 metavar="NAMES",
                 help="Comma-separated tokenizers to count with (default: all; see "
-                "`datacheck models`).",
+                "`datacheck models`), or 'none': no token counts, cost or context check.",
             ),
             click.option("--epochs", type=click.IntRange(1, MAX_EPOCHS), help="Training epochs."),
             click.option(
@@ -176,6 +176,14 @@ def _cost_settings(
     help="Exit 1 on failing errors only (default), or on warnings too.",
 )
 @click.option(
+    "--baseline",
+    "baseline_path",
+    metavar="FILE",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A JSON report of an earlier audit (--json): exit 1 only on findings that are new "
+    "or worse than in it, and say which.",
+)
+@click.option(
     "--json",
     "json_path",
     metavar="FILE",
@@ -226,6 +234,12 @@ def _cost_settings(
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for --sample.")
 @cost_options
+@click.option(
+    "--fast",
+    is_flag=True,
+    help="Only the format and label checks, and no tokenizer unless --tokenizers (or the "
+    "config) names one: seconds, for a pre-commit hook.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing; only the exit code speaks.")
 @click.option("-v", "--verbose", is_flag=True, help="List every failing check, not just the top.")
 def audit(
@@ -238,6 +252,7 @@ def audit(
     config_path: Path | None,
     no_config: bool,
     fail_on: str | None,
+    baseline_path: Path | None,
     json_path: str | None,
     html_path: str | None,
     no_html: bool,
@@ -253,6 +268,7 @@ def audit(
     model: str | None,
     gpu: str | None,
     gpu_memory: float | None,
+    fast: bool,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -270,6 +286,7 @@ def audit(
 
     \b
     Exit codes: 0 ready (warnings allowed), 1 not ready, 2 bad usage or unreadable input.
+    With --baseline: 0 unless a finding is new or worse than in the baseline report.
 
     Outputs: a terminal summary, plus the HTML report (datacheck-report.html unless --html,
     --json, --junit or --github name other outputs), JSON, JUnit XML and GitHub annotations;
@@ -283,9 +300,11 @@ def audit(
       datacheck audit export.csv --text-field body --label-field queue
       zstd -dc train.jsonl.zst | datacheck audit - --format jsonl
       datacheck audit train.jsonl --fail-on warning -q && echo "ready to train"
+      datacheck audit train.jsonl --baseline main-report.json --json report.json
     """
     from datacheck._audit import audit as run_audit
     from datacheck.config import load_settings
+    from datacheck.diff import read_report
     from datacheck.report import (
         RenderOptions,
         check_outputs,
@@ -303,6 +322,7 @@ def audit(
         check_outputs(settings.output, inputs=[path, eval_path or settings.eval], **outputs)
         if rows_path is not None:
             _check_rows_path(Path(rows_path), inputs=[path, eval_path or settings.eval])
+        baseline = read_report(baseline_path) if baseline_path is not None else None
         with _progress(quiet) as progress:
             result = run_audit(
                 path,
@@ -317,6 +337,7 @@ def audit(
                 sample=sample,
                 seed=seed if sample else None,
                 affected_rows=rows_path is not None,
+                fast=fast,
                 **_cost_settings(tokenizers, epochs, model, gpu, gpu_memory),
             )
         if rows_path is not None:
@@ -324,6 +345,8 @@ def audit(
             result.save_rows(rows_path, show_pii=show_pii)
             export = {"path": rows_path, "rows": result.affected.height}
             result = replace(result, rows_export=export)
+        if baseline is not None:
+            result = result.compare(baseline, name=str(baseline_path))
         options = RenderOptions(plotly_js=plotly_js, show_pii=show_pii, verbose=verbose)
         written = write_reports(result, options=options, stdout=sys.stdout, **outputs)
         if rows_path is not None:
@@ -338,7 +361,7 @@ def audit(
             lines.append(f"Config: {settings.source}\n")
         lines += [f"{kind}: {where}\n" for kind, where in written]
         click.echo("".join(lines), err=to_stderr, nl=False, color=color)
-    sys.exit(EXIT_OK if result.ready else EXIT_NOT_READY)
+    sys.exit(result.exit_code)
 
 
 def _check_rows_path(path: Path, *, inputs: list[object]) -> None:
@@ -512,7 +535,7 @@ def tokens(
         raise click.UsageError("give TEXT, --file PATH, or '-' to read standard input")
     try:
         given = [n.strip() for n in (*names, *(tokenizers or "").split(",")) if n.strip()]
-        chosen = registry.parse_names(given)
+        chosen = registry.parse_names(given or None)
     except DatacheckError as exc:
         raise DatacheckClickError(str(exc)) from exc
     counts = {
@@ -743,11 +766,110 @@ def fix_command(
     )
 
 
+@cli.command()
+@click.argument("paths", metavar="FILE...", nargs=-1, required=True)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A datacheck.toml to use (default: the nearest one, as for audit).",
+)
+@click.option("--fail-on", type=click.Choice(["error", "warning"]), help="As for audit.")
+@click.option(
+    "--tokenizers", metavar="NAMES", help="Count tokens too (default: none in this mode)."
+)
+def lint(
+    paths: tuple[str, ...], config_path: Path | None, fail_on: str | None, tokenizers: str | None
+) -> None:
+    """Fast checks of each data FILE: format and labels only, no tokenizer unless configured.
+    Writes no report. Made for pre-commit (see .pre-commit-hooks.yaml), which passes the
+    changed files; `datacheck audit` is the full audit.
+
+    \b
+    Exit codes: 0 every file ready, 1 one or more not ready, 2 one or more unreadable
+    (the other files are still checked).
+
+    \b
+    Examples:
+      datacheck lint data/train.jsonl data/eval.jsonl
+      pre-commit run datacheck --all-files
+    """
+    from datacheck._audit import audit as run_audit
+    from datacheck.config import load_settings
+    from datacheck.report import RenderOptions
+    from datacheck.report.terminal import render_brief
+
+    try:
+        settings = load_settings(config_path, discover=True)
+    except DatacheckError as exc:
+        raise DatacheckClickError(str(exc)) from exc
+    worst = EXIT_OK
+    color = sys.stdout.isatty()
+    for path in paths:
+        try:
+            result = run_audit(
+                path, config=settings, fail_on=fail_on, tokenizers=tokenizers, fast=True
+            )
+        except DatacheckError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            worst = EXIT_ERROR
+            continue
+        click.echo(render_brief(result, RenderOptions(color=color)), nl=False, color=color)
+        if not result.ready:
+            worst = max(worst, EXIT_NOT_READY)
+    sys.exit(worst)
+
+
+@cli.command("diff")
+@click.argument("old", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning"]),
+    default="error",
+    show_default=True,
+    help="The severity whose new or worse findings make the exit code 1.",
+)
+@click.option("--markdown", is_flag=True, help="Print Markdown (for a pull request comment).")
+@json_option
+def diff_command(old: Path, new: Path, fail_on: str, markdown: bool, json_to: str | None) -> None:
+    """Print what changed between two JSON reports (`datacheck audit --json`): findings that
+    are new or worse in NEW, and those fixed or better.
+
+    \b
+    Exit codes: 0 nothing the gate fails on got worse, 1 something did, 2 unreadable report.
+
+    \b
+    Examples:
+      datacheck diff main-report.json report.json
+      datacheck diff main-report.json report.json --markdown >> "$GITHUB_STEP_SUMMARY"
+      datacheck diff old.json new.json --fail-on warning --json -
+    """
+    from datacheck.diff import compare, read_report, text_lines
+    from datacheck.diff import markdown as diff_markdown
+    from datacheck.report._visible import visible_all
+
+    try:
+        result = compare(
+            read_report(old), read_report(new), fail_on=fail_on, names=(str(old), str(new))
+        )
+    except DatacheckError as exc:
+        raise DatacheckClickError(str(exc)) from exc
+    if json_to is not None:
+        _emit_json(result.to_dict(), json_to, inputs=[old, new])
+    elif markdown:
+        click.echo(diff_markdown(visible_all(result.to_dict())), nl=False)
+    else:
+        click.echo("\n".join(text_lines(visible_all(result.to_dict()))))
+    sys.exit(result.exit_code)
+
+
 @cli.command("checks")
 @click.option("--docs", is_flag=True, help="Show what each check measures and why.")
 @json_option
 def list_checks(docs: bool, json_to: str | None) -> None:
     """List every check: its id (for [checks] in datacheck.toml), severity and title.
+    `datacheck explain ID` tells one in full.
 
     \b
     Examples:
@@ -766,6 +888,7 @@ def list_checks(docs: bool, json_to: str | None) -> None:
                     "title": cls.title,
                     "description": cls.describe(),
                     "fix": cls.fix,
+                    "config_keys": list(cls.config_keys),
                 }
                 for check_id, cls in sorted(REGISTRY.items())
             ],  # fmt: skip
@@ -781,6 +904,31 @@ def list_checks(docs: bool, json_to: str | None) -> None:
                 click.echo(f"    {line}".rstrip())
             click.echo(f"    Fix: {cls.fix}")
             click.echo("")
+
+
+@cli.command()
+@click.argument("check_id", metavar="ID", shell_complete=lambda *_: _check_ids())
+def explain(check_id: str) -> None:
+    """Explain the check ID: what it measures, why it matters for fine-tuning, how to fix what
+    it finds, and the config keys (with their defaults from the guide) that set its bars.
+
+    \b
+    Examples:
+      datacheck explain volume.per_category
+      datacheck explain hygiene.near_duplicates
+    """
+    from datacheck.checks.explain import explain as explain_check
+
+    try:
+        click.echo(explain_check(check_id), nl=False)
+    except DatacheckError as exc:
+        raise DatacheckClickError(str(exc)) from exc
+
+
+def _check_ids() -> list[str]:
+    from datacheck.checks import REGISTRY
+
+    return sorted(REGISTRY)
 
 
 @cli.command()

@@ -227,9 +227,9 @@ def _validate_values(settings: Settings, where: str) -> None:
     from datacheck.plan.tokenizers import NAMES
 
     for name in settings.tokenizers or ():
-        if name not in NAMES:
+        if name not in NAMES and settings.tokenizers != ("none",):
             raise ConfigError(
-                f"{where}: unknown tokenizer `{name}`; choose from {', '.join(NAMES)}."
+                f"{where}: unknown tokenizer `{name}`; choose from {', '.join(NAMES)}, or none."
             )
     if settings.model is not None and settings.model not in OPEN_MODELS:
         raise ConfigError(f"{where}: `model` must be one of {', '.join(OPEN_MODELS)}.")

@@ -6,12 +6,15 @@ that turns them into the JSON report (its contract: `report/schema.json`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import polars as pl
+
+    from datacheck.diff import Diff
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,9 @@ class Finding:
     same_cause_as: str | None = None
     #: how much it holds training back, to order fixes: rows affected, or examples short
     impact: int = 0
+    #: the named things that fail it (categories, labels, slots, output values), sorted; a
+    #: baseline comparison tells a category newly short from one short all along
+    failing: tuple[str, ...] = ()
     #: time spent evaluating the check (its expectations run in one batch beforehand); for
     #: JUnit, not in the JSON report, which is the same for the same input
     seconds: float = field(default=0.0, compare=False)
@@ -106,10 +112,36 @@ class AuditResult:
     rows_export: dict[str, Any] | None = None
     #: the eval set's size, what it can measure, and each category's rows on both sides
     evaluation: dict[str, Any] | None = None
+    #: what changed since a baseline report (`compare`); the gate then fails only on that
+    baseline: Diff | None = None
 
     @property
     def ready(self) -> bool:
         return self.verdict != "not_ready"
+
+    @property
+    def exit_code(self) -> int:
+        """What a CI gate exits with: 1 when not ready, or, against a baseline, when anything
+        got worse that the gate fails on; else 0."""
+        if self.baseline is not None:
+            return self.baseline.exit_code
+        return 0 if self.ready else 1
+
+    def compare(
+        self, baseline: Mapping[str, Any] | str | Path, *, name: str | None = None
+    ) -> AuditResult:
+        """This result with what changed since `baseline` (a JSON report, or its path): the
+        gate then fails only on findings that are new or worse."""
+        from datacheck.diff import compare, read_report
+
+        if not isinstance(baseline, Mapping):
+            name = name or str(baseline)
+            baseline = read_report(baseline)
+        fail_on = str(self.config.get("fail_on") or "error")
+        diff = compare(
+            baseline, self.to_dict(), fail_on=fail_on, names=(name or "baseline", self.source.path)
+        )
+        return replace(self, baseline=diff)
 
     @property
     def failed_checks(self) -> list[Finding]:

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from datacheck.plan.token_counts import Counts
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+#: key columns of tables whose rows are named things rather than examples
+NAMED_KEYS = ("category", "label", "slot", "value_key")
 #: the tasks whose outputs are JSON objects
 JSON_TASKS = ("extraction", "document_parsing")
 
@@ -123,6 +125,8 @@ class Check:
     title: ClassVar[str]
     severity: ClassVar[str] = "error"
     fix: ClassVar[str]
+    #: the `[thresholds]` keys that set its bars (`datacheck explain ID` shows their values)
+    config_keys: ClassVar[tuple[str, ...]] = ()
 
     def applies(self, ctx: Context) -> bool | str:
         """True to run, False when irrelevant to this data (not reported), or a string: the
@@ -152,6 +156,17 @@ class Check:
         for outcome in self.outcomes(ctx):
             keys.update(dict.fromkeys(outcome.unexpected_keys))
         return list(keys)
+
+    def failing_names(self, ctx: Context) -> tuple[str, ...]:
+        """The failing keys that name things (categories, labels, slots, output values), not
+        rows, sorted: what a baseline comparison matches between two audits."""
+        names = {
+            str(key)
+            for outcome in self.outcomes(ctx)
+            if outcome.key in NAMED_KEYS
+            for key in outcome.unexpected_keys
+        }
+        return tuple(sorted(names))
 
     def expectation(self, ctx: Context) -> str | None:
         found = self.outcomes(ctx)
@@ -191,4 +206,5 @@ class Check:
             impact=count + len(eval_rows or ()) if impact is None else impact,
             expectation=self.expectation(ctx),
             details=details or {},
+            failing=() if passed else self.failing_names(ctx),
         )

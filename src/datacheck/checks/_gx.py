@@ -38,6 +38,8 @@ class Outcome:
     observed_value: Any = None
     #: key-column values of the failing rows, all of them (GX's index list is not capped)
     unexpected_keys: tuple[Any, ...] = field(default_factory=tuple)
+    #: the key column those values come from ("example_id", "category", ...)
+    key: str = ""
 
 
 @dataclass(frozen=True)
@@ -197,6 +199,7 @@ def validate(
                 kwargs={k: _plain(v) for k, v in config.kwargs.items() if k != "batch_id"},
                 observed_value=_plain(payload.get("observed_value")),
                 unexpected_keys=keys,
+                key=table.key,
             )
             outcomes.setdefault(outcome.check, []).append(outcome)
         del batch, result

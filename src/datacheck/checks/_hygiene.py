@@ -124,13 +124,15 @@ def analyse(
     labelled: bool | None = None,
     same_target: bool = False,
     numbers: bool = True,
+    near: bool = True,
 ) -> Hygiene:
     """Run every hygiene analysis on the canonical frame (training and eval splits).
     `labelled`: whether examples carry a label whose eval mix is compared (classification,
     or intents beside span annotations). `same_target`: near duplicates must also have the
     same expected output (extraction: inputs that differ in a value to extract are not
     redundant, however alike). `numbers`: whether numbers tell near duplicates apart (see
-    `fuzzy`)."""
+    `fuzzy`). `near`: whether to search for near duplicates at all (no check reads them when
+    both near-duplicate checks are off)."""
     target = pl.col("label") if task == "classification" else pl.col("target_text")
     labelled = task == "classification" if labelled is None else labelled
     keyed = _keyed(frame, target, labels=labelled, numbers=numbers)
@@ -144,7 +146,7 @@ def analyse(
 
     groups, group_count, redundant, redundant_ids, members = _exact(train)
     conflicts, conflict_count, conflict_lines, conflict_members = _conflicts(train, frame, target)
-    pairs = _near(texts, targets, threshold)
+    pairs = _near(texts, targets, threshold) if near else _NO_PAIRS
     del texts
     clusters = _clusters(keyed.filter(~pl.col("_eval")), pairs)
     near_members = _members(clusters, "hygiene.near_duplicates", "train", first_kept=True)
@@ -458,6 +460,9 @@ def _near(texts: pl.DataFrame, targets: pl.DataFrame | None, threshold: float) -
             )
             return verified_pairs(texts, candidates, threshold)
     return _same_target(near_pairs(texts, threshold), targets)
+
+
+_NO_PAIRS = pl.DataFrame(schema={"a": pl.Int64, "b": pl.Int64, "sim": pl.Float64})
 
 
 def _same_target(pairs: pl.DataFrame, targets: pl.DataFrame | None) -> pl.DataFrame:

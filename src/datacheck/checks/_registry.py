@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from datacheck.checks._base import Check
+from datacheck.profiles import threshold_names
 
 REGISTRY: dict[str, type[Check]] = {}
 _ID = re.compile(r"^[a-z]+(\.[a-z_]+)+$")
@@ -20,5 +21,8 @@ def register(cls: type[Check]) -> type[Check]:
         raise ValueError(f"{cls.id}: severity must be error, warning or info")
     if not (cls.__doc__ and cls.title and cls.fix):
         raise ValueError(f"{cls.id}: a check needs a docstring, a title and a fix")
+    unknown = set(cls.config_keys) - threshold_names()
+    if unknown:
+        raise ValueError(f"{cls.id}: config_keys names no threshold: {', '.join(sorted(unknown))}")
     REGISTRY[cls.id] = cls
     return cls

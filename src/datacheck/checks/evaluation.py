@@ -143,6 +143,7 @@ class EvalLabelCoverage(_Coverage):
     measured, and one with a handful of rows is measured by chance."""
 
     id = "eval.label_coverage"
+    config_keys = ("min_eval_per_label",)
     title = "Every category in the eval set"
     severity = "warning"
     fix = "add eval rows for these categories (or re-split: datacheck split PATH --eval-size 0.1)"
@@ -214,6 +215,7 @@ class EvalSize(Check):
     (0.05, five points). With fewer rows, a real improvement and noise look alike."""
 
     id = "eval.size"
+    config_keys = ("expected_accuracy", "max_eval_margin")
     title = "An eval set big enough to measure accuracy"
     severity = "warning"
     fix = "add eval rows (or re-split: datacheck split PATH --eval-size 0.1)"
@@ -290,6 +292,7 @@ class EvalFieldCoverage(_Coverage):
     need support for each value; one the eval set lacks cannot be measured."""
 
     id = "eval.field_coverage"
+    config_keys = ("min_eval_per_label", "max_output_field_values")
     title = "Every output field value in the eval set"
     severity = "warning"
     fix = "add eval rows with these values (or re-split: datacheck split PATH --eval-size 0.1)"

@@ -291,6 +291,7 @@ class LengthOutliers(Check):
     """
 
     id = "format.length_outliers"
+    config_keys = ("length_outlier_iqr",)
     title = "No extreme input lengths"
     severity = "warning"
     fix = "look at the outlier rows; trim pasted logs or signatures, drop test rows"

@@ -23,7 +23,11 @@ def _hygiene(ctx: Context) -> Hygiene:
         labelled=ctx.labelled,
         same_target=ctx.task in JSON_TASKS,
         numbers=ctx.task != "classification",  # a category rarely hangs on an order number
+        near=any(ctx.settings.checks.get(c) != "off" for c in _NEAR_CHECKS),
     )
+
+
+_NEAR_CHECKS = ("hygiene.near_duplicates", "hygiene.near_leakage")
 
 
 def _h(ctx: Context) -> Hygiene:
@@ -95,6 +99,7 @@ class NearDuplicates(Check):
     """
 
     id = "hygiene.near_duplicates"
+    config_keys = ("near_duplicate_threshold", "max_near_duplicate_share")
     title = "Few near-duplicate examples"
     severity = "warning"
     fix = "keep one example per cluster, or vary them so each teaches something new"
@@ -140,6 +145,7 @@ class ConflictingLabels(Check):
     """
 
     id = "hygiene.conflicting_labels"
+    config_keys = ("max_conflict_share",)
     title = "No input with conflicting labels"
     fix = "decide the right label for each conflicting input and fix or drop the others"
 
@@ -245,6 +251,7 @@ class NearLeakage(_LeakCheck):
     """
 
     id = "hygiene.near_leakage"
+    config_keys = ("near_duplicate_threshold",)
     title = "No eval example nearly repeats a training one"
     severity = "warning"
     fix = "replace these eval examples with ones unlike the training data"
@@ -265,6 +272,7 @@ class LabelDrift(Check):
     """
 
     id = "hygiene.label_drift"
+    config_keys = ("max_label_drift",)
     title = "Eval labels match the training mix"
     severity = "warning"
     fix = "re-sample the eval set so every label appears in about its training share"

@@ -344,6 +344,7 @@ class LabelsInOutputs(Check):
     """
 
     id = "labels.in_outputs"
+    config_keys = ("min_per_output_value", "max_output_field_values")
     title = "Labels inside outputs are consistent and covered"
     severity = "warning"
     fix = "normalise the spelling of output values and add examples of rare values"

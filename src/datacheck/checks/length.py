@@ -42,7 +42,13 @@ class ContextWindow(Check):
     fix = "shorten or split the long examples, or choose a model with a longer window"
 
     def applies(self, ctx: Context) -> bool | str:
-        return "context" in ctx.tables
+        if "context" in ctx.tables or ctx.recommendation is None:
+            return "context" in ctx.tables
+        model = OPEN_MODELS[ctx.recommendation["model"]]
+        return (
+            f"{model.tokenizer} tokens were not counted; add it to --tokenizers to measure "
+            f"examples against {model.name}'s context window"
+        )
 
     def evaluate(self, ctx: Context) -> Finding:
         assert ctx.recommendation is not None

@@ -58,6 +58,7 @@ class OutputLengthOutliers(Check):
     pasted essays teach it to run on; they also cost the most tokens."""
 
     id = "format.output_length_outliers"
+    config_keys = ("length_outlier_iqr",)
     title = "No extreme output lengths"
     severity = "warning"
     fix = "look at these outputs; cut pasted material, or drop them"
@@ -143,6 +144,7 @@ class OutputRepetition(Check):
     (JSON) outputs are not tested: a list of similar records compresses as well as a loop."""
 
     id = "format.output_repetition"
+    config_keys = ("min_output_compression",)
     title = "No output repeats itself over and over"
     severity = "warning"
     fix = "rewrite or drop these outputs: they repeat one phrase"

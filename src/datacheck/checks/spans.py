@@ -374,6 +374,7 @@ class ExamplesWithoutSpans(_SpanCheck):
     """
 
     id = "volume.without_spans"
+    config_keys = ("max_share_without_spans",)
     title = "Examples with nothing to extract stay a minority"
     severity = "warning"
     table = "span_examples"
@@ -405,6 +406,7 @@ class VolumePerSlot(_SpanCheck):
     """
 
     id = "volume.per_slot"
+    config_keys = ("min_per_slot",)
     title = "Enough examples of every slot"
     table = "slots"
     fix = "annotate more examples of the short slots, or merge or drop them"
@@ -494,6 +496,7 @@ class SlotDrift(_SpanCheck):
     """
 
     id = "hygiene.slot_drift"
+    config_keys = ("max_label_drift",)
     title = "Eval slots match the training mix"
     severity = "warning"
     table = "slot_shares"
@@ -532,6 +535,7 @@ class SlotImbalance(_SpanCheck):
     """
 
     id = "volume.slot_imbalance"
+    config_keys = ("max_imbalance_ratio",)
     title = "Slots reasonably balanced"
     severity = "warning"
     table = "slots"

@@ -29,6 +29,7 @@ class VolumeTotal(Check):
     """
 
     id = "volume.total"
+    config_keys = ("min_examples", "min_per_category")
     title = "Enough examples in total"
     fix = "collect or annotate more examples before training"
 
@@ -73,6 +74,7 @@ class VolumePerCategory(Check):
     """
 
     id = "volume.per_category"
+    config_keys = ("min_per_category",)
     title = "Enough examples in every category"
     fix = "collect or label more examples of the short categories, or merge them into others"
 
@@ -135,6 +137,7 @@ class VolumeImbalance(Check):
     """
 
     id = "volume.imbalance"
+    config_keys = ("max_imbalance_ratio",)
     title = "Categories reasonably balanced"
     severity = "warning"
     fix = "add examples to the small categories, or down-sample the largest"

@@ -358,10 +358,14 @@ def get(name: str) -> Tokenizer:
 
 
 def parse_names(value: str | Sequence[str] | None) -> tuple[str, ...]:
-    """Tokenizer names from an option (`a,b`) or config list; all of them when empty."""
-    if not value:
+    """Tokenizer names from an option (`a,b`) or config list: all of them when not given (or
+    an empty string), none for `none` or an empty list (no token counts, costs or context
+    check: the fast mode of a pre-commit hook)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
         return NAMES
     names = [v.strip() for v in (value.split(",") if isinstance(value, str) else value)]
+    if names in ([], ["none"]):
+        return ()
     unknown = [n for n in names if n not in SPECS]
     if unknown:
         from datacheck.errors import ConfigError

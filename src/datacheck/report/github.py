@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from datacheck._words import plural
+from datacheck.diff import markdown
 from datacheck.report._format import RenderOptions, presented
 from datacheck.report._refs import RowRefs, row_refs
 from datacheck.report._visible import visible_all
@@ -78,6 +79,7 @@ def summary(result: AuditResult, html: str | None = None) -> str:
             if html
             else []
         ),
+        *([markdown(report["baseline"]), ""] if report.get("baseline") else []),
         "| | Check | Finding | Fix |",
         "|---|---|---|---|",
     ]

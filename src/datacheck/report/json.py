@@ -61,6 +61,8 @@ def report_dict(result: AuditResult) -> dict[str, Any]:
         report["rows_export"] = result.rows_export
     if result.evaluation is not None:
         report["evaluation"] = result.evaluation
+    if result.baseline is not None:
+        report["baseline"] = result.baseline.to_dict()
     return report
 
 
@@ -126,6 +128,7 @@ def finding_dict(
         "details": finding.details,
         "same_cause_as": finding.same_cause_as,
         "impact": finding.impact,
+        "failing": list(finding.failing),
     }
     if finding.eval_rows:
         out["eval_rows"] = list(finding.eval_rows[:MAX_ROWS])

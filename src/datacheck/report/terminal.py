@@ -10,6 +10,7 @@ from rich.text import Text
 
 from datacheck._version import __version__
 from datacheck._words import plural
+from datacheck.diff import text_lines
 from datacheck.report._format import RenderOptions, presented
 from datacheck.report._visible import visible_all
 from datacheck.report.json import report_dict
@@ -36,6 +37,26 @@ def render(result: AuditResult, options: RenderOptions) -> str:
         highlight=False, soft_wrap=True,
     )  # fmt: skip
     print_summary(result, console, verbose=options.verbose)
+    return buffer.getvalue()
+
+
+def render_brief(result: AuditResult, options: RenderOptions) -> str:
+    """One file's verdict and its failing checks, a line each, with their fixes: what a
+    pre-commit hook prints per file (`datacheck lint`)."""
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer, force_terminal=options.color, no_color=not options.color,
+        highlight=False, soft_wrap=True,
+    )  # fmt: skip
+    data = visible_all(report_dict(result))
+    failed = presented(data["checks"])
+    errors = sum(c["severity"] == "error" for c in failed)
+    warnings = sum(c["severity"] == "warning" for c in failed)
+    label, style = _VERDICT_TEXT[result.verdict]
+    counts = f" — {plural(errors, 'error')}, {plural(warnings, 'warning')}"
+    console.print(Text(f"{data['source']['path']}: ") + Text(label, style=style) + Text(counts))
+    for check in failed:
+        _print_check(console, check)
     return buffer.getvalue()
 
 
@@ -72,6 +93,13 @@ def print_summary(result: AuditResult, console: Console, *, verbose: bool = Fals
         _print_check(console, check)
     if len(failed) > len(shown):
         console.print(f"  … and {len(failed) - len(shown)} more (see the report, or --verbose)")
+    if data.get("baseline"):
+        console.print()
+        first, *rest = text_lines(data["baseline"])
+        style = "bold red" if data["baseline"]["regressions"] else "bold green"
+        console.print(Text(first, style=style))
+        for change in rest:
+            console.print(Text(change))
     if data.get("assessment"):
         console.print()
         console.print(Text("Quick assessment (from the fine-tuning starter guide)", style="bold"))
