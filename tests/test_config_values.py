@@ -168,7 +168,7 @@ def test_to_dict_lists_every_field_with_lists_and_sorted_tables():
         "task", "use_case", "text_field", "label_field", "labels", "label_fields",
         "required_fields", "eval", "fail_on", "thresholds", "checks", "output", "tokenizers",
         "epochs", "model", "gpu", "gpu_memory_gb", "mfu", "gpu_usd_per_hour", "prices",
-        "limits", "format", "sample", "seed", "source",
+        "limits", "format", "sample", "seed", "semantic", "source",
     ]  # fmt: skip
 
 

@@ -235,6 +235,13 @@ def _cost_settings(
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for --sample.")
 @cost_options
 @click.option(
+    "--semantic",
+    is_flag=True,
+    help="Also run the meaning-level checks: suspect labels, paraphrases under two labels, "
+    "eval rows that paraphrase training ones (needs the datacheck[semantic] extra; embeds "
+    "every text, a few hundred a second).",
+)
+@click.option(
     "--fast",
     is_flag=True,
     help="Only the format and label checks, and no tokenizer unless --tokenizers (or the "
@@ -268,6 +275,7 @@ def audit(
     model: str | None,
     gpu: str | None,
     gpu_memory: float | None,
+    semantic: bool,
     fast: bool,
     quiet: bool,
     verbose: bool,
@@ -338,6 +346,7 @@ def audit(
                 seed=seed if sample else None,
                 affected_rows=rows_path is not None,
                 fast=fast,
+                semantic=semantic or None,
                 **_cost_settings(tokenizers, epochs, model, gpu, gpu_memory),
             )
         if rows_path is not None:

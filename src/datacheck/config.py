@@ -57,6 +57,8 @@ class Settings:
     format: str | None = None
     sample: int | None = None
     seed: int = 0
+    #: run the meaning-level checks (`datacheck[semantic]`): embeddings of every text
+    semantic: bool = False
     source: str | None = None
 
     def merged(self, **options: Any) -> Settings:
@@ -103,6 +105,7 @@ _STRINGS = (
     "format",
 )
 _NUMBERS = ("epochs", "gpu_memory_gb", "mfu", "gpu_usd_per_hour", "sample", "seed")
+_BOOLS = ("semantic",)
 _TABLES = ("thresholds", "checks", "output", "prices", "limits")
 #: what `--format` may name (the readers of files with no telling name)
 INPUT_FORMATS = ("jsonl", "json", "csv", "tsv", "parquet")
@@ -163,7 +166,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def _from_mapping(data: dict[str, Any], where: str, path: Path) -> Settings:
-    known = set(_LISTS) | set(_STRINGS) | set(_NUMBERS) | set(_TABLES)
+    known = set(_LISTS) | set(_STRINGS) | set(_NUMBERS) | set(_BOOLS) | set(_TABLES)
     values: dict[str, Any] = {}
     for key, value in data.items():
         if key not in known:
@@ -181,6 +184,10 @@ def _from_mapping(data: dict[str, Any], where: str, path: Path) -> Settings:
         elif key in _NUMBERS:
             if not _is_number(value) or value < 0 or (value == 0 and key != "seed"):
                 raise ConfigError(f"{where}: `{key}` must be a positive number, not {value}.")
+            values[key] = value
+        elif key in _BOOLS:
+            if not isinstance(value, bool):
+                raise ConfigError(f"{where}: `{key}` must be true or false.")
             values[key] = value
         else:
             if not isinstance(value, dict):

@@ -82,6 +82,8 @@ COMMON: dict[str, Any] = {
     "max_conflict_share": 0.01,
     "max_label_drift": 0.10,
     "min_eval_per_label": 10,
+    "paraphrase_similarity": 0.9,
+    "max_suspect_share": 0.01,
     "expected_accuracy": 0.9,
     "max_eval_margin": 0.05,
 }

@@ -70,6 +70,10 @@ def starter_config(path: str | Path | None) -> str:
         '# Exit 1 on failing errors only ("error"), or on warnings too ("warning").',
         'fail_on = "error"',
         "",
+        "# The meaning-level checks (suspect labels, paraphrases under two labels, eval rows",
+        "# that paraphrase training ones): pip install 'datacheck[semantic]' first.",
+        "# semantic = true",
+        "",
         f"# Thresholds. The {task} profile follows the guide: {profile['guide_requirement']}.",
         "[thresholds]",
     ]

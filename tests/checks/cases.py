@@ -32,6 +32,26 @@ def ext(*outputs: object) -> list[dict]:
 
 
 SMALL = {"thresholds": {"min_per_category": 3}}
+SEMANTIC = {**SMALL, "semantic": True, "tokenizers": "cl100k_base"}
+
+_INTENTS = {
+    "weather": ["will it rain tomorrow", "what is the forecast for the weekend", "is it cold outside",
+                "do I need an umbrella today", "how hot will it be this afternoon", "is snow expected tonight"],
+    "alarm": ["wake me up at seven", "set an alarm for 6 am", "cancel my morning alarm",
+              "set a wake up call for tomorrow", "turn off all my alarms", "change my alarm to eight"],
+    "music": ["play some jazz", "put on my workout playlist", "skip this song",
+              "turn the music up", "shuffle my favourite songs", "pause the music"],
+}  # fmt: skip
+
+
+def intents(flip: tuple[int, str] | None = None) -> list[dict]:
+    """Six requests of each of three intents; `flip` gives row N another label."""
+    rows = [{"text": t, "label": label} for label, texts in _INTENTS.items() for t in texts]
+    if flip is not None:
+        rows[flip[0]]["label"] = flip[1]
+    return rows
+
+
 GEN = {"task": "response_generation"}
 
 
@@ -251,4 +271,15 @@ CASES = [
     # task
     ("task.hard_to_verify", "classification is fine", tl(*"AAABBB"), SMALL, "pass", None),
     ("task.hard_to_verify", "declared general QA", tl(*"AAABBB"), {**SMALL, "use_case": "general_qa"}, "fail", None),
+    # semantic (the embedding model runs; see tests/checks/test_semantic.py for more)
+    ("labels.suspect", "every label fits", intents(), SEMANTIC, "pass", None),
+    ("labels.suspect", "rain asked of the music intent", intents(flip=(0, "music")), SEMANTIC, "fail", None),
+    ("hygiene.paraphrases", "rewordings keep their label",
+     intents() + [{"text": "could you play some jazz", "label": "music"}], SEMANTIC, "pass", None),
+    ("hygiene.paraphrases", "a rewording under another label",
+     intents() + [{"text": "is it going to rain tomorrow", "label": "alarm"}], SEMANTIC, "fail", [1, 19]),
+    ("hygiene.semantic_leakage", "eval asks something else", intents(),
+     {**SEMANTIC, "eval_rows": [{"text": "order a large pizza", "label": "music"}]}, "pass", None),
+    ("hygiene.semantic_leakage", "eval rewords a training row", intents(),
+     {**SEMANTIC, "eval_rows": [{"text": "is it going to rain tomorrow", "label": "weather"}]}, "fail", [1]),
 ]  # fmt: skip

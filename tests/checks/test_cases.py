@@ -3,6 +3,7 @@
 import pytest
 
 import datacheck
+from datacheck import semantic
 from datacheck.checks import REGISTRY
 from tests.checks.cases import CASES
 from tests.conftest import write_jsonl
@@ -19,7 +20,11 @@ def _find(result, check_id):
     CASES,
     ids=[f"{c[0]}:{c[1]}" for c in CASES],
 )
-def test_case(tmp_path, check_id, name, rows, options, status, lines):
+def test_case(tmp_path, monkeypatch, check_id, name, rows, options, status, lines):
+    if options.get("semantic"):
+        if semantic.missing() is not None:
+            pytest.skip(f"the semantic extra is not installed: {semantic.INSTALL}")
+        monkeypatch.setenv("DATACHECK_CACHE", str(tmp_path / "cache"))
     path = write_jsonl(tmp_path / "data.jsonl", rows)
     options = dict(options)
     if "eval_rows" in options:

@@ -10,7 +10,7 @@ from datacheck.errors import ConfigError
 
 # importing the families fills the registry
 from datacheck.checks import consistency, evaluation, format, hygiene, labels  # noqa: F401  isort: skip
-from datacheck.checks import length, outputs, spans, task, volume  # noqa: F401  isort: skip
+from datacheck.checks import length, outputs, semantic, spans, task, volume  # noqa: F401  isort: skip
 
 __all__ = ["REGISTRY", "Check", "Context", "Finding", "check_severities", "register"]
 
