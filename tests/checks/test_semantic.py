@@ -174,3 +174,24 @@ def test_asked_for_without_the_extra_the_audit_runs_as_before_and_says_what_to_i
 
     assert others(before) == others(after)
     assert before["verdict"] == after["verdict"]
+
+
+@pytest.mark.skipif(semantic.missing() is not None, reason="the semantic extra is not installed")
+def test_above_the_exact_bound_hnsw_finds_the_same_pairs_and_is_deterministic(monkeypatch):
+    from datacheck.checks import semantic as checks
+
+    rng = np.random.default_rng(0)
+    base = rng.normal(size=(300, 384)).astype(np.float32)
+    vectors = np.concatenate([base, base + rng.normal(0, 0.01, base.shape).astype(np.float32)])
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    exact = checks.pairs_above(vectors, vectors, 0.9, upper=True)
+    monkeypatch.setattr(checks, "EXACT_UP_TO", 100)
+    first = checks.pairs_above(vectors, vectors, 0.9, upper=True)
+    again = checks.pairs_above(vectors, vectors, 0.9, upper=True)
+    as_set = [set(zip(p[0].tolist(), p[1].tolist(), strict=True)) for p in (exact, first, again)]
+    assert len(as_set[0]) == 300 and as_set[0] == {(k, k + 300) for k in range(300)}
+    assert as_set[1] == as_set[0] == as_set[2]
+    eval_side = checks.pairs_above(vectors[300:310], vectors[:300], 0.9)
+    assert sorted(zip(eval_side[0].tolist(), eval_side[1].tolist(), strict=True)) == [
+        (k, k) for k in range(10)
+    ]

