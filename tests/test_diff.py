@@ -210,3 +210,21 @@ def test_a_missing_baseline_is_bad_usage_before_any_audit(tmp_path):
     )
     assert done.exit_code == 2
     assert "no.json: no such file" in done.output
+
+
+def test_a_baseline_read_as_another_task_is_noted():
+    old = {
+        **_report(_check("a", "pass")),
+        "detected": {"task": "classification", "schema": "text_label"},
+    }
+    new = {
+        **_report(_check("a", "pass")),
+        "detected": {"task": "extraction", "schema": "text_label"},
+    }
+    diff = compare(old, new)
+    assert diff.notes == (
+        "the baseline read the data as task 'classification', this audit as 'extraction': "
+        "findings may differ for that reason",
+    )
+    assert diff.lines()[1].startswith("  note: the baseline read the data as task")
+    assert compare(old, old).notes == ()

@@ -116,6 +116,7 @@ def audit(
         eval_load_errors=tuple(eval_loaded.errors) if eval_loaded is not None else (),
         eval_position=eval_loaded.position if eval_loaded is not None else loaded.position,
         eval_path=eval_loaded.path if eval_loaded is not None else None,
+        step=getattr(progress, "step", None),
     )
     start_tables(ctx)
     with timer("tokenize"):

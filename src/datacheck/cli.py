@@ -393,6 +393,7 @@ _PHASES = {
     "detect": "Detecting shape and task",
     "tokenize": "Counting tokens",
     "checks": "Running the checks",
+    "embed": "Embedding texts (semantic checks)",
 }
 
 
@@ -410,8 +411,9 @@ class _Progress:
         self.tasks[phase] = self.bar.add_task(_PHASES.get(phase, phase), total=None)
 
     def step(self, phase: str, done: int, total: int) -> None:
-        if phase in self.tasks:
-            self.bar.update(self.tasks[phase], completed=done, total=total)
+        if phase not in self.tasks:  # work inside a phase (embedding, during the checks)
+            self.tasks[phase] = self.bar.add_task(_PHASES.get(phase, phase), total=total)
+        self.bar.update(self.tasks[phase], completed=done, total=total)
 
 
 @contextlib.contextmanager

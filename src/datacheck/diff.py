@@ -63,6 +63,8 @@ class Diff:
     current: str
     fail_on: str
     changes: tuple[Change, ...]
+    #: why the two audits may not compare like with like (another task, another shape)
+    notes: tuple[str, ...] = ()
 
     @property
     def regressions(self) -> tuple[Change, ...]:
@@ -82,6 +84,7 @@ class Diff:
             "fail_on": self.fail_on,
             "regressions": [c.id for c in self.regressions],
             "changes": [c.to_dict() for c in self.changes],
+            "notes": list(self.notes),
         }
 
     def lines(self) -> list[str]:
@@ -112,7 +115,8 @@ def headline(diff: Mapping[str, Any]) -> str:
 def text_lines(diff: Mapping[str, Any]) -> list[str]:
     """The comparison for a terminal: the headline, then one line per change (✗ fails the
     gate, ! worse below the gate's severity, = the same cause as another, ✓ fixed or better)."""
-    return [headline(diff)] + [
+    notes = [f"  note: {note}" for note in diff.get("notes", [])]
+    return [headline(diff), *notes] + [
         f"  {_mark(diff, change, '✗', '!', '✓')} {change['kind']:<6} {change['id']} "
         f"({change['severity']}): {'; '.join(change['reasons'])}"
         for change in diff["changes"]
@@ -122,6 +126,7 @@ def text_lines(diff: Mapping[str, Any]) -> list[str]:
 def markdown(diff: Mapping[str, Any]) -> str:
     """The comparison as Markdown, for a pull request or a job summary."""
     out = [f"**{headline(diff)}**", ""]
+    out += [f"> Note: {note}" for note in diff.get("notes", [])]
     if diff["changes"]:
         out += ["| | change | check | severity | what changed |", "|---|---|---|---|---|"]
     for change in diff["changes"]:
@@ -160,7 +165,22 @@ def compare(
         if (change := _change(before.get(check["id"]), check)) is not None
     ]
     changes.sort(key=lambda c: (_ORDER[c.kind], c.severity != "error", c.id))
-    return Diff(names[0], names[1], fail_on, tuple(changes))
+    return Diff(names[0], names[1], fail_on, tuple(changes), _notes(baseline, current))
+
+
+def _notes(baseline: Mapping[str, Any], current: Mapping[str, Any]) -> tuple[str, ...]:
+    """What differs in how the two audits read their data, so that findings may differ for
+    that reason rather than the data's."""
+    notes = []
+    for key, what in (("task", "task"), ("schema", "shape")):
+        old = (baseline.get("detected") or {}).get(key)
+        new = (current.get("detected") or {}).get(key)
+        if old and new and old != new:
+            notes.append(
+                f"the baseline read the data as {what} {old!r}, this audit as {new!r}: "
+                "findings may differ for that reason"
+            )
+    return tuple(notes)
 
 
 def read_report(path: str | Path) -> dict[str, Any]:

@@ -195,3 +195,37 @@ def test_above_the_exact_bound_hnsw_finds_the_same_pairs_and_is_deterministic(mo
     assert sorted(zip(eval_side[0].tolist(), eval_side[1].tolist(), strict=True)) == [
         (k, k) for k in range(10)
     ]
+
+
+def test_the_terminal_says_which_checks_an_uninstalled_extra_left_out(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from datacheck.cli import cli
+
+    monkeypatch.setattr(semantic, "missing", lambda: f"cleanlab not installed: {semantic.INSTALL}")
+    path = write_jsonl(tmp_path / "d.jsonl", _rows())
+    done = CliRunner().invoke(
+        cli, ["audit", str(path), "--semantic", "--tokenizers", "cl100k_base", "--no-html"]
+    )
+    assert done.exit_code == 0, done.output
+    assert (
+        "Not run: hygiene.paraphrases, hygiene.semantic_leakage, labels.suspect — cleanlab not "
+        f"installed: {semantic.INSTALL}\n" in done.output
+    )
+
+
+@needs_model
+def test_embedding_reports_its_progress(tmp_path):
+    steps = []
+
+    class Progress:
+        def __call__(self, phase):
+            pass
+
+        def step(self, phase, done, total):
+            steps.append((phase, done, total))
+
+    path = write_jsonl(tmp_path / "d.jsonl", _rows())
+    datacheck.audit(path, tokenizers="cl100k_base", semantic=True, progress=Progress())
+    embedded = [s for s in steps if s[0] == "embed"]
+    assert embedded and embedded[-1][1] == embedded[-1][2] == 24

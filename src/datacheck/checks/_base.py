@@ -4,6 +4,7 @@ that says what it measures and why it matters. Checks register themselves with `
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
@@ -59,6 +60,9 @@ class Context:
     outcomes: dict[str, list[Outcome]] = field(default_factory=dict)
     #: derived tables being built in the background (see `checks._tables.start_tables`)
     pending: dict[str, Future[Any]] = field(default_factory=dict, repr=False)
+    #: told (what, done, total) as long work inside the checks goes (embedding texts), for
+    #: a progress display
+    step: Callable[[str, int, int], None] | None = field(default=None, repr=False)
 
     @property
     def task(self) -> str:

@@ -97,7 +97,11 @@ def _semantic(ctx: Context) -> Semantic:
     in_eval = pl.col("split").is_in(EVAL_SPLITS)
     train = _units(frame.filter(~in_eval), target)
     evals = _units(frame.filter(in_eval), target)
-    vectors = embed([*train["input"].to_list(), *evals["input"].to_list()])
+    step = ctx.step
+    vectors = embed(
+        [*train["input"].to_list(), *evals["input"].to_list()],
+        step=(lambda done, total: step("embed", done, total)) if step is not None else None,
+    )
     return Semantic(
         train=Units(train, vectors[: train.height]),
         evals=Units(evals, vectors[train.height :]) if evals.height else None,

@@ -93,6 +93,13 @@ def print_summary(result: AuditResult, console: Console, *, verbose: bool = Fals
         _print_check(console, check)
     if len(failed) > len(shown):
         console.print(f"  … and {len(failed) - len(shown)} more (see the report, or --verbose)")
+    uninstalled = [
+        c for c in data["checks"] if c["status"] == "skip" and "pip install" in c["message"]
+    ]
+    if uninstalled:
+        reason = uninstalled[0]["message"].removeprefix("skipped: ")
+        ids = ", ".join(c["id"] for c in uninstalled)
+        console.print(Text(f"Not run: {ids} — {reason}", style="yellow"))
     if data.get("baseline"):
         console.print()
         first, *rest = text_lines(data["baseline"])

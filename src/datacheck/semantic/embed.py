@@ -32,7 +32,7 @@ def embed(
     *,
     cache: Path | None = None,
     step: Callable[[int, int], None] | None = None,
-    batch: int = 2048,
+    batch: int = 1024,
 ) -> np.ndarray:
     """Unit-length embeddings, one row per text in order (repeated texts share one)."""
     distinct = list(dict.fromkeys(texts))
