@@ -32,11 +32,7 @@ _MARK = {"error": ("✗", "red"), "warning": ("!", "yellow"), "info": ("i", "cya
 def render(result: AuditResult, options: RenderOptions) -> str:
     """The summary as text (with ANSI styles when `options.color`)."""
     buffer = io.StringIO()
-    console = Console(
-        file=buffer, force_terminal=options.color, no_color=not options.color,
-        highlight=False, soft_wrap=True,
-    )  # fmt: skip
-    print_summary(result, console, verbose=options.verbose)
+    print_summary(result, _console(buffer, options), verbose=options.verbose)
     return buffer.getvalue()
 
 
@@ -44,20 +40,30 @@ def render_brief(result: AuditResult, options: RenderOptions) -> str:
     """One file's verdict and its failing checks, a line each, with their fixes: what a
     pre-commit hook prints per file (`datacheck lint`)."""
     buffer = io.StringIO()
-    console = Console(
-        file=buffer, force_terminal=options.color, no_color=not options.color,
-        highlight=False, soft_wrap=True,
-    )  # fmt: skip
+    console = _console(buffer, options)
     data = visible_all(report_dict(result))
     failed = presented(data["checks"])
-    errors = sum(c["severity"] == "error" for c in failed)
-    warnings = sum(c["severity"] == "warning" for c in failed)
-    label, style = _VERDICT_TEXT[result.verdict]
-    counts = f" — {plural(errors, 'error')}, {plural(warnings, 'warning')}"
-    console.print(Text(f"{data['source']['path']}: ") + Text(label, style=style) + Text(counts))
+    console.print(Text(f"{data['source']['path']}: ") + _verdict(result.verdict, failed))
     for check in failed:
         _print_check(console, check)
     return buffer.getvalue()
+
+
+def _console(buffer: io.StringIO, options: RenderOptions) -> Console:
+    return Console(
+        file=buffer, force_terminal=options.color, no_color=not options.color,
+        highlight=False, soft_wrap=True,
+    )  # fmt: skip
+
+
+def _verdict(verdict: str, failed: list[dict[str, Any]]) -> Text:
+    """ "NOT READY — 2 errors, 1 warning": the verdict and the failing checks it counts."""
+    errors = sum(c["severity"] == "error" for c in failed)
+    warnings = sum(c["severity"] == "warning" for c in failed)
+    label, style = _VERDICT_TEXT[verdict]
+    return Text(label, style=style) + Text(
+        f" — {plural(errors, 'error')}, {plural(warnings, 'warning')}"
+    )
 
 
 def print_summary(result: AuditResult, console: Console, *, verbose: bool = False) -> None:
@@ -82,12 +88,8 @@ def print_summary(result: AuditResult, console: Console, *, verbose: bool = Fals
         _print_load_errors(console, ev)
     console.print()
     failed = presented(data["checks"])
-    errors = sum(c["severity"] == "error" for c in failed)
-    warnings = sum(c["severity"] == "warning" for c in failed)
-    label, style = _VERDICT_TEXT[result.verdict]
-    counts = f" — {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
     passed = sum(c["status"] == "pass" for c in data["checks"])
-    console.print(Text(label, style=style) + Text(counts + f", {passed} checks passed"))
+    console.print(_verdict(result.verdict, failed) + Text(f", {passed} checks passed"))
     shown = failed if verbose else failed[:TOP_FINDINGS]
     for check in shown:
         _print_check(console, check)
