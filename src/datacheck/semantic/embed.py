@@ -37,12 +37,12 @@ def embed(
     """Unit-length embeddings, one row per text in order (repeated texts share one)."""
     distinct = list(dict.fromkeys(texts))
     keys = [hashlib.sha256(t.encode("utf-8", "surrogatepass")).digest() for t in distinct]
-    encoder = model()
-    found: dict[bytes, np.ndarray] = {}
     store = _Store(cache if cache is not None else cache_folder(), _model_key())
-    found.update(store.get(keys))
+    found = store.get(keys)
     todo = [i for i, key in enumerate(keys) if key not in found]
+    encoder = model() if todo else None  # a warm cache needs no weights in memory
     for start in range(0, len(todo), batch):
+        assert encoder is not None
         chosen = todo[start : start + batch]
         # kept as the cache keeps them, so a first run and a re-run give the same report
         vectors = encoder.encode([distinct[i] for i in chosen]).astype(np.float16)
@@ -53,7 +53,7 @@ def embed(
         if step is not None:
             step(min(start + batch, len(todo)), len(todo))
     store.close()
-    table = np.stack([found[k] for k in keys]) if keys else np.zeros((0, encoder.dimension))
+    table = np.stack([found[k] for k in keys]) if keys else np.zeros((0, MiniLM.dimension))
     index = {t: i for i, t in enumerate(distinct)}
     return table[[index[t] for t in texts]].astype(np.float32)
 
