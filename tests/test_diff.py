@@ -189,6 +189,22 @@ def test_at_the_default_gate_only_errors_that_got_worse_fail(versions, tmp_path)
     assert json.loads(out.read_text())["baseline"]["regressions"] == ["volume.per_category"]
 
 
+def test_the_html_report_shows_what_got_worse_and_escapes_it(versions, tmp_path):
+    from markupsafe import escape
+
+    page = tmp_path / "r.html"
+    args = ["audit", str(versions["v2"]), *FAST[:2], "--baseline", str(versions["report"])]
+    done = CliRunner().invoke(cli, [*args, "--html", str(page), "-q"])
+    assert done.exit_code == 1
+    text = page.read_text()
+    assert '<h2 id="baseline">Against the baseline</h2>' in text
+    assert '<a href="#baseline">Baseline</a>' in text
+    row = text[text.index('<table id="baseline-table">') :].split("</table>")[0]
+    label = escape(f"'{versions['label']}'")  # quotes escaped, as every text in the report
+    assert '<td>worse (fails the gate)</td><td><a href="#check-volume.per_category">' in row
+    assert f"newly failing: {label}" in row
+
+
 def test_diff_command_prints_text_markdown_and_json(versions, tmp_path, run_cli):
     new = tmp_path / "v2.json"
     CliRunner().invoke(cli, ["audit", str(versions["v2"]), *FAST, "--json", str(new), "-q"])

@@ -17,6 +17,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from datacheck._version import __version__
+from datacheck.diff import headline
 from datacheck.report._format import RenderOptions, presented
 from datacheck.report._refs import row_refs
 from datacheck.report.json import report_dict
@@ -262,6 +263,7 @@ def _page(result: AuditResult, options: RenderOptions, *, fragment: bool) -> str
         verdict_title=title,
         tone=tone,
         lead=lead,
+        baseline_headline=headline(report["baseline"]) if report.get("baseline") else None,
         failed=failed,
         errors=sum(c["severity"] == "error" for c in failed),
         warnings=sum(c["severity"] == "warning" for c in failed),
