@@ -58,7 +58,7 @@ def child(rows: int) -> None:
     import polars as pl
 
     from datacheck.checks._hygiene import analyse, normalized
-    from datacheck.checks._minhash import _shingles  # noqa: PLC2701 - the same shingling
+    from datacheck.checks._near import _shingles  # noqa: PLC2701 - the same shingling
 
     data, planted = build(rows)
     frame = pl.DataFrame(
@@ -135,7 +135,7 @@ def templated_recall(count: int = 2500) -> tuple[int, int]:
     import polars as pl
 
     from datacheck.checks._hygiene import near_duplicate_clusters
-    from datacheck.checks._minhash import _shingles
+    from datacheck.checks._near import _shingles
 
     rng = random.Random(5)
     words = [

@@ -33,7 +33,7 @@ _TRICKY = (
 
 def test_fast_text_forms_equal_their_plain_definitions():
     from datacheck.checks._hygiene import _fuzzy_key
-    from datacheck.checks._minhash import fuzzy as _fuzzy
+    from datacheck.checks._near import fuzzy as _fuzzy
 
     rng = random.Random(5)
     texts = ["".join(rng.choice(_TRICKY) for _ in range(rng.randint(0, 12))) for _ in range(3000)]
@@ -204,7 +204,7 @@ def test_templated_texts_in_one_large_bucket_are_all_clustered():
 
 
 def test_near_duplicates_do_not_depend_on_the_slices_they_are_computed_in(monkeypatch):
-    from datacheck.checks import _minhash as hygiene
+    from datacheck.checks import _near as hygiene
 
     rng = random.Random(3)
     words = "refund order parcel late broken screen blue shoes size kettle lamp warranty".split()
@@ -391,9 +391,9 @@ def test_the_report_states_how_texts_were_compared():
     assert analyse(_frame(["a b"]), task="classification", threshold=0.75).settings == {
         "normalization": "NFKC, case-folded, white space collapsed",
         "near_threshold": 0.75,
-        "near_method": "MinHash, 32 permutations in 8 bands, word bigrams of letters and "
-        "numbers (punctuation removed), candidates verified by exact Jaccard; texts under 4 "
-        "words only by exact match",
+        "near_method": "word bigrams of letters and numbers (punctuation removed); "
+        "candidates from prefix filtering (every pair that can reach the threshold), verified "
+        "by exact Jaccard; texts under 4 words only by exact match",
     }
 
 
@@ -402,7 +402,7 @@ def test_small_output_groups_are_compared_pair_by_pair():
     exactly (no hashing), so none is missed however alike the other texts are."""
     import random
 
-    from datacheck.checks import _hygiene as hygiene
+    from datacheck.checks import _near
 
     rng = random.Random(4)
     names = ["Maria", "James", "Aiko", "Omar", "Chen", "Sofia", "Lena", "Noah"]
@@ -428,4 +428,99 @@ def test_small_output_groups_are_compared_pair_by_pair():
         if texts[i].lower() != texts[i + 1].lower() and len(a & b) / len(a | b) >= 0.8:
             expected |= {i + 2}  # the second of the pair, by line
     assert set(found.near_redundant_lines) == expected and expected
-    assert hygiene.PAIRS_PER_TEXT >= 1
+    assert _near.PAIRS_PER_TEXT >= 1
+
+
+def _word_bigrams(text: str) -> set[tuple[str, ...]]:
+    words = text.split()
+    return {tuple(words[k : k + 2]) for k in range(len(words) - 1)} or {tuple(words)}
+
+
+def _random_texts(seed: int, count: int) -> list[str]:
+    """Texts that share more or less: a few bases, each copied with 0-6 words changed."""
+    rng = random.Random(seed)
+    vocabulary = [f"w{k}" for k in range(60)]
+    bases = [[rng.choice(vocabulary) for _ in range(rng.randint(6, 30))] for _ in range(12)]
+    texts = []
+    for _ in range(count):
+        words = list(rng.choice(bases))
+        for _ in range(rng.randint(0, 6)):
+            words[rng.randrange(len(words))] = rng.choice(vocabulary)
+        texts.append(" ".join(words))
+    return texts
+
+
+def _ids_and_texts(texts: list[str]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {"id": range(len(texts)), "text": texts}, schema={"id": pl.Int64, "text": pl.String}
+    )
+
+
+def _true_pairs(texts: list[str], threshold: float, groups=None) -> dict[tuple[int, int], float]:
+    """Every pair at or above `threshold`, by brute force over Python sets."""
+    sets = [_word_bigrams(t) for t in texts]
+    found = {}
+    for a in range(len(texts)):
+        for b in range(a + 1, len(texts)):
+            if groups is not None and groups[a] != groups[b]:
+                continue
+            similarity = len(sets[a] & sets[b]) / len(sets[a] | sets[b])
+            if similarity >= threshold:
+                found[(a, b)] = similarity
+    return found
+
+
+def test_exact_jaccard_of_candidate_pairs_matches_python_sets(monkeypatch):
+    from datacheck.checks import _near
+
+    monkeypatch.setattr(_near, "PAIR_CHUNK", 17)  # pairs cut across several batches
+    texts = _random_texts(5, 120)
+    candidates = pl.DataFrame(
+        [(a, b) for a in range(len(texts)) for b in range(a + 1, len(texts))],
+        schema={"a": pl.Int64, "b": pl.Int64},
+        orient="row",
+    )
+    sets = _near._packed(_ids_and_texts(texts))
+    found = {(a, b): sim for a, b, sim in _near._jaccard(candidates, sets, 0.6).iter_rows()}
+    expected = _true_pairs(texts, 0.6)
+    assert expected and found.keys() == expected.keys()
+    assert all(abs(found[p] - expected[p]) < 1e-12 for p in expected)
+
+
+@pytest.mark.parametrize("threshold", [0.5, 0.8, 0.9])
+@pytest.mark.parametrize("grouped", [False, True])
+def test_prefix_filtering_finds_every_pair(threshold, grouped, monkeypatch):
+    """Candidates from shared prefix bigrams miss nothing: the search returns exactly the
+    pairs brute force finds, within groups when there are groups."""
+    import numpy as np
+
+    from datacheck.checks import _near
+
+    monkeypatch.setattr(_near, "PAIRS_PER_TEXT", 10**6)  # few texts, many alike
+
+    texts = _random_texts(6, 300)
+    groups = np.array([k % 3 for k in range(len(texts))], dtype=np.uint64) if grouped else None
+    found = _near.near_pairs(_ids_and_texts(texts), threshold, groups)
+    expected = _true_pairs(texts, threshold, groups)
+    assert found.exact and len(expected) > 20
+    assert {(a, b) for a, b in found.pairs.select("a", "b").iter_rows()} == expected.keys()
+
+
+def test_minhash_takes_over_when_prefixes_would_make_too_many_pairs(monkeypatch):
+    """Texts that pair with nobody are left out before signing; what MinHash finds is
+    verified, in one group each."""
+    import numpy as np
+
+    from datacheck.checks import _near
+
+    monkeypatch.setattr(_near, "PAIRS_PER_TEXT", 0)
+    texts = _random_texts(7, 300)
+    groups = np.array([k % 2 for k in range(len(texts))], dtype=np.uint64)
+    found = _near.near_pairs(_ids_and_texts(texts), 0.8, groups)
+    expected = _true_pairs(texts, 0.8, groups)
+    pairs = {(a, b) for a, b in found.pairs.select("a", "b").iter_rows()}
+    assert not found.exact and pairs <= expected.keys()
+    # in a bucket of alike texts not every pair is a candidate, but nearly every text is
+    # paired with some near duplicate, which is what clusters need
+    paired, should = {x for p in pairs for x in p}, {x for p in expected for x in p}
+    assert len(paired) >= 0.95 * len(should) and len(should) > 20

@@ -4,10 +4,11 @@ Exact comparisons use a normalized form computed in polars (Unicode NFKC, case-f
 space collapsed), held as a 128-bit key rather than as text, so group-bys on a few integer
 columns find duplicates, conflicts and leakage at any size and text length.
 
-Near duplicates come from `checks._minhash` (MinHash with LSH, candidates verified by exact
-Jaccard). Texts with the same fuzzy form (so the same shingles: templated e-mails that differ
-only in numbers) are collapsed first, so a template used 10,000 times costs one signature,
-and the train and eval clusterings share one set of verified pairs.
+Near duplicates come from `checks._near` (candidates from prefix filtering, or from MinHash
+when those would be too many, verified by exact Jaccard). Texts with the same fuzzy form (so
+the same shingles: templated e-mails that differ only in numbers) are collapsed first, so a
+template used 10,000 times is searched once, and the train and eval clusterings share one
+set of verified pairs.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 import polars as pl
 
 from datacheck._frames import compact, kept
-from datacheck.checks._minhash import BANDS, PERMUTATIONS, fuzzy, near_pairs, verified_pairs
+from datacheck.checks._near import BANDS, PERMUTATIONS, Near, fuzzy, near_pairs
 from datacheck.normalize import EVAL_SPLITS
 
 #: groups and clusters listed in the report (counts are always complete)
@@ -139,14 +140,15 @@ def analyse(
     train = kept(keyed, ~pl.col("_eval") & pl.col("_has_input"))
     evals = keyed.filter(pl.col("_eval") & pl.col("_has_input"))
     del keyed
-    both = pl.concat([train, evals])  # one MinHash pass serves both
+    both = pl.concat([train, evals])  # one search serves both
     keyed, texts, targets = _fuzzy_groups(both, by_target=same_target)
     del both
     train, evals = train.drop("_fuzzy"), evals.drop("_fuzzy")  # the fuzzy texts are freed
 
     groups, group_count, redundant, redundant_ids, members = _exact(train)
     conflicts, conflict_count, conflict_lines, conflict_members = _conflicts(train, frame, target)
-    pairs = _near(texts, targets, threshold) if near else _NO_PAIRS
+    found = _near(texts, targets, threshold) if near else Near(_NO_PAIRS, True)
+    pairs = found.pairs
     del texts
     clusters = _clusters(keyed.filter(~pl.col("_eval")), pairs)
     near_members = _members(clusters, "hygiene.near_duplicates", "train", first_kept=True)
@@ -200,10 +202,15 @@ def analyse(
         settings={
             "normalization": "NFKC, case-folded, white space collapsed",
             "near_threshold": threshold,
-            "near_method": f"MinHash, {PERMUTATIONS} permutations in {BANDS} bands, word "
-            f"bigrams of letters and {'numbers' if numbers else 'numbers as 0'} (punctuation "
-            "removed), candidates verified by "
-            f"exact Jaccard; texts under {MIN_NEAR_WORDS} words only by exact match"
+            "near_method": f"word bigrams of letters and "
+            f"{'numbers' if numbers else 'numbers as 0'} (punctuation removed); candidates "
+            + (
+                "from prefix filtering (every pair that can reach the threshold)"
+                if found.exact
+                else f"from MinHash, {PERMUTATIONS} permutations in {BANDS} bands"
+            )
+            + ", verified by exact Jaccard; texts under "
+            f"{MIN_NEAR_WORDS} words only by exact match"
             + ("; only examples with the same output" if same_target else ""),
         },
     )
@@ -414,7 +421,7 @@ def _fuzzy_groups(
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame | None]:
     """`rows` without their fuzzy text but with its group, `fid` (null when it is too short
     to compare), and each group's text (`id`, `text`) copied out, so the rows' texts can be
-    let go: MinHash runs once per group, not per row. Groups are numbered in order of first
+    let go: the search runs once per group, not per row. Groups are numbered in order of first
     appearance. `by_target`: a group also shares its target, whose keys come back per group
     (`id` and the target keys) for `_same_target`, and only groups whose target another
     group shares have their text copied out."""
@@ -439,27 +446,14 @@ def _fuzzy_groups(
     return keyed.drop("_group_half"), texts, targets
 
 
-#: pairs within output groups compared directly while they number at most this many per text
-#: (beyond, MinHash finds the candidates)
-PAIRS_PER_TEXT = 8
-
-
-def _near(texts: pl.DataFrame, targets: pl.DataFrame | None, threshold: float) -> pl.DataFrame:
-    """Verified near-duplicate pairs of fuzzy groups. When a pair must share its output and
-    the groups of texts sharing one are small, every pair inside them is compared exactly:
-    on templated extraction data MinHash would put all texts in a few buckets, and hashing
-    them costs more than comparing the few pairs that can count."""
-    if targets is not None and texts.height:
-        shared = targets.join(texts.select("id"), on="id")
-        sizes = shared.group_by(_TARGET).len()["len"].cast(pl.Int64)
-        if int((sizes * (sizes - 1) // 2).sum() or 0) <= PAIRS_PER_TEXT * texts.height:
-            candidates = (
-                shared.join(shared, on=list(_TARGET), suffix="_b")
-                .filter(pl.col("id") < pl.col("id_b"))
-                .select(pl.col("id").alias("a"), pl.col("id_b").alias("b"))
-            )
-            return verified_pairs(texts, candidates, threshold)
-    return _same_target(near_pairs(texts, threshold), targets)
+def _near(texts: pl.DataFrame, targets: pl.DataFrame | None, threshold: float) -> Near:
+    """Verified near-duplicate pairs of fuzzy groups; when targets count, only groups with
+    the same target pair."""
+    if targets is None:
+        return near_pairs(texts, threshold)
+    output = texts.select("id").join(targets, on="id", how="left", maintain_order="left")
+    found = near_pairs(texts, threshold, output[_TARGET[0]].to_numpy())
+    return found._replace(pairs=_same_target(found.pairs, targets))
 
 
 _NO_PAIRS = pl.DataFrame(schema={"a": pl.Int64, "b": pl.Int64, "sim": pl.Float64})
@@ -554,7 +548,7 @@ def _as_dicts(clusters: pl.DataFrame) -> list[dict[str, Any]]:
 def near_duplicate_clusters(frame: pl.DataFrame, threshold: float = 0.8) -> list[dict[str, Any]]:
     """Near-duplicate clusters among the rows of a canonical frame (`input_text` compared)."""
     keyed, texts, _ = _fuzzy_groups(_keyed(frame).filter(pl.col("_has_input")))
-    return _as_dicts(_clusters(keyed, near_pairs(texts, threshold)))
+    return _as_dicts(_clusters(keyed, near_pairs(texts, threshold).pairs))
 
 
 def near_groups(
@@ -566,7 +560,7 @@ def near_groups(
     target = pl.col("target_text") if same_target else None
     keyed = _keyed(frame, target, numbers=numbers)
     grouped, texts, targets = _fuzzy_groups(keyed, by_target=same_target)
-    pairs = _near(texts, targets, threshold)
+    pairs = _near(texts, targets, threshold).pairs
     found = _UnionFind()
     for a, b, _similarity in pairs.iter_rows():
         found.union(a, b)

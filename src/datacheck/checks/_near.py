@@ -1,0 +1,368 @@
+"""Near-duplicate search: every pair of texts whose word-bigram Jaccard reaches a bound.
+
+Texts (already normalized) lose punctuation and are cut into word bigrams hashed by polars;
+each text's distinct bigrams are packed into one numpy array. Candidate pairs come one of two
+ways, and each is then verified with the exact Jaccard of its two sets, so a reported
+similarity is never an estimate:
+
+- Prefix filtering (Bayardo, Ma and Srikant's All-Pairs, 2007). Order every text's bigrams
+  rarest first: two texts with Jaccard at least t share a bigram among the first
+  |A| - ceil(t |A|) + 1 of each. The pairs that share one are all the candidates, so no pair
+  is missed. Used whenever they number at most `PAIRS_PER_TEXT` per text, which on real data
+  they do by far (hwu64 0.5 per text; 100,000 rows of joined real utterances 3.1, of one
+  ticket template 0.6).
+- MinHash with locality-sensitive hashing otherwise (texts whose rarest bigrams are common,
+  as when a million rows join a few thousand utterances): 32 affine permutations (numpy's
+  `minimum.reduceat` over each text's bigrams), 8 bands of 4 rows, which put two texts with
+  Jaccard 0.8 in a shared bucket with probability 1 - (1 - 0.8^4)^8 = 0.985. Only texts that
+  share a prefix bigram with another are signed.
+
+`bench/hygiene.py` prints recall, false-positive rate and speed.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+import polars as pl
+
+#: prefix filtering's candidates are all verified while they number at most this many per
+#: text; beyond, MinHash picks the candidates (verifying a pair costs about what signing and
+#: bucketing a text does)
+PAIRS_PER_TEXT = 8
+
+PERMUTATIONS = 32
+BANDS = 8
+ROWS_PER_BAND = PERMUTATIONS // BANDS
+#: orderings of each bucket whose neighbours become candidates (besides the bucket's first id)
+NEIGHBOUR_KEYS = 2
+#: texts per batch (below 2^16: see SHINGLE_BITS): bounds memory at about 60 shingles x 8
+#: bytes x this
+CHUNK = 50_000
+#: candidate pairs verified at a time (at most 2^16): bounds memory at about 2 x 60 shingles
+#: x 24 bytes x this
+PAIR_CHUNK = 2**16
+
+
+def fuzzy(expr: pl.Expr, *, numbers: bool = True) -> pl.Expr:
+    """The looser form near-duplicate search uses, from an already normalized text: letters
+    and numbers survive, punctuation does not. Numbers stay words because they are often
+    what an example is about ("4pm" and "11 pm" are different times to extract); with
+    `numbers=False` each becomes `0`, for data where they are incidental (order numbers in
+    tickets to route)."""
+    text = expr.str.replace_all(r"[^\p{L}\p{N}\s]+", " ")
+    return text if numbers else text.str.replace_all(r"\p{N}+", "0")
+
+
+def _coefficients() -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(20261125)
+    a = rng.integers(1, 2**63, PERMUTATIONS, dtype=np.uint64) | np.uint64(1)
+    b = rng.integers(0, 2**63, PERMUTATIONS, dtype=np.uint64)
+    return a, b
+
+
+def _shingles(texts: pl.DataFrame) -> pl.DataFrame:
+    """Word-bigram hashes per normalized text (the word itself for one-word texts)."""
+    words = (
+        texts.select("id", fuzzy(pl.col("text")).str.split(" ").alias("w"))
+        .explode("w")
+        .filter(pl.col("w").is_not_null() & (pl.col("w") != ""))
+        .with_columns(pl.col("w").hash(seed=7).alias("h"))
+    )
+    nxt_same = pl.col("id").shift(-1) == pl.col("id")
+    first = pl.col("id").shift(1) != pl.col("id")
+    bigram = pl.struct(pl.col("h"), pl.col("h").shift(-1).alias("n")).hash(seed=11)
+    return (
+        words.with_columns(
+            pl.when(nxt_same).then(bigram).otherwise(None).alias("s"),
+            (first.fill_null(True) & ~nxt_same.fill_null(False)).alias("alone"),
+        )
+        .with_columns(pl.when(pl.col("alone")).then(pl.col("h")).otherwise(pl.col("s")).alias("s"))
+        .filter(pl.col("s").is_not_null())
+        .select("id", "s")
+    )  # repeats are harmless: a minimum ignores them and Jaccard uses sets
+
+
+class _Sets(NamedTuple):
+    """Each text's distinct shingles, packed: `values[starts[i] : starts[i] + sizes[i]]`
+    belong to text `ids[i]` (ids ascending), ascending within each text."""
+
+    ids: np.ndarray
+    starts: np.ndarray
+    sizes: np.ndarray
+    values: np.ndarray
+
+
+#: bits of a shingle hash kept; the key's other 16 bits say which text (or pair) it is in, so
+#: one sort of plain 64-bit numbers orders shingles by text, then value (a two-column sort, or
+#: polars' hash-based `unique`, costs 3-10x as much on 25M shingles)
+SHINGLE_BITS = 48
+_LOW = np.uint64(2**SHINGLE_BITS - 1)
+_HIGH = np.uint64(SHINGLE_BITS)
+
+
+def _sets(shingles: pl.DataFrame) -> _Sets:
+    """The packed distinct shingle sets of a batch of at most `CHUNK` texts."""
+    ids = shingles["id"].to_numpy()
+    if ids.size == 0:
+        empty = np.empty(0, dtype=np.int64)
+        return _Sets(empty, empty, empty, np.empty(0, dtype=np.uint64))
+    first = np.r_[True, ids[1:] != ids[:-1]]
+    place = (np.cumsum(first) - 1).astype(np.uint64)
+    hashes = shingles["s"].to_numpy() >> np.uint64(64 - SHINGLE_BITS)
+    keys = pl.Series((place << _HIGH) | hashes).sort().to_numpy()
+    keys = keys[np.r_[True, keys[1:] != keys[:-1]]]
+    sizes = np.bincount((keys >> _HIGH).astype(np.int64), minlength=int(first.sum()))
+    return _Sets(ids[first], np.cumsum(sizes) - sizes, sizes, keys & _LOW)
+
+
+def _packed(texts: pl.DataFrame) -> _Sets:
+    """The packed shingle sets of every text, a batch of texts at a time."""
+    if not texts["id"].is_sorted():
+        texts = texts.sort("id")
+    parts = [_sets(_shingles(texts.slice(i, CHUNK))) for i in range(0, texts.height, CHUNK)]
+    if not parts:
+        return _sets(_shingles(texts))
+    sizes = np.concatenate([p.sizes for p in parts])
+    return _Sets(
+        np.concatenate([p.ids for p in parts]),
+        np.cumsum(sizes) - sizes,
+        sizes,
+        np.concatenate([p.values for p in parts]),
+    )
+
+
+def _signatures(sets: _Sets) -> np.ndarray:
+    """MinHash signatures (texts x PERMUTATIONS), a batch of texts at a time."""
+    a, b = _coefficients()
+    signature = np.empty((sets.ids.size, PERMUTATIONS), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for first in range(0, sets.ids.size, CHUNK):
+            sizes = sets.sizes[first : first + CHUNK]
+            start = int(sets.starts[first])
+            values = sets.values[start : start + int(sizes.sum())]
+            starts = np.cumsum(sizes) - sizes
+            for k in range(PERMUTATIONS):
+                signature[first : first + CHUNK, k] = np.minimum.reduceat(
+                    values * a[k] + b[k], starts
+                )
+    return signature
+
+
+def _subset(sets: _Sets, keep: np.ndarray) -> _Sets:
+    """The texts of `sets` where `keep` is true."""
+    sizes = sets.sizes[keep]
+    return _Sets(
+        sets.ids[keep],
+        np.cumsum(sizes) - sizes,
+        sizes,
+        sets.values[np.repeat(keep, sets.sizes)],
+    )
+
+
+#: bits of a text's position in the keys `_prefixes` sorts: more texts than this are never
+#: searched exactly (MinHash takes them all)
+_OWNER_BITS = 24
+_OWNER = np.uint64(_OWNER_BITS)
+_OWNERS = np.uint64(2**_OWNER_BITS - 1)
+#: a bigram's class, what prefixes are compared on: its frequency (capped) and 28 bits of it
+_CLASS_BITS = 40
+_CLASS = np.uint64(_CLASS_BITS)
+_CLASSES = np.uint64(2**_CLASS_BITS - 1)
+_MAX_COUNT = 2**12 - 1
+
+
+class _Prefixes(NamedTuple):
+    """The texts that share a prefix class (`owners`, positions in the sets), as runs:
+    `owners[starts[i] : starts[i] + sizes[i]]` share one class, ascending."""
+
+    owners: np.ndarray
+    starts: np.ndarray
+    sizes: np.ndarray
+
+    def pair_count(self) -> int:
+        return int((self.sizes * (self.sizes - 1) // 2).sum())
+
+    def texts(self, count: int) -> np.ndarray:
+        """Per text of `count`, whether it shares a prefix class with another."""
+        shared = np.zeros(count, dtype=bool)
+        shared[self.owners] = True
+        return shared
+
+    def pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every pair of positions (a < b) sharing a prefix class, once."""
+        later = np.repeat(self.starts + self.sizes, self.sizes) - np.arange(self.owners.size) - 1
+        first = np.repeat(np.arange(self.owners.size), later)
+        step = np.arange(first.size) - np.repeat(np.cumsum(later) - later, later)
+        a = self.owners[first].astype(np.uint64)
+        b = self.owners[first + 1 + step].astype(np.uint64)
+        both = pl.Series(((a << _OWNER) | b)[a != b]).unique().sort().to_numpy()
+        return (both >> _OWNER).astype(np.int64), (both & _OWNERS).astype(np.int64)
+
+
+def _prefixes(sets: _Sets, groups: np.ndarray, threshold: float) -> _Prefixes:
+    """Each text's prefix under one order of all bigrams, rarest first, and the texts that
+    share a bigram of it, by class: a bigram's class is its frequency (within its group,
+    capped) and 28 bits of its hash. Two texts sharing a bigram share its class, and the
+    class order is one order of all bigrams (ties broken by the full hash), so matching
+    prefixes on classes misses no pair; a class shared by chance only adds a candidate,
+    which verification drops."""
+    count = sets.ids.size
+    owner = np.repeat(np.arange(count, dtype=np.uint64), sets.sizes)
+    with np.errstate(over="ignore"):  # an odd multiplier: every bit reaches the top ones
+        token = sets.values ^ (groups.astype(np.uint64)[owner] * np.uint64(0x9E3779B97F4A7C15))
+        token *= np.uint64(0xBF58476D1CE4E5B9)
+    keys = pl.Series((token >> _OWNER << _OWNER) | owner).sort().to_numpy()
+    del token, owner
+    runs = np.flatnonzero(np.r_[True, (keys[1:] >> _OWNER) != (keys[:-1] >> _OWNER)])
+    frequency = np.diff(np.r_[runs, keys.size])
+    frequency = np.repeat(np.minimum(frequency, _MAX_COUNT).astype(np.uint64), frequency)
+    classes = (frequency << np.uint64(28)) | (keys >> np.uint64(36))
+    keys = pl.Series(((keys & _OWNERS) << _CLASS) | classes).sort().to_numpy()
+    del frequency, classes
+    size = sets.sizes
+    length = size - np.ceil(threshold * size - 1e-9).astype(np.int64) + 1
+    rank = np.arange(keys.size) - np.repeat(np.cumsum(size) - size, size)
+    keys = keys[rank < np.repeat(length, size)]
+    del rank
+    keys = pl.Series(((keys & _CLASSES) << _OWNER) | (keys >> _CLASS)).sort().to_numpy()
+    cut = np.flatnonzero(np.r_[True, (keys[1:] >> _OWNER) != (keys[:-1] >> _OWNER)])
+    sizes = np.diff(np.r_[cut, keys.size])
+    shared = np.repeat(sizes > 1, sizes)
+    owners = (keys[shared] & _OWNERS).astype(np.int64)
+    sizes = sizes[sizes > 1]
+    return _Prefixes(owners, np.cumsum(sizes) - sizes, sizes)
+
+
+def _gather(sets: _Sets, where: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Keys `(position in where) << SHINGLE_BITS | shingle` of every shingle of the texts at
+    positions `where` of `sets`, ascending, and each text's size."""
+    sizes = sets.sizes[where]
+    owner = np.repeat(np.arange(where.size, dtype=np.uint64), sizes)
+    offsets = np.repeat(sets.starts[where] - np.cumsum(sizes) + sizes, sizes)
+    return (owner << _HIGH) | sets.values[offsets + np.arange(offsets.size)], sizes
+
+
+def _positions(sets: _Sets, ids: np.ndarray) -> np.ndarray:
+    """Where each of `ids` (all in `sets`) sits in `sets`."""
+    where = np.zeros(int(sets.ids[-1]) + 1 if sets.ids.size else 0, dtype=np.int64)
+    where[sets.ids] = np.arange(sets.ids.size)
+    return where[ids]
+
+
+def _jaccard(candidates: pl.DataFrame, sets: _Sets, threshold: float) -> pl.DataFrame:
+    """Candidate pairs of text ids whose exact shingle Jaccard, `sim`, reaches `threshold`."""
+    where_a = _positions(sets, candidates["a"].to_numpy())
+    where_b = _positions(sets, candidates["b"].to_numpy())
+    return _verified(sets, where_a, where_b, threshold)
+
+
+def _verified(
+    sets: _Sets, where_a: np.ndarray, where_b: np.ndarray, threshold: float
+) -> pl.DataFrame:
+    """The pairs of texts at positions `where_a`, `where_b` of `sets` whose exact Jaccard,
+    `sim`, reaches `threshold`, by id. A pair whose sets differ in size by more than the
+    threshold allows is dropped unseen; for the rest, both sides' keys are ascending runs,
+    merged into one order where a shared shingle is two equal neighbours."""
+    none = pl.DataFrame(schema={"a": pl.Int64, "b": pl.Int64, "sim": pl.Float64})
+    size_a, size_b = sets.sizes[where_a], sets.sizes[where_b]
+    fits = np.minimum(size_a, size_b) >= threshold * np.maximum(size_a, size_b) - 1e-9
+    where_a, where_b = where_a[fits], where_b[fits]
+    kept_a, kept_b, kept_sim = [], [], []
+    for start in range(0, where_a.size, PAIR_CHUNK):
+        part_a, part_b = where_a[start : start + PAIR_CHUNK], where_b[start : start + PAIR_CHUNK]
+        keys_a, sizes_a = _gather(sets, part_a)
+        keys_b, sizes_b = _gather(sets, part_b)
+        merged = np.sort(np.concatenate([keys_a, keys_b]), kind="stable")  # two runs: a merge
+        hit = merged[1:][merged[1:] == merged[:-1]]
+        shared = np.bincount((hit >> _HIGH).astype(np.int64), minlength=part_a.size)
+        similarity = shared / (sizes_a + sizes_b - shared)
+        good = similarity >= threshold
+        kept_a.append(sets.ids[part_a[good]])
+        kept_b.append(sets.ids[part_b[good]])
+        kept_sim.append(similarity[good])
+    if not kept_a:
+        return none
+    return pl.DataFrame(
+        {"a": np.concatenate(kept_a), "b": np.concatenate(kept_b), "sim": np.concatenate(kept_sim)},
+        schema=none.schema,
+    ).sort("a", "b")
+
+
+class Near(NamedTuple):
+    """Verified pairs of text ids (`a` < `b`, `sim`), and how candidates were found."""
+
+    pairs: pl.DataFrame
+    exact: bool
+
+
+def near_pairs(texts: pl.DataFrame, threshold: float, groups: np.ndarray | None = None) -> Near:
+    """Pairs of text ids (a < b) whose exact shingle Jaccard, `sim`, reaches `threshold`.
+    `groups`: one code per text (in `texts`' order) when only texts of one group can pair
+    (extraction: the same output); frequencies are then counted within groups, and MinHash
+    buckets never mix them."""
+    none = pl.DataFrame(schema={"a": pl.Int64, "b": pl.Int64, "sim": pl.Float64})
+    if texts.height < 2:
+        return Near(none, True)
+    if groups is None:
+        groups = np.zeros(texts.height, dtype=np.uint64)
+    order = texts.with_row_index("_at").sort("id")
+    texts, groups = order.drop("_at"), groups[order["_at"].to_numpy()]
+    sets = _packed(texts)
+    groups = groups[np.searchsorted(texts["id"].to_numpy(), sets.ids)]
+    if sets.ids.size < 2:
+        return Near(none, True)
+    if sets.ids.size < 2**_OWNER_BITS:
+        prefixes = _prefixes(sets, groups, threshold)
+        if prefixes.pair_count() <= PAIRS_PER_TEXT * sets.ids.size:
+            a, b = prefixes.pairs()
+            return Near(_verified(sets, a, b, threshold), True)
+        keep = prefixes.texts(sets.ids.size)
+        sets, groups = _subset(sets, keep), groups[keep]
+        del prefixes
+    return Near(_minhash(sets, groups, threshold), False)
+
+
+def _minhash(sets: _Sets, groups: np.ndarray, threshold: float) -> pl.DataFrame:
+    """Verified pairs among candidates that share a MinHash band in one group."""
+    none = pl.DataFrame(schema={"a": pl.Int64, "b": pl.Int64, "sim": pl.Float64})
+    owner = sets.ids
+    if owner.size < 2:
+        return none
+    signature = _signatures(sets)
+    salt = groups.astype(np.uint64) * np.uint64(0xBF58476D1CE4E5B9)
+    pairs = []
+    for band in range(BANDS):
+        key = signature[:, band * ROWS_PER_BAND].copy()
+        with np.errstate(over="ignore"):
+            for column in range(band * ROWS_PER_BAND + 1, (band + 1) * ROWS_PER_BAND):
+                key = (key * np.uint64(0x9E3779B97F4A7C15)) ^ signature[:, column]
+            key ^= salt
+        # In a bucket, each member is paired with the bucket's lowest id and with its
+        # neighbours when the bucket is ordered by the other bands' hashes, which puts the
+        # most alike next to each other: a large bucket mixing several templates would
+        # otherwise compare each text only with one that may belong to another template.
+        other = [c for c in range(PERMUTATIONS) if c // ROWS_PER_BAND != band][:NEIGHBOUR_KEYS]
+        bucket = pl.DataFrame({"key": key, "b": owner, **{f"o{c}": signature[:, c] for c in other}})
+        pairs.append(
+            bucket.with_columns(pl.col("b").min().over("key").alias("a"))
+            .filter(pl.col("a") != pl.col("b"))
+            .select("a", "b")
+        )
+        for column in other:
+            ordered = bucket.sort("key", f"o{column}", "b")
+            pairs.append(
+                ordered.select(pl.col("b").shift(1).alias("a"), "b").filter(
+                    pl.col("a").is_not_null() & (ordered["key"].shift(1) == ordered["key"])
+                )
+            )
+    candidates = (
+        pl.concat(pairs)
+        .select(pl.min_horizontal("a", "b").alias("a"), pl.max_horizontal("a", "b").alias("b"))
+        .unique()
+        .sort("a", "b")
+    )
+    if candidates.is_empty():
+        return none
+    return _jaccard(candidates, sets, threshold)
