@@ -22,6 +22,7 @@ similarity is never an estimate:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import NamedTuple
 
 import numpy as np
@@ -208,31 +209,61 @@ def _prefixes(sets: _Sets, groups: np.ndarray, threshold: float) -> _Prefixes:
     class order is one order of all bigrams (ties broken by the full hash), so matching
     prefixes on classes misses no pair; a class shared by chance only adds a candidate,
     which verification drops."""
-    count = sets.ids.size
-    owner = np.repeat(np.arange(count, dtype=np.uint64), sets.sizes)
-    with np.errstate(over="ignore"):  # an odd multiplier: every bit reaches the top ones
-        token = sets.values ^ (groups.astype(np.uint64)[owner] * np.uint64(0x9E3779B97F4A7C15))
-        token *= np.uint64(0xBF58476D1CE4E5B9)
-    keys = pl.Series((token >> _OWNER << _OWNER) | owner).sort().to_numpy()
-    del token, owner
-    runs = np.flatnonzero(np.r_[True, (keys[1:] >> _OWNER) != (keys[:-1] >> _OWNER)])
-    frequency = np.diff(np.r_[runs, keys.size])
-    frequency = np.repeat(np.minimum(frequency, _MAX_COUNT).astype(np.uint64), frequency)
-    classes = (frequency << np.uint64(28)) | (keys >> np.uint64(36))
-    keys = pl.Series(((keys & _OWNERS) << _CLASS) | classes).sort().to_numpy()
-    del frequency, classes
+    mixed = groups.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    keys = np.empty(sets.values.size, dtype=np.uint64)
+    for entries, owner in _batches(sets):
+        with np.errstate(over="ignore"):  # an odd multiplier: every bit reaches the top ones
+            token = (sets.values[entries] ^ mixed[owner]) * np.uint64(0xBF58476D1CE4E5B9)
+        keys[entries] = (token >> _OWNER << _OWNER) | owner.astype(np.uint64)
+    keys = _sort(keys)
+    # per entry: its text, then its class (frequency, 28 bits of hash), a batch at a time;
+    # a batch ends where a bigram's run of entries does
+    classes = np.empty_like(keys)
+    start = 0
+    while start < keys.size:
+        stop = min(start + CHUNK * 32, keys.size)
+        stop = int(np.searchsorted(keys, keys[stop - 1] | _OWNERS, "right"))
+        part = keys[start:stop]
+        token = part >> _OWNER
+        run = np.cumsum(np.r_[True, token[1:] != token[:-1]]) - 1
+        frequency = np.minimum(np.bincount(run), _MAX_COUNT).astype(np.uint64)[run]
+        classes[start:stop] = (
+            ((part & _OWNERS) << _CLASS) | (frequency << np.uint64(28)) | (token >> np.uint64(12))
+        )
+        start = stop
+    del keys
+    classes = _sort(classes)
     size = sets.sizes
     length = size - np.ceil(threshold * size - 1e-9).astype(np.int64) + 1
-    rank = np.arange(keys.size) - np.repeat(np.cumsum(size) - size, size)
-    keys = keys[rank < np.repeat(length, size)]
-    del rank
-    keys = pl.Series(((keys & _CLASSES) << _OWNER) | (keys >> _CLASS)).sort().to_numpy()
+    prefix = []
+    for entries, owner in _batches(sets):
+        rank = np.arange(entries.start, entries.stop) - sets.starts[owner]
+        part = classes[entries][rank < length[owner]]
+        prefix.append(((part & _CLASSES) << _OWNER) | (part >> _CLASS))
+    del classes
+    keys = _sort(np.concatenate(prefix))
     cut = np.flatnonzero(np.r_[True, (keys[1:] >> _OWNER) != (keys[:-1] >> _OWNER)])
     sizes = np.diff(np.r_[cut, keys.size])
     shared = np.repeat(sizes > 1, sizes)
     owners = (keys[shared] & _OWNERS).astype(np.int64)
     sizes = sizes[sizes > 1]
     return _Prefixes(owners, np.cumsum(sizes) - sizes, sizes)
+
+
+def _batches(sets: _Sets) -> Iterator[tuple[slice, np.ndarray]]:
+    """(slice of entries, each entry's text) for `CHUNK` texts at a time: numpy
+    over a few MB at once stays in the caches, and no array as long as all entries is made
+    but the one being written."""
+    for first in range(0, sets.ids.size, CHUNK):
+        sizes = sets.sizes[first : first + CHUNK]
+        start = int(sets.starts[first])
+        owner = np.repeat(np.arange(first, first + sizes.size), sizes)
+        yield slice(start, start + owner.size), owner
+
+
+def _sort(values: np.ndarray) -> np.ndarray:
+    """`values` (64-bit, unsigned) sorted: polars' sort runs on every core."""
+    return pl.Series(values).sort().to_numpy()
 
 
 def _gather(sets: _Sets, where: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
