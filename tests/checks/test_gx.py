@@ -15,8 +15,8 @@ def test_validated_tables_are_not_kept_alive_by_great_expectations(monkeypatch):
     handed: list[weakref.ref] = []
     to_pandas = gx._to_pandas
 
-    def recorded(frame):
-        out = to_pandas(frame)
+    def recorded(frame, key):
+        out = to_pandas(frame, key)
         handed.append(weakref.ref(out))
         return out
 
