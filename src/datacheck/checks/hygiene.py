@@ -13,7 +13,7 @@ from datacheck.checks._registry import register
 from datacheck.checks._tables import derived
 
 
-@derived("hygiene")
+@derived("hygiene", prefetch=True)
 def _hygiene(ctx: Context) -> Hygiene:
     threshold = float(ctx.threshold("near_duplicate_threshold"))
     return analyse(
