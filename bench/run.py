@@ -225,7 +225,16 @@ def _rounds(commands: dict[str, list[str]], repeat: int) -> dict[str, dict]:
     }
 
 
-def run(rows_list: list[int], repeat: int = 1, kinds: tuple[str, ...] = ("tickets",)) -> dict:
+#: what `--only` may name: the commands each round runs
+COMMANDS = ("baseline", "floor", "datacheck-1", "datacheck-5", "floors-of")
+
+
+def run(
+    rows_list: list[int],
+    repeat: int = 1,
+    kinds: tuple[str, ...] = ("tickets",),
+    only: tuple[str, ...] = COMMANDS,
+) -> dict:
     results = []
     python = sys.executable
     for kind, rows in ((k, r) for k in kinds for r in rows_list):
@@ -243,26 +252,31 @@ def run(rows_list: list[int], repeat: int = 1, kinds: tuple[str, ...] = ("ticket
             "--no-html",
             "-q",
         ]
+        me = [python, __file__]
         runs = {
-            "baseline (notebook approach)": [python, __file__, "--baseline", str(path)],
-            "floor (polars read + tokenize)": [python, __file__, "--floor", str(path)],
-            "datacheck, 1 tokenizer": [*audit, "--tokenizers", "cl100k_base"],
-            "datacheck, 5 tokenizers": audit,
+            "baseline (notebook approach)": ("baseline", [*me, "--baseline", str(path)]),
+            "floor (polars read + tokenize)": ("floor", [*me, "--floor", str(path)]),
+            "datacheck, 1 tokenizer": ("datacheck-1", [*audit, "--tokenizers", "cl100k_base"]),
+            "datacheck, 5 tokenizers": ("datacheck-5", audit),
         }  # fmt: skip
+        runs = {name: command for name, (what, command) in runs.items() if what in only}
         tokenizers = ("llama-3.1", "mistral-7b-v0.3", "phi-2", "cl100k_base", "o200k_base")
         floor_runs = {
-            f"floor of {n}": [python, __file__, "--floor-of", n, str(path)] for n in tokenizers
+            f"floor of {n}": [python, __file__, "--floor-of", n, str(path)]
+            for n in tokenizers
+            if "floors-of" in only
         }
         timed = _rounds({**runs, **floor_runs}, repeat)
-        floors = {n: timed[f"floor of {n}"]["seconds"] for n in tokenizers}
+        floors = {n: timed[f"floor of {n}"]["seconds"] for n in tokenizers if floor_runs}
         measured = {name: timed[name] for name in runs}
-        base = measured["baseline (notebook approach)"]["seconds"]
-        low = measured["floor (polars read + tokenize)"]["seconds"]
+        base = measured.get("baseline (notebook approach)", {}).get("seconds")
+        low = measured.get("floor (polars read + tokenize)", {}).get("seconds")
         for m in measured.values():
             m["rows_per_s"] = round(rows / m["seconds"])
-            m["vs_baseline"] = round(m["seconds"] / base, 2)
-            m["vs_floor"] = round(m["seconds"] / low, 2)
+            m["vs_baseline"] = round(m["seconds"] / base, 2) if base else None
+            m["vs_floor"] = round(m["seconds"] / low, 2) if low else None
             m["rss_vs_file"] = round(m["peak_rss_mb"] / size_mb, 2)
+        five = measured.get("datacheck, 5 tokenizers")
         five_floor = sum(floors.values()) / (os.cpu_count() or 1)
         results.append(
             {
@@ -271,8 +285,8 @@ def run(rows_list: list[int], repeat: int = 1, kinds: tuple[str, ...] = ("ticket
                 "file_mb": round(size_mb, 1),
                 "runs": measured,
                 "floors_by_tokenizer_s": floors,
-                "five_tokenizers_vs_floors_per_core": round(
-                    measured["datacheck, 5 tokenizers"]["seconds"] / five_floor, 2
+                "five_tokenizers_vs_floors_per_core": (
+                    round(five["seconds"] / five_floor, 2) if five and floors else None
                 ),
             }
         )
@@ -309,11 +323,12 @@ def show(report: dict) -> None:
             print(
                 f"{result.get('data', 'tickets'):<9} {result['rows']:>9,}  {name:<32} "
                 f"{m['seconds']:>8} {spread:>7} {m['rows_per_s']:>9,} {m['peak_rss_mb']:>8,} "
-                f"{m['rss_vs_file']:>8} {m['vs_baseline']:>9} {m['vs_floor']:>7}"
+                f"{m['rss_vs_file']:>8} {m['vs_baseline'] or '-':>9} {m['vs_floor'] or '-':>7}"
             )
+        five = result["five_tokenizers_vs_floors_per_core"]
         print(
             f"{'':>9}  5 tokenizers vs (sum of their floors / cores): "
-            f"{result['five_tokenizers_vs_floors_per_core']}x  (file {result['file_mb']} MB)"
+            f"{'-' if five is None else f'{five}x'}  (file {result['file_mb']} MB)"
         )
 
 
@@ -328,6 +343,12 @@ def main() -> None:
         default="tickets",
         help="kinds of data, comma-separated: tickets, real, template, unique, or all",
     )
+    parser.add_argument(
+        "--only",
+        default=",".join(COMMANDS),
+        help="commands to run, comma-separated, of: " + ", ".join(COMMANDS) + " (the floors "
+        "hold every text in Python: at 5M rows they need more memory than the audit)",
+    )
     parser.add_argument("--baseline", help=argparse.SUPPRESS)
     parser.add_argument("--floor", help=argparse.SUPPRESS)
     parser.add_argument("--floor-of", nargs=2, help=argparse.SUPPRESS)
@@ -339,7 +360,10 @@ def main() -> None:
     if args.floor_of:
         return floor_of(*args.floor_of)
     kinds = ("tickets", *GENERATORS) if args.data == "all" else tuple(args.data.split(","))
-    report = run([int(r) for r in args.rows.split(",")], args.repeat, kinds)
+    only = tuple(args.only.split(","))
+    if unknown := set(only) - set(COMMANDS):
+        parser.error(f"--only: unknown {', '.join(sorted(unknown))}")
+    report = run([int(r) for r in args.rows.split(",")], args.repeat, kinds, only)
     show(report)
     RESULTS.mkdir(exist_ok=True)
     data = "" if kinds == ("tickets",) else "-" + "-".join(kinds)
