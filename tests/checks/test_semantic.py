@@ -75,6 +75,48 @@ def test_the_encoder_gives_the_similarities_sentence_transformers_publishes():
 
 
 @needs_model
+def test_the_onnx_encoder_gives_the_numpy_reference_embeddings():
+    """The graph built for onnxruntime is the numpy encoder's model, layer for layer: the
+    same embeddings, for short and long texts and for batches with padding."""
+    from datacheck.semantic import model_folder
+    from datacheck.semantic._minilm import MiniLM
+    from datacheck.semantic.embed import model
+
+    texts = [text for group in INTENTS.values() for text in group]
+    texts += ["word " * 300, "a", "Ünïcödé and emoji 🙂 survive the tokenizer"]
+    fast = model().encode(texts, batch_size=7)
+    reference = MiniLM(model_folder()).encode(texts, batch_size=7)
+    assert type(model()).__name__ == "OnnxMiniLM"
+    assert np.abs(fast - reference).max() < 1e-4
+    assert ((fast * reference).sum(axis=1) > 0.99999).all()
+
+
+def test_the_regression_is_fitted_on_a_bounded_sample_with_every_label():
+    from datacheck.checks import semantic as checks
+
+    y = np.array([0] * 900 + [1] * 90 + [2] * 7 + [3] * 3)
+    rows = np.arange(len(y))
+    chosen = checks._per_label_sample(rows, y, 100, seed=1)
+    counts = np.bincount(y[chosen], minlength=4)
+    assert abs(len(chosen) - 100) <= 10 and list(counts[2:]) == [5, 3]
+    assert counts[0] == 90 and counts[1] == 9
+    assert (np.diff(chosen) > 0).all()
+    assert (chosen == checks._per_label_sample(rows, y, 100, seed=1)).all()
+    assert (checks._per_label_sample(rows, y, 5000, seed=1) == rows).all()
+
+
+@needs_model
+def test_a_flipped_label_is_found_when_each_fit_sees_a_sample(tmp_path, monkeypatch):
+    from datacheck.checks import semantic as checks
+
+    monkeypatch.setattr(checks, "FIT_AT_MOST", 12)  # of the 19 rows each fold is fitted on
+    path = write_jsonl(tmp_path / "d.jsonl", _rows(flip="will it rain tomorrow", to="music"))
+    finding = _check(_audit(path), "labels.suspect")
+    assert finding.status == "fail"
+    assert finding.details["suspects"][0]["lines"] == [1]
+
+
+@needs_model
 def test_a_flipped_label_is_suspect_with_its_likely_label(tmp_path):
     path = write_jsonl(tmp_path / "d.jsonl", _rows(flip="will it rain tomorrow", to="music"))
     finding = _check(_audit(path), "labels.suspect")

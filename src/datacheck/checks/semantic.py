@@ -21,6 +21,11 @@ from datacheck.normalize import EVAL_SPLITS
 
 #: folds of the out-of-fold predictions; a label needs this many examples to be judged
 FOLDS = 5
+#: examples each fold's regression is fitted on at most, sampled per label: every example
+#: still gets out-of-fold probabilities, and at 1M rows the five fits stay minutes, not hours
+#: (a fit grows with examples x labels x dimensions, and 40,000 examples give each of a
+#: hundred labels hundreds)
+FIT_AT_MOST = 40_000
 #: listed in a finding's details (the rows list them all)
 MAX_LISTED = 50
 #: similarities computed per block of the all-pairs search (floats): memory stays bounded
@@ -169,7 +174,8 @@ class _SemanticCheck(Check):
 @register
 class LabelsSuspect(_SemanticCheck):
     """Examples whose label the rest of the data contradicts: a logistic regression on the
-    sentence embeddings, trained on the other folds, gives each example's label a low
+    sentence embeddings, trained on the other folds (at most 40,000 of their examples,
+    sampled per label), gives each example's label a low
     probability and another label a high one. cleanlab's confident learning
     (`find_label_issues`) picks them out, ranked by the probability of the given label.
     A wrong label teaches the model the wrong answer outright; published audits of popular
@@ -222,8 +228,6 @@ def _suspects(units: Units) -> list[dict[str, Any]]:
     """The units cleanlab finds mislabelled, most suspect first: lines, given label, likely
     label, and the probability out-of-fold predictions give the given label."""
     from cleanlab.filter import find_label_issues
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
     counts = units.frame.group_by("target").len()
     judged = counts.filter(pl.col("len") >= FOLDS)["target"].sort().to_list()
@@ -233,9 +237,7 @@ def _suspects(units: Units) -> list[dict[str, Any]]:
     frame = units.frame.filter(pl.Series(keep))
     codes = {label: n for n, label in enumerate(judged)}
     y = np.array([codes[t] for t in frame["target"]])
-    model = LogisticRegression(C=10.0, max_iter=2000)
-    folds = StratifiedKFold(FOLDS, shuffle=True, random_state=0)
-    probs = cross_val_predict(model, units.vectors[keep], y, cv=folds, method="predict_proba")
+    probs = _out_of_fold(units.vectors[keep], y, len(judged))
     ranked = find_label_issues(
         labels=y, pred_probs=probs, return_indices_ranked_by="self_confidence", n_jobs=1
     )
@@ -249,6 +251,36 @@ def _suspects(units: Units) -> list[dict[str, Any]]:
         }
         for i in ranked
     ]
+
+
+def _out_of_fold(x: np.ndarray, y: np.ndarray, classes: int) -> np.ndarray:
+    """Each example's label probabilities from a logistic regression fitted on the other
+    folds (at most `FIT_AT_MOST` of their examples, sampled per label)."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold
+
+    probs = np.zeros((len(y), classes))
+    folds = StratifiedKFold(FOLDS, shuffle=True, random_state=0)
+    for number, (fit, held) in enumerate(folds.split(x, y)):
+        fit = _per_label_sample(fit, y, FIT_AT_MOST, seed=number)
+        model = LogisticRegression(C=10.0, max_iter=2000).fit(x[fit], y[fit])
+        probs[np.ix_(held, model.classes_)] = model.predict_proba(x[held])
+    return probs
+
+
+def _per_label_sample(rows: np.ndarray, y: np.ndarray, size: int, *, seed: int) -> np.ndarray:
+    """`rows` when they are at most `size`; else about `size` of them, each label keeping its
+    share (and at least `FOLDS` rows, or all it has), in their order."""
+    if len(rows) <= size:
+        return rows
+    rng = np.random.default_rng(seed)
+    labels = y[rows]
+    chosen = []
+    for label in np.unique(labels):
+        mine = rows[labels == label]
+        take = max(min(len(mine), FOLDS), round(len(mine) * size / len(rows)))
+        chosen.append(rng.choice(mine, size=take, replace=False))
+    return np.sort(np.concatenate(chosen))
 
 
 @register

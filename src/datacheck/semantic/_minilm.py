@@ -25,14 +25,14 @@ class MiniLM:
     dimension = 384
 
     def __init__(self, folder: Path) -> None:
-        from safetensors.numpy import load_file
         from tokenizers import Tokenizer
 
-        weights = load_file(str(folder / "model.safetensors"))
         self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self._tokenizer.enable_truncation(MAX_TOKENS)
         self._tokenizer.no_padding()
-        w = {k.removeprefix("bert."): v.astype(np.float32) for k, v in weights.items()}
+        self._load(weights(folder))
+
+    def _load(self, w: dict[str, np.ndarray]) -> None:
         self._words = w["embeddings.word_embeddings.weight"]
         self._positions = w["embeddings.position_embeddings.weight"]
         self._type = w["embeddings.token_type_embeddings.weight"][0]
@@ -54,21 +54,44 @@ class MiniLM:
         return out
 
     def _forward(self, batch: list[list[int]]) -> np.ndarray:
-        length = max(len(ids) for ids in batch)
-        tokens = np.zeros((len(batch), length), dtype=np.int64)
-        mask = np.zeros((len(batch), length), dtype=np.float32)
-        for row, ids in enumerate(batch):
-            tokens[row, : len(ids)] = ids
-            mask[row, : len(ids)] = 1.0
+        tokens, mask = padded(batch)
+        return pooled(self._hidden(tokens, mask), mask)
+
+    def _hidden(self, tokens: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """The last layer's states, batch x length x hidden."""
+        batch, length = tokens.shape
         x = self._words[tokens] + self._positions[:length] + self._type
         x = _layer_norm(x.reshape(-1, self.dimension), *self._norm)
         masked = (1.0 - mask)[:, None, None, :] * np.float32(-1e9)
         for layer in self._layers:
             x = _block(x, masked, layer)
-        x = x.reshape(len(batch), length, self.dimension)
-        pooled = (x * mask[:, :, None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
-        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return pooled / np.maximum(norms, _EPS)
+        return x.reshape(batch, length, self.dimension)
+
+
+def weights(folder: Path) -> dict[str, np.ndarray]:
+    """The model's float32 tensors by name (without the `bert.` prefix some files carry)."""
+    from safetensors.numpy import load_file
+
+    loaded = load_file(str(folder / "model.safetensors"))
+    return {k.removeprefix("bert."): v.astype(np.float32) for k, v in loaded.items()}
+
+
+def padded(batch: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Token ids padded with 0 to the longest, and the mask of real tokens."""
+    length = max(len(ids) for ids in batch)
+    tokens = np.zeros((len(batch), length), dtype=np.int64)
+    mask = np.zeros((len(batch), length), dtype=np.float32)
+    for row, ids in enumerate(batch):
+        tokens[row, : len(ids)] = ids
+        mask[row, : len(ids)] = 1.0
+    return tokens, mask
+
+
+def pooled(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Mean of the real tokens' states, at unit length: the sentence embedding."""
+    summed = (hidden * mask[:, :, None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
+    norms = np.linalg.norm(summed, axis=1, keepdims=True)
+    return summed / np.maximum(norms, _EPS)
 
 
 def _count_layers(w: dict[str, np.ndarray]) -> int:

@@ -11,19 +11,23 @@ from pathlib import Path
 
 import numpy as np
 
+from datacheck._perf import cores
 from datacheck.semantic import cache_folder, model_folder
 from datacheck.semantic._minilm import MiniLM
+from datacheck.semantic._onnx import OnnxMiniLM
 
 _MODEL: dict[Path, MiniLM] = {}
 
 
 def model() -> MiniLM:
-    """The encoder, loaded once per process."""
+    """The encoder (onnxruntime's, on every core this process may use), loaded once per
+    process."""
     folder = model_folder()
     if folder is None:
         raise RuntimeError("no embedding model installed (see datacheck.semantic.missing())")
     if folder not in _MODEL:
-        _MODEL[folder] = MiniLM(folder)
+        OnnxMiniLM.threads = cores()
+        _MODEL[folder] = OnnxMiniLM(folder)
     return _MODEL[folder]
 
 
@@ -38,24 +42,24 @@ def embed(
     distinct = list(dict.fromkeys(texts))
     keys = [hashlib.sha256(t.encode("utf-8", "surrogatepass")).digest() for t in distinct]
     store = _Store(cache if cache is not None else cache_folder(), _model_key())
-    found = store.get(keys)
-    todo = [i for i, key in enumerate(keys) if key not in found]
-    encoder = model() if todo else None  # a warm cache needs no weights in memory
-    for start in range(0, len(todo), batch):
+    table = np.empty((len(distinct), MiniLM.dimension), dtype=np.float32)
+    found = store.fill(keys, table)
+    todo = np.flatnonzero(~found)
+    encoder = model() if todo.size else None  # a warm cache needs no weights in memory
+    for start in range(0, todo.size, batch):
         assert encoder is not None
         chosen = todo[start : start + batch]
         # kept as the cache keeps them, so a first run and a re-run give the same report
         vectors = encoder.encode([distinct[i] for i in chosen]).astype(np.float16)
-        vectors = vectors.astype(np.float32)
-        new = {keys[i]: vectors[n] for n, i in enumerate(chosen)}
-        found.update(new)
-        store.put(new)
+        table[chosen] = vectors
+        store.put([keys[i] for i in chosen], vectors)
         if step is not None:
-            step(min(start + batch, len(todo)), len(todo))
+            step(min(start + batch, todo.size), todo.size)
     store.close()
-    table = np.stack([found[k] for k in keys]) if keys else np.zeros((0, MiniLM.dimension))
+    if len(distinct) == len(texts):
+        return table
     index = {t: i for i, t in enumerate(distinct)}
-    return table[[index[t] for t in texts]].astype(np.float32)
+    return table[[index[t] for t in texts]]
 
 
 def _model_key() -> str:
@@ -79,10 +83,12 @@ class _Store:
             self._db = sqlite3.connect(folder / f"embeddings-{model_key}.sqlite")
             self._db.execute("create table if not exists e (k blob primary key, v blob)")
 
-    def get(self, keys: list[bytes]) -> dict[bytes, np.ndarray]:
-        out: dict[bytes, np.ndarray] = {}
+    def fill(self, keys: list[bytes], table: np.ndarray) -> np.ndarray:
+        """Write the cached embedding of each key into its row of `table`; which rows were."""
+        found = np.zeros(len(keys), dtype=bool)
         if self._db is None:
-            return out
+            return found
+        where = {key: n for n, key in enumerate(keys)}
         with contextlib.suppress(sqlite3.Error):
             for start in range(0, len(keys), 500):
                 chunk = keys[start : start + 500]
@@ -90,13 +96,15 @@ class _Store:
                 for key, value in self._db.execute(
                     f"select k, v from e where k in ({marks})", chunk
                 ):
-                    out[key] = np.frombuffer(value, dtype=np.float16).astype(np.float32)
-        return out
+                    table[where[key]] = np.frombuffer(value, dtype=np.float16)
+                    found[where[key]] = True
+        return found
 
-    def put(self, vectors: dict[bytes, np.ndarray]) -> None:
-        if self._db is None or not vectors:
+    def put(self, keys: list[bytes], vectors: np.ndarray) -> None:
+        """Keep `vectors` (float16, one row per key)."""
+        if self._db is None or not keys:
             return
-        rows = [(k, v.astype(np.float16).tobytes()) for k, v in vectors.items()]
+        rows = [(k, v.tobytes()) for k, v in zip(keys, vectors, strict=True)]
         with contextlib.suppress(sqlite3.Error):
             self._db.executemany("insert or replace into e values (?, ?)", rows)
             self._db.commit()
