@@ -135,6 +135,9 @@ def main() -> None:
     parser.add_argument(
         "--similarity", type=float, help="paraphrase_similarity (default: datacheck's)"
     )
+    parser.add_argument(
+        "--cold-only", action="store_true", help="skip the second run, with the cache warm"
+    )
     args = parser.parse_args()
     results = []
     for rows in (int(r) for r in args.rows.split(",")):
@@ -142,7 +145,11 @@ def main() -> None:
             folder = Path(tmp)
             train, evals, truth = build(args.real, rows, folder)
             cold = run(train, evals, folder / "r.json", folder / "cache", args.similarity)
-            warm = run(train, evals, folder / "r2.json", folder / "cache", args.similarity)
+            warm = (
+                (None, None)
+                if args.cold_only
+                else run(train, evals, folder / "r2.json", folder / "cache", args.similarity)
+            )
             report = json.loads((folder / "r.json").read_text())
             size = train.stat().st_size + evals.stat().st_size
             results.append(
@@ -160,7 +167,7 @@ def main() -> None:
         r = results[-1]
         print(
             f"{rows:>9,} rows: cold {r['cold_seconds']:.1f} s ({r['rows_per_second']:,} rows/s), "
-            f"warm cache {r['warm_seconds']:.1f} s, peak RSS {r['peak_rss_mb']:,} MB"
+            f"warm cache {r['warm_seconds'] or '-'} s, peak RSS {r['peak_rss_mb']:,} MB"
         )
         for check, s in r["checks"].items():
             print(f"    {check:<26} listed {s['listed']:>6,}  planted {s['true']:>5,}  "
