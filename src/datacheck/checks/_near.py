@@ -364,7 +364,7 @@ def _minhash(sets: _Sets, groups: np.ndarray, threshold: float) -> pl.DataFrame:
         return none
     signature = _signatures(sets)
     salt = groups.astype(np.uint64) * np.uint64(0xBF58476D1CE4E5B9)
-    pairs = []
+    found = []
     for band in range(BANDS):
         key = signature[:, band * ROWS_PER_BAND].copy()
         with np.errstate(over="ignore"):
@@ -377,24 +377,35 @@ def _minhash(sets: _Sets, groups: np.ndarray, threshold: float) -> pl.DataFrame:
         # otherwise compare each text only with one that may belong to another template.
         other = [c for c in range(PERMUTATIONS) if c // ROWS_PER_BAND != band][:NEIGHBOUR_KEYS]
         bucket = pl.DataFrame({"key": key, "b": owner, **{f"o{c}": signature[:, c] for c in other}})
-        pairs.append(
-            bucket.with_columns(pl.col("b").min().over("key").alias("a"))
-            .filter(pl.col("a") != pl.col("b"))
-            .select("a", "b")
-        )
+        first = bucket.with_columns(pl.col("b").min().over("key").alias("a"))
+        first = first.filter(pl.col("a") != pl.col("b"))
+        parts = [_pair_keys(first["a"].to_numpy(), first["b"].to_numpy())]
         for column in other:
             ordered = bucket.sort("key", f"o{column}", "b")
-            pairs.append(
-                ordered.select(pl.col("b").shift(1).alias("a"), "b").filter(
-                    pl.col("a").is_not_null() & (ordered["key"].shift(1) == ordered["key"])
-                )
+            near = ordered.select(pl.col("b").shift(1).alias("a"), "b").filter(
+                pl.col("a").is_not_null() & (ordered["key"].shift(1) == ordered["key"])
             )
-    candidates = (
-        pl.concat(pairs)
-        .select(pl.min_horizontal("a", "b").alias("a"), pl.max_horizontal("a", "b").alias("b"))
-        .unique()
-        .sort("a", "b")
-    )
-    if candidates.is_empty():
+            parts.append(_pair_keys(near["a"].to_numpy(), near["b"].to_numpy()))
+        # each band's pairs as 64-bit keys, repeats dropped at once: where one template
+        # fills whole buckets, every band proposes the same pairs again
+        found.append(_distinct(np.concatenate(parts)))
+        del bucket, first, parts
+    candidates = _distinct(np.concatenate(found))
+    del found
+    if candidates.size == 0:
         return none
-    return _jaccard(candidates, sets, threshold)
+    a = (candidates >> np.uint64(32)).astype(np.int64)
+    b = (candidates & np.uint64(2**32 - 1)).astype(np.int64)
+    return _verified(sets, _positions(sets, a), _positions(sets, b), threshold)
+
+
+def _pair_keys(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Pairs of text ids (below 2^32) as one 64-bit key each, the smaller id first."""
+    low, high = np.minimum(a, b).astype(np.uint64), np.maximum(a, b).astype(np.uint64)
+    return (low << np.uint64(32)) | high
+
+
+def _distinct(keys: np.ndarray) -> np.ndarray:
+    """`keys` sorted, each once."""
+    ordered = _sorted(keys)
+    return ordered[np.r_[True, ordered[1:] != ordered[:-1]]] if ordered.size else ordered
