@@ -481,7 +481,8 @@ def test_exact_jaccard_of_candidate_pairs_matches_python_sets(monkeypatch):
         orient="row",
     )
     sets = _near._packed(_ids_and_texts(texts))
-    found = {(a, b): sim for a, b, sim in _near._jaccard(candidates, sets, 0.6).iter_rows()}
+    where = _near._positions(sets, candidates["a"].to_numpy(), candidates["b"].to_numpy())
+    found = {(a, b): sim for a, b, sim in _near._verified(sets, *where, 0.6).iter_rows()}
     expected = _true_pairs(texts, 0.6)
     assert expected and found.keys() == expected.keys()
     assert all(abs(found[p] - expected[p]) < 1e-12 for p in expected)

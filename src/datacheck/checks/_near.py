@@ -112,8 +112,7 @@ def _sets(shingles: pl.DataFrame) -> _Sets:
     first = np.r_[True, ids[1:] != ids[:-1]]
     place = (np.cumsum(first) - 1).astype(np.uint64)
     hashes = shingles["s"].to_numpy() >> np.uint64(64 - SHINGLE_BITS)
-    keys = pl.Series((place << _HIGH) | hashes).sort().to_numpy()
-    keys = keys[np.r_[True, keys[1:] != keys[:-1]]]
+    keys = _distinct((place << _HIGH) | hashes)
     sizes = np.bincount((keys >> _HIGH).astype(np.int64), minlength=int(first.sum()))
     return _Sets(ids[first], np.cumsum(sizes) - sizes, sizes, keys & _LOW)
 
@@ -276,18 +275,11 @@ def _gather(sets: _Sets, where: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return (owner << _HIGH) | sets.values[offsets + np.arange(offsets.size)], sizes
 
 
-def _positions(sets: _Sets, ids: np.ndarray) -> np.ndarray:
-    """Where each of `ids` (all in `sets`) sits in `sets`."""
+def _positions(sets: _Sets, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each of the text ids in `a` and in `b` (all in `sets`) sits in `sets`."""
     where = np.zeros(int(sets.ids[-1]) + 1 if sets.ids.size else 0, dtype=np.int64)
     where[sets.ids] = np.arange(sets.ids.size)
-    return where[ids]
-
-
-def _jaccard(candidates: pl.DataFrame, sets: _Sets, threshold: float) -> pl.DataFrame:
-    """Candidate pairs of text ids whose exact shingle Jaccard, `sim`, reaches `threshold`."""
-    where_a = _positions(sets, candidates["a"].to_numpy())
-    where_b = _positions(sets, candidates["b"].to_numpy())
-    return _verified(sets, where_a, where_b, threshold)
+    return where[a], where[b]
 
 
 def _verified(
@@ -396,7 +388,7 @@ def _minhash(sets: _Sets, groups: np.ndarray, threshold: float) -> pl.DataFrame:
         return none
     a = (candidates >> np.uint64(32)).astype(np.int64)
     b = (candidates & np.uint64(2**32 - 1)).astype(np.int64)
-    return _verified(sets, _positions(sets, a), _positions(sets, b), threshold)
+    return _verified(sets, *_positions(sets, a, b), threshold)
 
 
 def _pair_keys(a: np.ndarray, b: np.ndarray) -> np.ndarray:

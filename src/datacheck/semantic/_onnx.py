@@ -11,6 +11,7 @@ similarities by up to 0.10 (0.036 at the 99th percentile), enough to move pairs 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -24,13 +25,15 @@ _OPSET = 17
 class OnnxMiniLM(MiniLM):
     """`MiniLM` with the encoder layers run by onnxruntime on `threads` cores."""
 
-    threads = 1
+    def __init__(self, folder: Path, threads: int = 1) -> None:
+        self._threads = threads
+        super().__init__(folder)
 
     def _load(self, w: dict[str, np.ndarray]) -> None:
         import onnxruntime as ort
 
         options = ort.SessionOptions()
-        options.intra_op_num_threads = self.threads
+        options.intra_op_num_threads = self._threads
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
         graph = _graph(w).SerializeToString()

@@ -26,8 +26,7 @@ def model() -> MiniLM:
     if folder is None:
         raise RuntimeError("no embedding model installed (see datacheck.semantic.missing())")
     if folder not in _MODEL:
-        OnnxMiniLM.threads = cores()
-        _MODEL[folder] = OnnxMiniLM(folder)
+        _MODEL[folder] = OnnxMiniLM(folder, threads=cores())
     return _MODEL[folder]
 
 
