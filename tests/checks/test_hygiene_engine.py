@@ -490,21 +490,25 @@ def test_exact_jaccard_of_candidate_pairs_matches_python_sets(monkeypatch):
 
 @pytest.mark.parametrize("threshold", [0.5, 0.8, 0.9])
 @pytest.mark.parametrize("grouped", [False, True])
-def test_prefix_filtering_finds_every_pair(threshold, grouped, monkeypatch):
+@pytest.mark.parametrize("block", [2**21, 7])
+def test_prefix_filtering_finds_every_pair(threshold, grouped, block, monkeypatch):
     """Candidates from shared prefix bigrams miss nothing: the search returns exactly the
-    pairs brute force finds, within groups when there are groups."""
+    pairs brute force finds, within groups when there are groups, each once also when the
+    candidates are made and verified in many small blocks."""
     import numpy as np
 
     from datacheck.checks import _near
 
     monkeypatch.setattr(_near, "PAIRS_PER_TEXT", 10**6)  # few texts, many alike
+    monkeypatch.setattr(_near, "PAIR_BLOCK", block)
 
     texts = _random_texts(6, 300)
     groups = np.array([k % 3 for k in range(len(texts))], dtype=np.uint64) if grouped else None
     found = _near.near_pairs(_ids_and_texts(texts), threshold, groups)
     expected = _true_pairs(texts, threshold, groups)
     assert found.exact and len(expected) > 20
-    assert {(a, b) for a, b in found.pairs.select("a", "b").iter_rows()} == expected.keys()
+    listed = [(a, b) for a, b in found.pairs.select("a", "b").iter_rows()]
+    assert len(listed) == len(set(listed)) and set(listed) == expected.keys()
 
 
 def test_minhash_takes_over_when_prefixes_would_make_too_many_pairs(monkeypatch):

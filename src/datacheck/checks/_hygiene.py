@@ -19,7 +19,16 @@ from typing import Any
 import polars as pl
 
 from datacheck._frames import compact, kept
-from datacheck.checks._near import BANDS, PERMUTATIONS, Near, fuzzy, near_pairs
+from datacheck.checks._near import (
+    BANDS,
+    PERMUTATIONS,
+    Near,
+    Shingled,
+    fuzzy,
+    near_pairs,
+    search,
+    shingled,
+)
 from datacheck.normalize import EVAL_SPLITS
 
 #: groups and clusters listed in the report (counts are always complete)
@@ -143,13 +152,15 @@ def analyse(
     both = pl.concat([train, evals])  # one search serves both
     keyed, texts, targets = _fuzzy_groups(both, by_target=same_target)
     del both
+    shingles = _shingled(texts, targets) if near else None
+    del texts  # the search needs only the shingles
     train, evals = train.drop("_fuzzy"), evals.drop("_fuzzy")  # the fuzzy texts are freed
 
     groups, group_count, redundant, redundant_ids, members = _exact(train)
     conflicts, conflict_count, conflict_lines, conflict_members = _conflicts(train, frame, target)
-    found = _near(texts, targets, threshold) if near else Near(_NO_PAIRS, True)
+    found = _near(shingles, targets, threshold) if shingles is not None else Near(_NO_PAIRS, True)
     pairs = found.pairs
-    del texts
+    del shingles
     clusters = _clusters(keyed.filter(~pl.col("_eval")), pairs)
     near_members = _members(clusters, "hygiene.near_duplicates", "train", first_kept=True)
     near_listed = [
@@ -446,13 +457,19 @@ def _fuzzy_groups(
     return keyed.drop("_group_half"), texts, targets
 
 
-def _near(texts: pl.DataFrame, targets: pl.DataFrame | None, threshold: float) -> Near:
+def _shingled(texts: pl.DataFrame, targets: pl.DataFrame | None) -> Shingled:
+    """The fuzzy groups' texts as the search takes them; when targets count, each grouped
+    by its target."""
+    if targets is None:
+        return shingled(texts)
+    output = texts.select("id").join(targets, on="id", how="left", maintain_order="left")
+    return shingled(texts, output[_TARGET[0]].to_numpy())
+
+
+def _near(shingles: Shingled, targets: pl.DataFrame | None, threshold: float) -> Near:
     """Verified near-duplicate pairs of fuzzy groups; when targets count, only groups with
     the same target pair."""
-    if targets is None:
-        return near_pairs(texts, threshold)
-    output = texts.select("id").join(targets, on="id", how="left", maintain_order="left")
-    found = near_pairs(texts, threshold, output[_TARGET[0]].to_numpy())
+    found = search(shingles, threshold)
     return found._replace(pairs=_same_target(found.pairs, targets))
 
 
@@ -560,7 +577,7 @@ def near_groups(
     target = pl.col("target_text") if same_target else None
     keyed = _keyed(frame, target, numbers=numbers)
     grouped, texts, targets = _fuzzy_groups(keyed, by_target=same_target)
-    pairs = _near(texts, targets, threshold).pairs
+    pairs = _near(_shingled(texts, targets), targets, threshold).pairs
     found = _UnionFind()
     for a, b, _similarity in pairs.iter_rows():
         found.union(a, b)

@@ -9,10 +9,10 @@ similarity is never an estimate:
   rarest first: two texts with Jaccard at least t share a bigram among the first
   |A| - ceil(t |A|) + 1 of each. The pairs that share one are all the candidates, so no pair
   is missed. Used whenever they number at most `PAIRS_PER_TEXT` per text, which on real data
-  they do by far (hwu64 0.5 per text; 100,000 rows of joined real utterances 3.1, of one
-  ticket template 0.6).
+  they do (hwu64 0.5 per text; joined real utterances 3.1 at 100,000 rows and 22 at a
+  million; one ticket template 0.6 at 100,000 and 18 at five million).
 - MinHash with locality-sensitive hashing otherwise (texts whose rarest bigrams are common,
-  as when a million rows join a few thousand utterances): 32 affine permutations (numpy's
+  as when five million rows join a few thousand utterances): 32 affine permutations (numpy's
   `minimum.reduceat` over each text's bigrams), 8 bands of 4 rows, which put two texts with
   Jaccard 0.8 in a shared bucket with probability 1 - (1 - 0.8^4)^8 = 0.985. Only texts that
   share a prefix bigram with another are signed.
@@ -29,9 +29,11 @@ import numpy as np
 import polars as pl
 
 #: prefix filtering's candidates are all verified while they number at most this many per
-#: text; beyond, MinHash picks the candidates (verifying a pair costs about what signing and
-#: bucketing a text does)
-PAIRS_PER_TEXT = 8
+#: text; beyond, MinHash picks the candidates. Measured on a million joined real utterances
+#: (22 per text): verifying costs 0.37 µs of CPU a candidate, signing and bucketing 5.2 µs a
+#: text, so MinHash is cheaper from 14 per text; but it missed 1,595 of the 45,372 texts
+#: with a near duplicate there, and exact is worth up to 1.7 times its cost
+PAIRS_PER_TEXT = 24
 
 PERMUTATIONS = 32
 BANDS = 8
@@ -41,6 +43,9 @@ NEIGHBOUR_KEYS = 2
 #: texts per batch (below 2^16: see SHINGLE_BITS): bounds memory at about 60 shingles x 8
 #: bytes x this
 CHUNK = 50_000
+#: candidate pairs made, deduplicated and decoded at a time: bounds the memory of prefix
+#: filtering's candidates at about 6 x 8 bytes x this beyond their distinct keys
+PAIR_BLOCK = 2**21
 #: candidate pairs verified at a time (at most 2^16): bounds memory at about 2 x 60 shingles
 #: x 24 bytes x this
 PAIR_CHUNK = 2**16
@@ -190,15 +195,28 @@ class _Prefixes(NamedTuple):
         shared[self.owners] = True
         return shared
 
-    def pairs(self) -> tuple[np.ndarray, np.ndarray]:
-        """Every pair of positions (a < b) sharing a prefix class, once."""
-        later = np.repeat(self.starts + self.sizes, self.sizes) - np.arange(self.owners.size) - 1
-        first = np.repeat(np.arange(self.owners.size), later)
+    def pairs(self) -> np.ndarray:
+        """Every pair of positions (a < b) sharing a prefix class, once, as `a << 24 | b`,
+        ascending; made a block of runs at a time, so only the distinct keys are ever held
+        whole (a pair sharing several classes is proposed by each)."""
+        block = np.cumsum(self.sizes * (self.sizes - 1) // 2) // PAIR_BLOCK
+        cuts = np.split(np.arange(self.sizes.size), np.flatnonzero(np.diff(block)) + 1)
+        found = [_distinct(self._run_pairs(cut)) for cut in cuts if cut.size]
+        return _distinct(np.concatenate(found)) if found else np.empty(0, dtype=np.uint64)
+
+    def _run_pairs(self, runs: np.ndarray) -> np.ndarray:
+        """The pair keys of the runs at `runs` (consecutive)."""
+        begin = int(self.starts[runs[0]])
+        end = int(self.starts[runs[-1]] + self.sizes[runs[-1]])
+        sizes, owners = self.sizes[runs], self.owners[begin:end]
+        ends = np.cumsum(sizes)
+        later = np.repeat(ends, sizes) - np.arange(owners.size) - 1
+        first = np.repeat(np.arange(owners.size), later)
         step = np.arange(first.size) - np.repeat(np.cumsum(later) - later, later)
-        a = self.owners[first].astype(np.uint64)
-        b = self.owners[first + 1 + step].astype(np.uint64)
-        both = pl.Series(((a << _OWNER) | b)[a != b]).unique().sort().to_numpy()
-        return (both >> _OWNER).astype(np.int64), (both & _OWNERS).astype(np.int64)
+        a = owners[first].astype(np.uint64)
+        b = owners[first + 1 + step].astype(np.uint64)
+        keys = (np.minimum(a, b) << _OWNER) | np.maximum(a, b)
+        return keys[a != b]
 
 
 def _prefixes(sets: _Sets, groups: np.ndarray, threshold: float) -> _Prefixes:
@@ -214,24 +232,25 @@ def _prefixes(sets: _Sets, groups: np.ndarray, threshold: float) -> _Prefixes:
         with np.errstate(over="ignore"):  # an odd multiplier: every bit reaches the top ones
             token = (sets.values[entries] ^ mixed[owner]) * np.uint64(0xBF58476D1CE4E5B9)
         keys[entries] = (token >> _OWNER << _OWNER) | owner.astype(np.uint64)
-    keys = _sorted(keys)
-    # per entry: its text, then its class (frequency, 28 bits of hash), a batch at a time; a
-    # batch ends where a bigram's run of entries does
-    classes = np.empty_like(keys)
+    ordered = _sorted(keys)
+    # per entry: its text, then its class (frequency, 28 bits of hash), a batch at a time,
+    # written over the unsorted keys (no third array that long); a batch ends where a
+    # bigram's run of entries does
     start = 0
-    while start < keys.size:
-        stop = min(start + CHUNK * 32, keys.size)
-        stop = int(np.searchsorted(keys, keys[stop - 1] | _OWNERS, "right"))
-        part = keys[start:stop]
+    while start < ordered.size:
+        stop = min(start + CHUNK * 32, ordered.size)
+        stop = int(np.searchsorted(ordered, ordered[stop - 1] | _OWNERS, "right"))
+        part = ordered[start:stop]
         token = part >> _OWNER
         run = np.cumsum(np.r_[True, token[1:] != token[:-1]]) - 1
         frequency = np.minimum(np.bincount(run), _MAX_COUNT).astype(np.uint64)[run]
-        classes[start:stop] = (
+        keys[start:stop] = (
             ((part & _OWNERS) << _CLASS) | (frequency << np.uint64(28)) | (token >> np.uint64(12))
         )
         start = stop
+    del ordered
+    classes = _sorted(keys)
     del keys
-    classes = _sorted(classes)
     size = sets.sizes
     length = size - np.ceil(threshold * size - 1e-9).astype(np.int64) + 1
     prefix = []
@@ -314,6 +333,21 @@ def _verified(
     ).sort("a", "b")
 
 
+def _verified_keys(sets: _Sets, keys: np.ndarray, threshold: float) -> pl.DataFrame:
+    """`_verified` of pairs of positions given as `a << 24 | b` keys, a block at a time."""
+    found = [
+        _verified(sets, *_unpacked(keys[start : start + PAIR_BLOCK]), threshold)
+        for start in range(0, keys.size, PAIR_BLOCK)
+    ]
+    if not found:
+        return _verified(sets, *_unpacked(keys), threshold)
+    return pl.concat(found).sort("a", "b")
+
+
+def _unpacked(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return (keys >> _OWNER).astype(np.int64), (keys & _OWNERS).astype(np.int64)
+
+
 class Near(NamedTuple):
     """Verified pairs of text ids (`a` < `b`, `sim`), and how candidates were found."""
 
@@ -321,27 +355,48 @@ class Near(NamedTuple):
     exact: bool
 
 
+class Shingled(NamedTuple):
+    """What the search needs of the texts: their packed shingle sets, and each one's group."""
+
+    sets: _Sets
+    groups: np.ndarray
+
+
+def shingled(texts: pl.DataFrame, groups: np.ndarray | None = None) -> Shingled:
+    """`texts` (`id`, `text`) as the search takes them. `groups`: one code per text (in
+    `texts`' order) when only texts of one group can pair. The texts can be let go once this
+    returns: at a million rows they weigh as much as the search's largest array."""
+    if groups is None:
+        groups = np.zeros(texts.height, dtype=np.uint64)
+    ids = texts["id"]
+    if not ids.is_sorted():
+        order = ids.arg_sort().to_numpy()
+        texts, groups = texts[order], groups[order]
+    sets = _packed(texts)
+    return Shingled(sets, groups[np.searchsorted(texts["id"].to_numpy(), sets.ids)])
+
+
 def near_pairs(texts: pl.DataFrame, threshold: float, groups: np.ndarray | None = None) -> Near:
     """Pairs of text ids (a < b) whose exact shingle Jaccard, `sim`, reaches `threshold`.
     `groups`: one code per text (in `texts`' order) when only texts of one group can pair
     (extraction: the same output); frequencies are then counted within groups, and MinHash
     buckets never mix them."""
+    return search(shingled(texts, groups), threshold)
+
+
+def search(shingles: Shingled, threshold: float) -> Near:
+    """`near_pairs` of texts already shingled."""
     none = pl.DataFrame(schema={"a": pl.Int64, "b": pl.Int64, "sim": pl.Float64})
-    if texts.height < 2:
-        return Near(none, True)
-    if groups is None:
-        groups = np.zeros(texts.height, dtype=np.uint64)
-    order = texts.with_row_index("_at").sort("id")
-    texts, groups = order.drop("_at"), groups[order["_at"].to_numpy()]
-    sets = _packed(texts)
-    groups = groups[np.searchsorted(texts["id"].to_numpy(), sets.ids)]
+    sets, groups = shingles
+    del shingles
     if sets.ids.size < 2:
         return Near(none, True)
     if sets.ids.size < 2**_OWNER_BITS:
         prefixes = _prefixes(sets, groups, threshold)
         if prefixes.pair_count() <= PAIRS_PER_TEXT * sets.ids.size:
-            a, b = prefixes.pairs()
-            return Near(_verified(sets, a, b, threshold), True)
+            keys = prefixes.pairs()
+            del prefixes
+            return Near(_verified_keys(sets, keys, threshold), True)
         keep = prefixes.texts(sets.ids.size)
         sets, groups = _subset(sets, keep), groups[keep]
         del prefixes
