@@ -13,7 +13,9 @@ bench/_generators.py), then times in a fresh process each:
   and the default-epoch / billed-token arithmetic;
 - floor: the least work any exact audit must do: read the file with polars and run the same
   tokenizer once over every message text in a plain loop;
-- datacheck with one tokenizer (cl100k_base, like the baseline), then with all five.
+- datacheck with one tokenizer (cl100k_base, like the baseline), then with all five;
+- on request (`--only ...,datacheck-1-one-core`), datacheck with one tokenizer pinned to one
+  core with `taskset -c 0`: the speed-up the other cores give.
 
 It prints wall time, rows/s, peak RSS (from /usr/bin/time) and the ratios datacheck/baseline
 and datacheck/floor (with --repeat, the median of interleaved runs in alternating order), and
@@ -27,6 +29,7 @@ import json
 import os
 import platform
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -226,14 +229,16 @@ def _rounds(commands: dict[str, list[str]], repeat: int) -> dict[str, dict]:
 
 
 #: what `--only` may name: the commands each round runs
-COMMANDS = ("baseline", "floor", "datacheck-1", "datacheck-5", "floors-of")
+COMMANDS = ("baseline", "floor", "datacheck-1", "datacheck-5", "floors-of", "datacheck-1-one-core")
+#: what runs unless `--only` says otherwise: the one-core run (`taskset -c 0`) is asked for
+DEFAULT = COMMANDS[:-1]
 
 
 def run(
     rows_list: list[int],
     repeat: int = 1,
     kinds: tuple[str, ...] = ("tickets",),
-    only: tuple[str, ...] = COMMANDS,
+    only: tuple[str, ...] = DEFAULT,
 ) -> dict:
     results = []
     python = sys.executable
@@ -258,6 +263,10 @@ def run(
             "floor (polars read + tokenize)": ("floor", [*me, "--floor", str(path)]),
             "datacheck, 1 tokenizer": ("datacheck-1", [*audit, "--tokenizers", "cl100k_base"]),
             "datacheck, 5 tokenizers": ("datacheck-5", audit),
+            "datacheck, 1 tokenizer, 1 core": (
+                "datacheck-1-one-core",
+                ["taskset", "-c", "0", *audit, "--tokenizers", "cl100k_base"],
+            ),
         }  # fmt: skip
         runs = {name: command for name, (what, command) in runs.items() if what in only}
         tokenizers = ("llama-3.1", "mistral-7b-v0.3", "phi-2", "cl100k_base", "o200k_base")
@@ -276,6 +285,8 @@ def run(
             m["vs_baseline"] = round(m["seconds"] / base, 2) if base else None
             m["vs_floor"] = round(m["seconds"] / low, 2) if low else None
             m["rss_vs_file"] = round(m["peak_rss_mb"] / size_mb, 2)
+        one_core = measured.get("datacheck, 1 tokenizer, 1 core")
+        both = measured.get("datacheck, 1 tokenizer")
         five = measured.get("datacheck, 5 tokenizers")
         five_floor = sum(floors.values()) / (os.cpu_count() or 1)
         results.append(
@@ -285,6 +296,9 @@ def run(
                 "file_mb": round(size_mb, 1),
                 "runs": measured,
                 "floors_by_tokenizer_s": floors,
+                "speed_up_one_to_all_cores": (
+                    round(one_core["seconds"] / both["seconds"], 2) if one_core and both else None
+                ),
                 "five_tokenizers_vs_floors_per_core": (
                     round(five["seconds"] / five_floor, 2) if five and floors else None
                 ),
@@ -325,6 +339,10 @@ def show(report: dict) -> None:
                 f"{m['seconds']:>8} {spread:>7} {m['rows_per_s']:>9,} {m['peak_rss_mb']:>8,} "
                 f"{m['rss_vs_file']:>8} {m['vs_baseline'] or '-':>9} {m['vs_floor'] or '-':>7}"
             )
+        if result.get("speed_up_one_to_all_cores"):
+            print(
+                f"{'':>9}  1 tokenizer, all cores vs 1 core: {result['speed_up_one_to_all_cores']}x"
+            )
         five = result["five_tokenizers_vs_floors_per_core"]
         print(
             f"{'':>9}  5 tokenizers vs (sum of their floors / cores): "
@@ -345,7 +363,7 @@ def main() -> None:
     )
     parser.add_argument(
         "--only",
-        default=",".join(COMMANDS),
+        default=",".join(DEFAULT),
         help="commands to run, comma-separated, of: " + ", ".join(COMMANDS) + " (the floors "
         "hold every text in Python: at 5M rows they need more memory than the audit)",
     )
@@ -363,6 +381,8 @@ def main() -> None:
     only = tuple(args.only.split(","))
     if unknown := set(only) - set(COMMANDS):
         parser.error(f"--only: unknown {', '.join(sorted(unknown))}")
+    if "datacheck-1-one-core" in only and not shutil.which("taskset"):
+        parser.error("--only datacheck-1-one-core: needs taskset (util-linux)")
     report = run([int(r) for r in args.rows.split(",")], args.repeat, kinds, only)
     show(report)
     RESULTS.mkdir(exist_ok=True)
