@@ -227,7 +227,7 @@ def test_above_the_exact_bound_hnsw_finds_the_same_pairs_and_is_deterministic(mo
     vectors = np.concatenate([base, base + rng.normal(0, 0.01, base.shape).astype(np.float32)])
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     exact = checks.pairs_above(vectors, vectors, 0.9, upper=True)
-    monkeypatch.setattr(checks, "EXACT_UP_TO", 100)
+    monkeypatch.setattr(checks, "EXACT_UP_TO", 40)  # 10 x 300 similarities: above too
     first = checks.pairs_above(vectors, vectors, 0.9, upper=True)
     again = checks.pairs_above(vectors, vectors, 0.9, upper=True)
     as_set = [set(zip(p[0].tolist(), p[1].tolist(), strict=True)) for p in (exact, first, again)]
@@ -237,6 +237,23 @@ def test_above_the_exact_bound_hnsw_finds_the_same_pairs_and_is_deterministic(mo
     assert sorted(zip(eval_side[0].tolist(), eval_side[1].tolist(), strict=True)) == [
         (k, k) for k in range(10)
     ]
+
+
+@pytest.mark.skipif(semantic.missing() is not None, reason="the semantic extra is not installed")
+def test_a_few_eval_rows_against_many_training_rows_are_searched_exactly(monkeypatch):
+    """The exact search is bounded by the similarities it computes, not by the training
+    side alone: no index is built for a handful of eval rows."""
+    from datacheck.checks import semantic as checks
+
+    rng = np.random.default_rng(1)
+    train = rng.normal(size=(400, 384)).astype(np.float32)
+    train /= np.linalg.norm(train, axis=1, keepdims=True)
+    monkeypatch.setattr(checks, "EXACT_UP_TO", 100)  # 400 x 400 would take the index
+    monkeypatch.setattr(checks, "_hnsw_pairs", lambda *a, **k: pytest.fail("index built"))
+    i, j, sim = checks.pairs_above(train[[5, 17]], train, 0.99)
+    assert sorted(zip(i.tolist(), j.tolist(), strict=True)) == [(0, 5), (1, 17)]
+    with pytest.raises(pytest.fail.Exception):
+        checks.pairs_above(train, train, 0.99, upper=True)
 
 
 def test_the_terminal_says_which_checks_an_uninstalled_extra_left_out(tmp_path, monkeypatch):
