@@ -387,7 +387,12 @@ def main() -> None:
     show(report)
     RESULTS.mkdir(exist_ok=True)
     data = "" if kinds == ("tickets",) else "-" + "-".join(kinds)
-    name = RESULTS / f"run-{report['date'][:10]}-{'-'.join(args.rows.split(','))}{data}.json"
+    stem = f"run-{report['date'][:10]}-{'-'.join(args.rows.split(','))}{data}"
+    name = RESULTS / f"{stem}.json"
+    for again in range(2, 1000):  # an earlier run's figures are kept, not overwritten
+        if not name.exists():
+            break
+        name = RESULTS / f"{stem}-{again}.json"
     name.write_text(json.dumps(report, indent=2) + "\n")
     print(f"written: {name.relative_to(ROOT)}")
     return None
