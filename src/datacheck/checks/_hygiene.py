@@ -21,6 +21,7 @@ import polars as pl
 from datacheck._frames import compact, kept
 from datacheck.checks._near import (
     BANDS,
+    NO_PAIRS,
     PERMUTATIONS,
     Near,
     Shingled,
@@ -158,7 +159,7 @@ def analyse(
 
     groups, group_count, redundant, redundant_ids, members = _exact(train)
     conflicts, conflict_count, conflict_lines, conflict_members = _conflicts(train, frame, target)
-    found = _near(shingles, targets, threshold) if shingles is not None else Near(_NO_PAIRS, True)
+    found = _near(shingles, targets, threshold) if shingles is not None else Near(NO_PAIRS, True)
     pairs = found.pairs
     del shingles
     clusters = _clusters(keyed.filter(~pl.col("_eval")), pairs)
@@ -471,9 +472,6 @@ def _near(shingles: Shingled, targets: pl.DataFrame | None, threshold: float) ->
     the same target pair."""
     found = search(shingles, threshold)
     return found._replace(pairs=_same_target(found.pairs, targets))
-
-
-_NO_PAIRS = pl.DataFrame(schema={"a": pl.Int64, "b": pl.Int64, "sim": pl.Float64})
 
 
 def _same_target(pairs: pl.DataFrame, targets: pl.DataFrame | None) -> pl.DataFrame:

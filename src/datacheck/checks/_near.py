@@ -35,6 +35,9 @@ import polars as pl
 #: with a near duplicate there, and exact is worth up to 1.7 times its cost
 PAIRS_PER_TEXT = 24
 
+#: no pairs: what every search returns when it finds none
+NO_PAIRS = pl.DataFrame(schema={"a": pl.Int64, "b": pl.Int64, "sim": pl.Float64})
+
 PERMUTATIONS = 32
 BANDS = 8
 ROWS_PER_BAND = PERMUTATIONS // BANDS
@@ -196,7 +199,7 @@ class _Prefixes(NamedTuple):
         return shared
 
     def pairs(self) -> np.ndarray:
-        """Every pair of positions (a < b) sharing a prefix class, once, as `a << 24 | b`,
+        """Every pair of positions (a < b) sharing a prefix class, once, as `_pair_keys`,
         ascending; made a block of runs at a time, so only the distinct keys are ever held
         whole (a pair sharing several classes is proposed by each)."""
         block = np.cumsum(self.sizes * (self.sizes - 1) // 2) // PAIR_BLOCK
@@ -213,10 +216,8 @@ class _Prefixes(NamedTuple):
         later = np.repeat(ends, sizes) - np.arange(owners.size) - 1
         first = np.repeat(np.arange(owners.size), later)
         step = np.arange(first.size) - np.repeat(np.cumsum(later) - later, later)
-        a = owners[first].astype(np.uint64)
-        b = owners[first + 1 + step].astype(np.uint64)
-        keys = (np.minimum(a, b) << _OWNER) | np.maximum(a, b)
-        return keys[a != b]
+        a, b = owners[first], owners[first + 1 + step]
+        return _pair_keys(a, b)[a != b]
 
 
 def _prefixes(sets: _Sets, groups: np.ndarray, threshold: float) -> _Prefixes:
@@ -308,7 +309,6 @@ def _verified(
     `sim`, reaches `threshold`, by id. A pair whose sets differ in size by more than the
     threshold allows is dropped unseen; for the rest, both sides' keys are ascending runs,
     merged into one order where a shared shingle is two equal neighbours."""
-    none = pl.DataFrame(schema={"a": pl.Int64, "b": pl.Int64, "sim": pl.Float64})
     size_a, size_b = sets.sizes[where_a], sets.sizes[where_b]
     fits = np.minimum(size_a, size_b) >= threshold * np.maximum(size_a, size_b) - 1e-9
     where_a, where_b = where_a[fits], where_b[fits]
@@ -326,26 +326,20 @@ def _verified(
         kept_b.append(sets.ids[part_b[good]])
         kept_sim.append(similarity[good])
     if not kept_a:
-        return none
+        return NO_PAIRS
     return pl.DataFrame(
         {"a": np.concatenate(kept_a), "b": np.concatenate(kept_b), "sim": np.concatenate(kept_sim)},
-        schema=none.schema,
+        schema=NO_PAIRS.schema,
     ).sort("a", "b")
 
 
 def _verified_keys(sets: _Sets, keys: np.ndarray, threshold: float) -> pl.DataFrame:
-    """`_verified` of pairs of positions given as `a << 24 | b` keys, a block at a time."""
+    """`_verified` of pairs of positions given as `_pair_keys`, a block at a time."""
     found = [
         _verified(sets, *_unpacked(keys[start : start + PAIR_BLOCK]), threshold)
         for start in range(0, keys.size, PAIR_BLOCK)
     ]
-    if not found:
-        return _verified(sets, *_unpacked(keys), threshold)
-    return pl.concat(found).sort("a", "b")
-
-
-def _unpacked(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    return (keys >> _OWNER).astype(np.int64), (keys & _OWNERS).astype(np.int64)
+    return pl.concat(found).sort("a", "b") if found else NO_PAIRS
 
 
 class Near(NamedTuple):
@@ -386,11 +380,9 @@ def near_pairs(texts: pl.DataFrame, threshold: float, groups: np.ndarray | None 
 
 def search(shingles: Shingled, threshold: float) -> Near:
     """`near_pairs` of texts already shingled."""
-    none = pl.DataFrame(schema={"a": pl.Int64, "b": pl.Int64, "sim": pl.Float64})
     sets, groups = shingles
-    del shingles
     if sets.ids.size < 2:
-        return Near(none, True)
+        return Near(NO_PAIRS, True)
     if sets.ids.size < 2**_OWNER_BITS:
         prefixes = _prefixes(sets, groups, threshold)
         if prefixes.pair_count() <= PAIRS_PER_TEXT * sets.ids.size:
@@ -405,10 +397,9 @@ def search(shingles: Shingled, threshold: float) -> Near:
 
 def _minhash(sets: _Sets, groups: np.ndarray, threshold: float) -> pl.DataFrame:
     """Verified pairs among candidates that share a MinHash band in one group."""
-    none = pl.DataFrame(schema={"a": pl.Int64, "b": pl.Int64, "sim": pl.Float64})
     owner = sets.ids
     if owner.size < 2:
-        return none
+        return NO_PAIRS
     signature = _signatures(sets)
     salt = groups.astype(np.uint64) * np.uint64(0xBF58476D1CE4E5B9)
     found = []
@@ -440,16 +431,20 @@ def _minhash(sets: _Sets, groups: np.ndarray, threshold: float) -> pl.DataFrame:
     candidates = _distinct(np.concatenate(found))
     del found
     if candidates.size == 0:
-        return none
-    a = (candidates >> np.uint64(32)).astype(np.int64)
-    b = (candidates & np.uint64(2**32 - 1)).astype(np.int64)
-    return _verified(sets, *_positions(sets, a, b), threshold)
+        return NO_PAIRS
+    return _verified(sets, *_positions(sets, *_unpacked(candidates)), threshold)
 
 
 def _pair_keys(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Pairs of text ids (below 2^32) as one 64-bit key each, the smaller id first."""
+    """Pairs of text ids or positions (below 2^32) as one 64-bit key each, the smaller
+    first: sorting the keys orders the pairs, and equal keys are the same pair."""
     low, high = np.minimum(a, b).astype(np.uint64), np.maximum(a, b).astype(np.uint64)
     return (low << np.uint64(32)) | high
+
+
+def _unpacked(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The two sides of `_pair_keys`."""
+    return (keys >> np.uint64(32)).astype(np.int64), (keys & np.uint64(2**32 - 1)).astype(np.int64)
 
 
 def _distinct(keys: np.ndarray) -> np.ndarray:
