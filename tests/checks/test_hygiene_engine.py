@@ -511,6 +511,41 @@ def test_prefix_filtering_finds_every_pair(threshold, grouped, block, monkeypatc
     assert len(listed) == len(set(listed)) and set(listed) == expected.keys()
 
 
+@pytest.mark.parametrize("threshold", [0.5, 0.8])
+def test_classes_shared_by_chance_add_no_pair_and_lose_none(threshold, monkeypatch):
+    """With every bigram of one frequency in one class (as if all their hashes collided),
+    texts of different groups share classes they do not share bigrams of, and a text holds
+    many bigrams of one class: the search still returns exactly brute force's pairs."""
+    import numpy as np
+
+    from datacheck.checks import _near
+
+    monkeypatch.setattr(_near, "PAIRS_PER_TEXT", 10**6)
+    monkeypatch.setattr(_near, "_class_hashes", lambda token: token & np.uint64(0))
+    texts = _random_texts(8, 240)
+    groups = np.array([k % 2 for k in range(len(texts))], dtype=np.uint64)
+    found = _near.near_pairs(_ids_and_texts(texts), threshold, groups)
+    expected = _true_pairs(texts, threshold, groups)
+    listed = {(a, b) for a, b in found.pairs.select("a", "b").iter_rows()}
+    assert found.exact and len(expected) > 20 and listed == expected.keys()
+
+
+def test_positional_filter_drops_candidates_verification_would(monkeypatch):
+    """The positional filter leaves fewer candidates to verify than the size filter alone
+    (threshold 0 keeps them all) and loses none of the pairs (the test above)."""
+    import numpy as np
+
+    from datacheck.checks import _near
+
+    shingles = _near.shingled(_ids_and_texts(_random_texts(9, 300)))
+    prefixes = _near._prefixes(shingles.sets, shingles.groups, 0.8)
+    filtered = prefixes.pairs(shingles.sets, shingles.groups, 0.8)
+    everything = prefixes.pairs(shingles.sets, shingles.groups, 0.0)
+    verified = _near.search(shingles, 0.8).pairs.height
+    assert verified <= filtered.size < everything.size
+    assert np.isin(filtered, everything).all()
+
+
 def test_minhash_takes_over_when_prefixes_would_make_too_many_pairs(monkeypatch):
     """Texts that pair with nobody are left out before signing; what MinHash finds is
     verified, in one group each."""

@@ -1,8 +1,8 @@
 """Near-duplicate search: every pair of texts whose word-bigram Jaccard reaches a bound.
 
-Texts (already normalized) lose punctuation and are cut into word bigrams hashed by polars;
-each text's distinct bigrams are packed into one numpy array. Candidate pairs come one of two
-ways, and each is then verified with the exact Jaccard of its two sets, so a reported
+Texts (in their fuzzy form: see `fuzzy`) are cut into word bigrams, hashed by polars and
+numpy; each text's distinct bigrams are packed into one numpy array. Candidate pairs come one
+of two ways, and each is then verified with the exact Jaccard of its two sets, so a reported
 similarity is never an estimate:
 
 - Prefix filtering (Bayardo, Ma and Srikant's All-Pairs, 2007). Order every text's bigrams
@@ -71,26 +71,26 @@ def _coefficients() -> tuple[np.ndarray, np.ndarray]:
     return a, b
 
 
-def _shingles(texts: pl.DataFrame) -> pl.DataFrame:
-    """Word-bigram hashes per normalized text (the word itself for one-word texts)."""
+def _shingles(texts: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(text id, shingle hash) of each word bigram of each text (the word itself for a
+    one-word text), in the texts' order. Texts come in their fuzzy form: words one space
+    apart. Words are hashed by polars, each list at once (no frame of words is made), and
+    pairs of neighbours mixed by numpy."""
     words = (
-        texts.select("id", fuzzy(pl.col("text")).str.split(" ").alias("w"))
-        .explode("w")
-        .filter(pl.col("w").is_not_null() & (pl.col("w") != ""))
-        .with_columns(pl.col("w").hash(seed=7).alias("h"))
+        texts["text"].str.split(" ").list.eval(pl.element().filter(pl.element() != "").hash(seed=7))
     )
-    nxt_same = pl.col("id").shift(-1) == pl.col("id")
-    first = pl.col("id").shift(1) != pl.col("id")
-    bigram = pl.struct(pl.col("h"), pl.col("h").shift(-1).alias("n")).hash(seed=11)
-    return (
-        words.with_columns(
-            pl.when(nxt_same).then(bigram).otherwise(None).alias("s"),
-            (first.fill_null(True) & ~nxt_same.fill_null(False)).alias("alone"),
-        )
-        .with_columns(pl.when(pl.col("alone")).then(pl.col("h")).otherwise(pl.col("s")).alias("s"))
-        .filter(pl.col("s").is_not_null())
-        .select("id", "s")
-    )  # repeats are harmless: a minimum ignores them and Jaccard uses sets
+    count = words.list.len().to_numpy()
+    hashes = words.explode().drop_nulls().to_numpy()  # an empty list explodes to one null
+    owner = np.repeat(texts["id"].to_numpy(), count)
+    paired = np.zeros(hashes.size, dtype=bool)
+    paired[:-1] = owner[1:] == owner[:-1]
+    alone = np.repeat(count == 1, count)
+    shingle = hashes.copy()
+    with np.errstate(over="ignore"):  # (first x odd constant) xor second: order counts
+        shingle[:-1] = (hashes[:-1] * np.uint64(0x9E3779B97F4A7C15)) ^ hashes[1:]
+    shingle[alone] = hashes[alone]
+    keep = paired | alone
+    return owner[keep], shingle[keep]  # repeats are harmless: sets are made of them next
 
 
 class _Sets(NamedTuple):
@@ -111,16 +111,15 @@ _LOW = np.uint64(2**SHINGLE_BITS - 1)
 _HIGH = np.uint64(SHINGLE_BITS)
 
 
-def _sets(shingles: pl.DataFrame) -> _Sets:
+def _sets(shingles: tuple[np.ndarray, np.ndarray]) -> _Sets:
     """The packed distinct shingle sets of a batch of at most `CHUNK` texts."""
-    ids = shingles["id"].to_numpy()
+    ids, hashes = shingles
     if ids.size == 0:
         empty = np.empty(0, dtype=np.int64)
         return _Sets(empty, empty, empty, np.empty(0, dtype=np.uint64))
     first = np.r_[True, ids[1:] != ids[:-1]]
     place = (np.cumsum(first) - 1).astype(np.uint64)
-    hashes = shingles["s"].to_numpy() >> np.uint64(64 - SHINGLE_BITS)
-    keys = _distinct((place << _HIGH) | hashes)
+    keys = _distinct((place << _HIGH) | (hashes >> np.uint64(64 - SHINGLE_BITS)))
     sizes = np.bincount((keys >> _HIGH).astype(np.int64), minlength=int(first.sum()))
     return _Sets(ids[first], np.cumsum(sizes) - sizes, sizes, keys & _LOW)
 
@@ -174,18 +173,28 @@ def _subset(sets: _Sets, keep: np.ndarray) -> _Sets:
 _OWNER_BITS = 24
 _OWNER = np.uint64(_OWNER_BITS)
 _OWNERS = np.uint64(2**_OWNER_BITS - 1)
-#: a bigram's class, what prefixes are compared on: its frequency (capped) and 28 bits of it
-_CLASS_BITS = 40
+#: a bigram's class, what prefixes are compared on: a code of its frequency (exact to 31,
+#: then one per power of two) and 28 bits of its hash
+_HASH_BITS = 28
+_CODE_BITS = 6
+_CLASS_BITS = _CODE_BITS + _HASH_BITS
 _CLASS = np.uint64(_CLASS_BITS)
 _CLASSES = np.uint64(2**_CLASS_BITS - 1)
-_MAX_COUNT = 2**12 - 1
+#: bits of a bigram's rank in its text's prefix, kept beside its class for the positional
+#: filter (a longer prefix's later ranks read as the last one: a looser bound, never wrong)
+_RANK_BITS = 6
+_RANK = np.uint64(_OWNER_BITS)
+_RANKS = 2**_RANK_BITS - 1
+_RUN = np.uint64(_OWNER_BITS + _RANK_BITS)
 
 
 class _Prefixes(NamedTuple):
     """The texts that share a prefix class (`owners`, positions in the sets), as runs:
-    `owners[starts[i] : starts[i] + sizes[i]]` share one class, ascending."""
+    `owners[starts[i] : starts[i] + sizes[i]]` share one class, ascending; `ranks` says
+    where in its text's prefix each one's bigram of that class sits."""
 
     owners: np.ndarray
+    ranks: np.ndarray
     starts: np.ndarray
     sizes: np.ndarray
 
@@ -198,75 +207,124 @@ class _Prefixes(NamedTuple):
         shared[self.owners] = True
         return shared
 
-    def pairs(self) -> np.ndarray:
-        """Every pair of positions (a < b) sharing a prefix class, once, as `_pair_keys`,
-        ascending; made a block of runs at a time, so only the distinct keys are ever held
-        whole (a pair sharing several classes is proposed by each)."""
+    def pairs(self, sets: _Sets, groups: np.ndarray, threshold: float) -> np.ndarray:
+        """Every pair of positions (a < b) in one group sharing a prefix class that may reach
+        `threshold`, once, as `_pair_keys`, ascending; made a block of runs at a time, so
+        only the distinct keys are ever held whole (a pair sharing several classes is
+        proposed by each). Texts of two groups can share a class by chance, never a
+        bigram."""
         block = np.cumsum(self.sizes * (self.sizes - 1) // 2) // PAIR_BLOCK
         cuts = np.split(np.arange(self.sizes.size), np.flatnonzero(np.diff(block)) + 1)
-        found = [_distinct(self._run_pairs(cut)) for cut in cuts if cut.size]
+        found = [
+            _distinct(self._run_pairs(cut, sets.sizes, groups, threshold))
+            for cut in cuts
+            if cut.size
+        ]
         return _distinct(np.concatenate(found)) if found else np.empty(0, dtype=np.uint64)
 
-    def _run_pairs(self, runs: np.ndarray) -> np.ndarray:
-        """The pair keys of the runs at `runs` (consecutive)."""
+    def _run_pairs(
+        self, runs: np.ndarray, set_sizes: np.ndarray, groups: np.ndarray, threshold: float
+    ) -> np.ndarray:
+        """The pair keys of the runs at `runs` (consecutive) that pass the size and the
+        positional filter (Xiao et al.'s PPJoin, 2008): if the class two texts share is the
+        first they share, no more of their bigrams can match than follow it in the shorter
+        remainder; a pair whose first shared class leaves too few is dropped unseen, and a
+        pair proposed by a later class is kept by its first."""
         begin = int(self.starts[runs[0]])
         end = int(self.starts[runs[-1]] + self.sizes[runs[-1]])
-        sizes, owners = self.sizes[runs], self.owners[begin:end]
+        sizes, owners, ranks = self.sizes[runs], self.owners[begin:end], self.ranks[begin:end]
         ends = np.cumsum(sizes)
         later = np.repeat(ends, sizes) - np.arange(owners.size) - 1
         first = np.repeat(np.arange(owners.size), later)
-        step = np.arange(first.size) - np.repeat(np.cumsum(later) - later, later)
-        a, b = owners[first], owners[first + 1 + step]
-        return _pair_keys(a, b)[a != b]
+        second = first + 1 + np.arange(first.size) - np.repeat(np.cumsum(later) - later, later)
+        a, b = owners[first], owners[second]
+        size_a, size_b = set_sizes[a], set_sizes[b]
+        needed = np.ceil(threshold / (1 + threshold) * (size_a + size_b) - 1e-9)
+        room = 1 + np.minimum(size_a - 1 - ranks[first], size_b - 1 - ranks[second])
+        fits = np.minimum(size_a, size_b) >= threshold * np.maximum(size_a, size_b) - 1e-9
+        keep = (a != b) & fits & (room >= needed) & (groups[a] == groups[b])
+        return _pair_keys(a, b)[keep]
 
 
 def _prefixes(sets: _Sets, groups: np.ndarray, threshold: float) -> _Prefixes:
     """Each text's prefix under one order of all bigrams, rarest first, and the texts that
-    share a bigram of it, by class: a bigram's class is its frequency (within its group,
-    capped) and 28 bits of its hash. Two texts sharing a bigram share its class, and the
+    share a bigram of it, by class: a bigram's class is its frequency within its group
+    (coded) and 28 bits of its hash. Two texts sharing a bigram share its class, and the
     class order is one order of all bigrams (ties broken by the full hash), so matching
     prefixes on classes misses no pair; a class shared by chance only adds a candidate,
-    which verification drops."""
+    which verification drops. A bigram no other text of its group has comes first in its
+    text and can match nothing: it is counted, never sorted (on mostly unique texts, nine
+    in ten)."""
     mixed = groups.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
     keys = np.empty(sets.values.size, dtype=np.uint64)
     for entries, owner in _batches(sets):
         with np.errstate(over="ignore"):  # an odd multiplier: every bit reaches the top ones
             token = (sets.values[entries] ^ mixed[owner]) * np.uint64(0xBF58476D1CE4E5B9)
-        keys[entries] = (token >> _OWNER << _OWNER) | owner.astype(np.uint64)
+        keys[entries] = (token & ~_OWNERS) | owner.astype(np.uint64)
     ordered = _sorted(keys)
-    # per entry: its text, then its class (frequency, 28 bits of hash), a batch at a time,
-    # written over the unsorted keys (no third array that long); a batch ends where a
+    # per entry of a bigram some other text shares: its text, then its class, written over
+    # the unsorted keys (no third array that long), a batch at a time; a batch ends where a
     # bigram's run of entries does
-    start = 0
+    alone = np.zeros(sets.ids.size, dtype=np.int64)
+    filled = start = 0
     while start < ordered.size:
         stop = min(start + CHUNK * 32, ordered.size)
         stop = int(np.searchsorted(ordered, ordered[stop - 1] | _OWNERS, "right"))
         part = ordered[start:stop]
         token = part >> _OWNER
         run = np.cumsum(np.r_[True, token[1:] != token[:-1]]) - 1
-        frequency = np.minimum(np.bincount(run), _MAX_COUNT).astype(np.uint64)[run]
-        keys[start:stop] = (
-            ((part & _OWNERS) << _CLASS) | (frequency << np.uint64(28)) | (token >> np.uint64(12))
+        count = np.bincount(run)[run]
+        single = count == 1
+        alone += np.bincount((part[single] & _OWNERS).astype(np.int64), minlength=alone.size)
+        part, token, count = part[~single], token[~single], count[~single]
+        keys[filled : filled + part.size] = (
+            ((part & _OWNERS) << _CLASS)
+            | (_frequency_code(count) << np.uint64(_HASH_BITS))
+            | _class_hashes(token)
         )
+        filled += part.size
         start = stop
     del ordered
-    classes = _sorted(keys)
+    classes = _sorted(keys[:filled])
     del keys
     size = sets.sizes
     length = size - np.ceil(threshold * size - 1e-9).astype(np.int64) + 1
+    owner = (classes >> _CLASS).astype(np.int64)
+    held = np.bincount(owner, minlength=size.size)
+    first = np.cumsum(held) - held
     prefix = []
-    for entries, owner in _batches(sets):
-        rank = np.arange(entries.start, entries.stop) - sets.starts[owner]
-        part = classes[entries][rank < length[owner]]
-        prefix.append(((part & _CLASSES) << _OWNER) | (part >> _CLASS))
-    del classes
-    keys = _sorted(np.concatenate(prefix))
-    cut = np.flatnonzero(np.r_[True, (keys[1:] >> _OWNER) != (keys[:-1] >> _OWNER)])
+    for start in range(0, classes.size, CHUNK * 32):
+        part, whose = classes[start : start + CHUNK * 32], owner[start : start + CHUNK * 32]
+        rank = alone[whose] + np.arange(start, start + part.size) - first[whose]
+        inside = rank < length[whose]
+        prefix.append(
+            ((part[inside] & _CLASSES) << _RUN)
+            | (np.minimum(rank[inside], _RANKS).astype(np.uint64) << _RANK)
+            | whose[inside].astype(np.uint64)
+        )
+    del classes, owner
+    keys = _sorted(np.concatenate(prefix)) if prefix else np.empty(0, dtype=np.uint64)
+    cut = np.flatnonzero(np.r_[True, (keys[1:] >> _RUN) != (keys[:-1] >> _RUN)])
     sizes = np.diff(np.r_[cut, keys.size])
-    shared = np.repeat(sizes > 1, sizes)
-    owners = (keys[shared] & _OWNERS).astype(np.int64)
+    keys = keys[np.repeat(sizes > 1, sizes)]
     sizes = sizes[sizes > 1]
-    return _Prefixes(owners, np.cumsum(sizes) - sizes, sizes)
+    owners = (keys & _OWNERS).astype(np.int64)
+    ranks = ((keys >> _RANK) & np.uint64(_RANKS)).astype(np.int64)
+    return _Prefixes(owners, ranks, np.cumsum(sizes) - sizes, sizes)
+
+
+def _class_hashes(token: np.ndarray) -> np.ndarray:
+    """`_HASH_BITS` of each bigram's token (its top 40 bits): which class it falls in among
+    the bigrams of its frequency code."""
+    return token >> np.uint64(64 - _OWNER_BITS - _HASH_BITS)
+
+
+def _frequency_code(count: np.ndarray) -> np.ndarray:
+    """A bigram's frequency in `_CODE_BITS` bits, in the same order: exact below 32, then
+    one code per power of two (which common bigram comes first matters little)."""
+    coarse = 27 + np.log2(np.maximum(count, 1)).astype(np.int64)
+    code = np.where(count < 32, count, np.minimum(coarse, 2**_CODE_BITS - 1))
+    return code.astype(np.uint64)
 
 
 def _batches(sets: _Sets) -> Iterator[tuple[slice, np.ndarray]]:
@@ -357,7 +415,8 @@ class Shingled(NamedTuple):
 
 
 def shingled(texts: pl.DataFrame, groups: np.ndarray | None = None) -> Shingled:
-    """`texts` (`id`, `text`) as the search takes them. `groups`: one code per text (in
+    """`texts` (`id`, `text`, in the fuzzy form: words one space apart, no punctuation) as
+    the search takes them. `groups`: one code per text (in
     `texts`' order) when only texts of one group can pair. The texts can be let go once this
     returns: at a million rows they weigh as much as the search's largest array."""
     if groups is None:
@@ -386,7 +445,7 @@ def search(shingles: Shingled, threshold: float) -> Near:
     if sets.ids.size < 2**_OWNER_BITS:
         prefixes = _prefixes(sets, groups, threshold)
         if prefixes.pair_count() <= PAIRS_PER_TEXT * sets.ids.size:
-            keys = prefixes.pairs()
+            keys = prefixes.pairs(sets, groups, threshold)
             del prefixes
             return Near(_verified_keys(sets, keys, threshold), True)
         keep = prefixes.texts(sets.ids.size)
@@ -430,9 +489,11 @@ def _minhash(sets: _Sets, groups: np.ndarray, threshold: float) -> pl.DataFrame:
         del bucket, first, parts
     candidates = _distinct(np.concatenate(found))
     del found
-    if candidates.size == 0:
+    a, b = _positions(sets, *_unpacked(candidates))
+    one_group = groups[a] == groups[b]  # buckets of two groups can meet by chance
+    if not one_group.any():
         return NO_PAIRS
-    return _verified(sets, *_positions(sets, *_unpacked(candidates)), threshold)
+    return _verified(sets, a[one_group], b[one_group], threshold)
 
 
 def _pair_keys(a: np.ndarray, b: np.ndarray) -> np.ndarray:
