@@ -54,11 +54,17 @@ def build(rows: int, seed: int = 11) -> tuple[list[str], list[tuple[int, int, st
     return base, planted
 
 
+def _bigrams(text: str) -> set[tuple[str, ...]]:
+    """The word bigrams near-duplicate search compares, computed here on their own: letters
+    and digits kept, anything else a space (the word itself for a one-word text)."""
+    words = re.sub(r"[^\w\s]|_", " ", text).split()
+    return {tuple(words[k : k + 2]) for k in range(len(words) - 1)} or {tuple(words)}
+
+
 def child(rows: int) -> None:
     import polars as pl
 
     from datacheck.checks._hygiene import analyse, normalized
-    from datacheck.checks._near import _shingles  # noqa: PLC2701 - the same shingling
 
     data, planted = build(rows)
     frame = pl.DataFrame(
@@ -88,8 +94,7 @@ def child(rows: int) -> None:
     for number, cluster in enumerate(near_duplicate_clusters(frame)):
         for i in cluster["ids"]:
             clusters[i] = number
-    texts = pl.DataFrame({"id": range(rows), "text": keyed["_input"]})
-    shingles = {i: set(s) for i, s in _shingles(texts).group_by("id").agg(pl.col("s")).iter_rows()}
+    shingles = dict(enumerate(_bigrams(text) for text in keyed["_input"]))
     exact_keys = keyed["_input"].to_list()
     found = eligible = 0
     by_kind: dict[str, list[int]] = {}
@@ -135,7 +140,6 @@ def templated_recall(count: int = 2500) -> tuple[int, int]:
     import polars as pl
 
     from datacheck.checks._hygiene import near_duplicate_clusters
-    from datacheck.checks._near import _shingles
 
     rng = random.Random(5)
     words = [
@@ -154,8 +158,7 @@ def templated_recall(count: int = 2500) -> tuple[int, int]:
         )
     ordered = sorted(texts)
     n = len(ordered)
-    shingles = _shingles(pl.DataFrame({"id": range(n), "text": ordered}))
-    sets = {i: set(s) for i, s in shingles.group_by("id").agg(pl.col("s")).iter_rows()}
+    sets = dict(enumerate(_bigrams(text) for text in ordered))
     should = set()
     for i, j in itertools.combinations(range(n), 2):
         if len(sets[i] & sets[j]) / len(sets[i] | sets[j]) >= 0.8:
