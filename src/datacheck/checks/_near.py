@@ -9,8 +9,9 @@ similarity is never an estimate:
   rarest first: two texts with Jaccard at least t share a bigram among the first
   |A| - ceil(t |A|) + 1 of each. The pairs that share one are all the candidates, so no pair
   is missed. Used whenever they number at most `PAIRS_PER_TEXT` per text, which on real data
-  they do (hwu64 0.5 per text; joined real utterances 3.1 at 100,000 rows and 22 at a
-  million; one ticket template 0.6 at 100,000 and 18 at five million).
+  they do (hwu64 0.5 per text; joined real utterances 3.1 at 100,000 rows and 24 at a
+  million; one ticket template 0.6 at 100,000 and 18 at five million). A candidate whose
+  first shared bigram leaves too few to reach t is dropped before it is verified.
 - MinHash with locality-sensitive hashing otherwise (texts whose rarest bigrams are common,
   as when five million rows join a few thousand utterances): 32 affine permutations (numpy's
   `minimum.reduceat` over each text's bigrams), 8 bands of 4 rows, which put two texts with
@@ -30,10 +31,11 @@ import polars as pl
 
 #: prefix filtering's candidates are all verified while they number at most this many per
 #: text; beyond, MinHash picks the candidates. Measured on a million joined real utterances
-#: (22 per text): verifying costs 0.37 µs of CPU a candidate, signing and bucketing 5.2 µs a
-#: text, so MinHash is cheaper from 14 per text; but it missed 1,595 of the 45,372 texts
-#: with a near duplicate there, and exact is worth up to 1.7 times its cost
-PAIRS_PER_TEXT = 24
+#: (24 per text, 735k texts): past the prefixes, filtering and verifying cost 80 ns of CPU a
+#: candidate, signing and bucketing 3.9 µs a text, so MinHash is cheaper from about 49 per
+#: text; but it missed 2,000 of the 45,372 texts with a near duplicate there, and exact is
+#: worth up to 1.3 times its cost
+PAIRS_PER_TEXT = 64
 
 #: no pairs: what every search returns when it finds none
 NO_PAIRS = pl.DataFrame(schema={"a": pl.Int64, "b": pl.Int64, "sim": pl.Float64})
