@@ -564,3 +564,16 @@ def test_minhash_takes_over_when_prefixes_would_make_too_many_pairs(monkeypatch)
     # paired with some near duplicate, which is what clusters need
     paired, should = {x for p in pairs for x in p}, {x for p in expected for x in p}
     assert len(paired) >= 0.95 * len(should) and len(should) > 20
+
+
+def test_shingles_skip_empty_words_and_texts():
+    """Two spaces in a row make no empty word, an empty text no shingle, a one-word text
+    one shingle (the word): the sets brute force would build."""
+    from datacheck.checks import _near
+
+    texts = ["a  b c d", "a b c d", "", "solo", "x y"]
+    owner, hashes = _near._shingles(_ids_and_texts(texts))
+    sets = {i: set(hashes[owner == i].tolist()) for i in range(len(texts))}
+    assert sets[0] == sets[1] and len(sets[0]) == 3
+    assert sets[2] == set() and len(sets[3]) == 1 and len(sets[4]) == 1
+    assert not sets[3] & sets[4] and not sets[3] & sets[0]
