@@ -33,7 +33,6 @@ _TRICKY = (
 
 def test_fast_text_forms_equal_their_plain_definitions():
     from datacheck.checks._hygiene import _fuzzy_key
-    from datacheck.checks._near import fuzzy as _fuzzy
 
     rng = random.Random(5)
     texts = ["".join(rng.choice(_TRICKY) for _ in range(rng.randint(0, 12))) for _ in range(3000)]
@@ -48,10 +47,16 @@ def test_fast_text_forms_equal_their_plain_definitions():
         normalized(t).alias("fast"),
         pl.col("plain"),
         _fuzzy_key(pl.col("plain")).alias("fuzzy_fast"),
-        _fuzzy(pl.col("plain")).str.replace_all(r"\s+", " ").str.strip_chars().alias("fuzzy"),
-    )
+        _fuzzy_key(pl.col("plain"), numbers=False).alias("zeros_fast"),
+        # punctuation runs to spaces, then white space collapsed: two passes, one regex each
+        pl.col("plain").str.replace_all(r"[^\p{L}\p{N}\s]+", " ")
+        .str.replace_all(r"\s+", " ").str.strip_chars().alias("fuzzy"),
+    )  # fmt: skip
     assert got["fast"].to_list() == got["plain"].to_list()
     assert got["fuzzy_fast"].to_list() == got["fuzzy"].to_list()
+    zeros = got.select(pl.col("fuzzy").str.replace_all(r"\p{N}+", "0"))["fuzzy"]
+    assert got["zeros_fast"].to_list() == zeros.to_list()
+    assert got["fuzzy"].str.contains("  ").sum() == 0 and got["fuzzy"].n_unique() > 500
     assert got["plain"].n_unique() > 1000
 
 

@@ -48,9 +48,8 @@ def normalized(expr: pl.Expr) -> pl.Expr:
 def _nfkc(text: pl.Expr) -> pl.Expr:
     """`text` in NFKC form, computed only where it is not ASCII (ASCII is its own NFKC form;
     polars would rewrite every text: 0.43 s for a million short ones, against 0.07 s)."""
-    return pl.coalesce(
-        pl.when(text.str.contains(r"[^\x00-\x7F]")).then(text).str.normalize("NFKC"), text
-    )
+    plain = text.str.len_bytes() == text.str.len_chars()  # 17x faster than a regex
+    return pl.coalesce(pl.when(~plain).then(text).str.normalize("NFKC"), text)
 
 
 def _one_space(text: pl.Expr) -> pl.Expr:
@@ -425,7 +424,7 @@ class _UnionFind:
 
 def _fuzzy_key(expr: pl.Expr, *, numbers: bool = True) -> pl.Expr:
     """Texts with equal keys have identical shingles: one signature serves them all."""
-    return _one_space(fuzzy(expr, numbers=numbers)).str.strip_chars()
+    return fuzzy(expr, numbers=numbers).str.strip_chars()
 
 
 def _fuzzy_groups(
