@@ -10,6 +10,11 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
+from collections.abc import Callable
+from typing import TypeVar
+
+_T = TypeVar("_T")
 
 
 def fast() -> bool:
@@ -20,6 +25,32 @@ def cores() -> int:
     """The cores this process may run on (at most 8: more buys the audit little)."""
     available = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
     return min(len(available) if available else os.cpu_count() or 1, 8)
+
+
+_background = 0
+_background_lock = threading.Lock()
+
+
+def in_background(work: Callable[[], _T]) -> _T:
+    """Run `work` (in a thread of its own) as background work, which holds one core while it
+    runs: helpers that only speed up the foreground (tokenizing) stand back for it (see
+    `background_work`)."""
+    global _background
+    with _background_lock:
+        _background += 1
+    try:
+        return work()
+    finally:
+        with _background_lock:
+            _background -= 1
+
+
+def background_work() -> int:
+    """How many pieces of background work run now, each holding a core. At 1M rows the
+    hygiene analysis, run beside tokenizing, was the audit's longest chain, sharing two cores
+    with two tokenizer threads; with one tokenizer thread until it ended, a 12.2 s audit took
+    11.0 s."""
+    return _background
 
 
 def release_freed_memory() -> None:

@@ -160,3 +160,44 @@ def test_tampered_vocabulary_is_not_trusted(tmp_path, monkeypatch):
     monkeypatch.setattr(tokens, "_package_file", lambda package, relative: fake)
     tokenizer = tokens.Tokenizer(spec)
     assert not tokenizer.exact and "sha256" in tokenizer.problem
+
+
+def test_helpers_stand_back_while_background_work_holds_their_core(monkeypatch):
+    """With two cores and one piece of background work running, the calling thread counts
+    every slice; once it ends, the helper takes slices again. The counts are the same."""
+    from datacheck import _perf
+
+    monkeypatch.setattr(tokens, "cores", lambda: 2)
+    monkeypatch.setattr(tokens, "_CHUNK", 32)
+    texts = _tickets(64 * 32)
+    tokenizer = tokens.get("o200k_base")
+    expected = [tokenizer.count(t) for t in texts]
+    count = tokens._JoinedCounter.__call__
+    threads: list[int] = []
+
+    def recording(self, slice_):
+        threads.append(threading.get_ident())
+        time.sleep(0.001)  # give a helper thread its turn
+        return count(self, slice_)
+
+    monkeypatch.setattr(tokens._JoinedCounter, "__call__", recording)
+    release = threading.Event()
+    started = threading.Event()
+
+    def background():
+        started.set()
+        release.wait(10)
+
+    holder = threading.Thread(target=_perf.in_background, args=(background,))
+    holder.start()
+    started.wait(10)
+    try:
+        assert tokenizer.count_all(texts) == expected
+        assert set(threads) == {threading.get_ident()}
+    finally:
+        release.set()
+        holder.join(10)
+    assert _perf.background_work() == 0
+    threads.clear()
+    assert tokenizer.count_all(texts) == expected
+    assert len(set(threads)) == 2

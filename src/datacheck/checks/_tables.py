@@ -12,12 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from datacheck._frames import compact
-from datacheck._perf import fast
+from datacheck._perf import fast, in_background
 from datacheck.normalize import training
 
 if TYPE_CHECKING:
@@ -111,7 +112,7 @@ def start_tables(ctx: Context) -> None:
         return
     pool = ThreadPoolExecutor(len(wanted), thread_name_prefix="datacheck-tables")
     for item in wanted:
-        ctx.pending[item.name] = pool.submit(item.build, ctx)
+        ctx.pending[item.name] = pool.submit(in_background, partial(item.build, ctx))
     pool.shutdown(wait=False)  # the threads end once their tasks are done
 
 

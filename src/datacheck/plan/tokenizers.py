@@ -15,6 +15,7 @@ import importlib.util
 import math
 import re
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
-from datacheck._perf import cores, release_freed_memory
+from datacheck._perf import background_work, cores, release_freed_memory
 
 if TYPE_CHECKING:
     import polars as pl
@@ -249,6 +250,8 @@ class _JoinedCounter:
 _CHUNK = 4096
 #: slices before helper threads start: each builds its own engine first (~0.1 s)
 _THREADED_SLICES = 16
+#: seconds a helper waits before it looks again whether background work has freed a core
+_STAND_BACK = 0.02
 
 
 def _slices(texts: Texts) -> Iterator[list[str]]:
@@ -271,25 +274,34 @@ def _in_threads(
     helper threads with a counter each builds with `spawn`. No engine is shared because
     tiktoken's regex keeps its scratch space fast only for the first thread that uses it: on
     this project's 2-core machine, a second thread sharing an engine ran at 60% speed, and two
-    sharing one scaled 1.2x where two engines scale 2x (see bench/README.md)."""
+    sharing one scaled 1.2x where two engines scale 2x (see bench/README.md). A helper stands
+    back while background work holds the core it would use."""
     starts = range(0, len(texts), _CHUNK)
     helpers = cores() - 1 if len(starts) >= _THREADED_SLICES else 0
     if helpers < 1:
         return [n for start in starts for n in own(texts[start : start + _CHUNK])]
     parts: list[list[int]] = [[] for _ in starts]
-    pending = iter(range(len(starts)))
+    taken = 0
     lock = threading.Lock()
 
-    def work(count: Callable[[Texts], list[int]]) -> None:
+    def work(count: Callable[[Texts], list[int]], helper: int = 0) -> None:
+        nonlocal taken
         while True:
+            if helper and helper >= cores() - background_work():  # background work holds its core
+                time.sleep(_STAND_BACK)
+                if taken < len(starts):
+                    continue
             with lock:
-                index = next(pending, None)
-            if index is None:
+                index, taken = taken, taken + 1
+            if index >= len(starts):
                 return
             parts[index] = count(texts[starts[index] : starts[index] + _CHUNK])
 
+    def help_with(helper: int) -> None:
+        work(spawn(), helper)
+
     with ThreadPoolExecutor(helpers) as pool:
-        running = [pool.submit(lambda: work(spawn())) for _ in range(helpers)]
+        running = [pool.submit(help_with, k) for k in range(1, helpers + 1)]
         work(own)
         for helper in running:
             helper.result()
