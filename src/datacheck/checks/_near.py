@@ -231,11 +231,12 @@ class _Prefixes(NamedTuple):
     def _run_pairs(
         self, runs: np.ndarray, set_sizes: np.ndarray, groups: np.ndarray, threshold: float
     ) -> np.ndarray:
-        """The pair keys of the runs at `runs` (consecutive) that pass the size and the
-        positional filter (Xiao et al.'s PPJoin, 2008): if the class two texts share is the
-        first they share, no more of their bigrams can match than follow it in the shorter
-        remainder; a pair whose first shared class leaves too few is dropped unseen, and a
-        pair proposed by a later class is kept by its first."""
+        """The pair keys of the runs at `runs` (consecutive) that pass the positional filter
+        (Xiao et al.'s PPJoin, 2008): if the class two texts share is the first they share,
+        no more of their bigrams can match than follow it in the shorter remainder; a pair
+        whose first shared class leaves too few is dropped unseen, and a pair proposed by a
+        later class is kept by its first. The remainder is at most the smaller set, so the
+        filter also drops every pair `_verified`'s size filter would."""
         begin = int(self.starts[runs[0]])
         end = int(self.starts[runs[-1]] + self.sizes[runs[-1]])
         sizes, owners, ranks = self.sizes[runs], self.owners[begin:end], self.ranks[begin:end]
@@ -247,8 +248,7 @@ class _Prefixes(NamedTuple):
         size_a, size_b = set_sizes[a], set_sizes[b]
         needed = np.ceil(threshold / (1 + threshold) * (size_a + size_b) - 1e-9)
         room = 1 + np.minimum(size_a - 1 - ranks[first], size_b - 1 - ranks[second])
-        fits = np.minimum(size_a, size_b) >= threshold * np.maximum(size_a, size_b) - 1e-9
-        keep = (a != b) & fits & (room >= needed) & (groups[a] == groups[b])
+        keep = (a != b) & (room >= needed) & (groups[a] == groups[b])
         return _pair_keys(a, b)[keep]
 
 
