@@ -16,9 +16,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from datacheck._frames import compact, kept
+from datacheck.checks._graph import components
 from datacheck.checks._near import (
     BANDS,
     NO_PAIRS,
@@ -404,22 +406,12 @@ def _cross_conflicts(
 # --- near duplicates ----------------------------------------------------------------------
 
 
-class _UnionFind:
-    def __init__(self) -> None:
-        self.parent: dict[int, int] = {}
-
-    def find(self, x: int) -> int:
-        root = x
-        while self.parent.get(root, root) != root:
-            root = self.parent[root]
-        while self.parent.get(x, x) != root:
-            self.parent[x], x = root, self.parent[x]
-        return root
-
-    def union(self, x: int, y: int) -> None:
-        rx, ry = self.find(x), self.find(y)
-        if rx != ry:
-            self.parent[max(rx, ry)] = min(rx, ry)
+def _roots(pairs: pl.DataFrame, fids: pl.Series) -> np.ndarray:
+    """Indexed by fuzzy group id, up to the largest of `fids` (every id `pairs` holds is
+    one): the smallest id of the groups it is joined to by `pairs`, itself when it is in none.
+    One name for each cluster."""
+    count = int(fids.to_numpy().max()) + 1 if fids.len() else 0
+    return components(pairs["a"].to_numpy(), pairs["b"].to_numpy(), count)
 
 
 def _fuzzy_key(expr: pl.Expr, *, numbers: bool = True) -> pl.Expr:
@@ -511,26 +503,23 @@ def _clusters(keyed: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
     if keyed.is_empty():
         return none
     texts = keyed.group_by("fid").agg(pl.struct(_INPUT).n_unique().alias("n"))
-    present = texts["fid"]
-    pairs = pairs.filter(
-        pl.col("a").is_in(present.implode()) & pl.col("b").is_in(present.implode())
+    present = texts["fid"].implode()
+    pairs = pairs.filter(pl.col("a").is_in(present) & pl.col("b").is_in(present))
+    best = (
+        pl.concat(
+            [
+                texts.filter(pl.col("n") > 1).select("fid", pl.lit(1.0).alias("best")),
+                pairs.select(pl.col("a").alias("fid"), pl.col("sim").alias("best")),
+                pairs.select(pl.col("b").alias("fid"), pl.col("sim").alias("best")),
+            ]
+        )
+        .group_by("fid")
+        .agg(pl.col("best").max())
     )
-    found = _UnionFind()
-    best: dict[int, float] = dict.fromkeys(texts.filter(pl.col("n") > 1)["fid"].to_list(), 1.0)
-    for a, b, similarity in pairs.iter_rows():
-        found.union(a, b)
-        best[a] = max(best.get(a, 0.0), similarity)
-        best[b] = max(best.get(b, 0.0), similarity)
-    if not best:
+    if best.is_empty():
         return none
-    members = pl.DataFrame(
-        {
-            "fid": list(best),
-            "root": [found.find(f) for f in best],
-            "best": list(best.values()),
-        },
-        schema={"fid": pl.Int64, "root": pl.Int64, "best": pl.Float64},
-    )
+    root = _roots(pairs, texts["fid"])
+    members = best.with_columns(pl.Series("root", root[best["fid"].to_numpy()]))
     rows = keyed.select("fid", "source_line", "example_id", "split", "_eval")
     in_eval = pl.col("_eval")
     grouped = (
@@ -545,9 +534,11 @@ def _clusters(keyed: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
             pl.col("source_line").filter(in_eval).sort().alias("eval_lines"),
         )
         .with_columns(
-            pl.col("lines").list.len().alias("_size"), pl.col("lines").list.first().alias("_first")
+            pl.col("lines").list.len().alias("_size"),
+            pl.col("lines").list.first().alias("_first"),
+            pl.col("ids").list.first().alias("_id"),  # lines of two splits can be equal
         )
-        .sort(["_size", "_first"], descending=[True, False])
+        .sort(["_size", "_first", "_id"], descending=[True, False, False])
     )
     return grouped.select(*_CLUSTER_SCHEMA).cast(_CLUSTER_SCHEMA)
 
@@ -575,12 +566,9 @@ def near_groups(
     keyed = _keyed(frame, target, numbers=numbers)
     grouped, texts, targets = _fuzzy_groups(keyed, by_target=same_target)
     pairs = _near(_shingled(texts, targets), targets, threshold).pairs
-    found = _UnionFind()
-    for a, b, _similarity in pairs.iter_rows():
-        found.union(a, b)
-    fids = grouped["fid"].drop_nulls().unique().to_list()
+    fids = grouped["fid"].drop_nulls().unique()
     roots = pl.DataFrame(
-        {"fid": fids, "root": [found.find(f) for f in fids]},
+        {"fid": fids, "root": _roots(pairs, fids)[fids.to_numpy()]},
         schema={"fid": pl.Int64, "root": pl.Int64},
     )
     keys = [*_INPUT, *_TARGET] if same_target else list(_INPUT)

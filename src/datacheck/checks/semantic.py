@@ -13,7 +13,7 @@ import polars as pl
 
 from datacheck._words import plural
 from datacheck.checks._base import JSON_TASKS, Check, Context, Finding
-from datacheck.checks._hygiene import _UnionFind
+from datacheck.checks._graph import components
 from datacheck.checks._registry import register
 from datacheck.checks._tables import derived
 from datacheck.checks.labels import spelling_table
@@ -305,15 +305,17 @@ class Paraphrases(_SemanticCheck):
         i, j, sim = pairs_above(units.vectors, units.vectors, bound, upper=True)
         frame = units.frame
         targets, loose = frame["target"].to_list(), frame["loose"].to_list()
-        found = _UnionFind()
         best: dict[int, float] = {}
+        joined: list[tuple[int, int]] = []
         for a, b, s in zip(i.tolist(), j.tolist(), sim.tolist(), strict=True):
             if targets[a] != targets[b] and loose[a] != loose[b]:
-                found.union(a, b)
+                joined.append((a, b))
                 best[a], best[b] = max(best.get(a, 0.0), s), max(best.get(b, 0.0), s)
+        ends = np.array(joined, dtype=np.int64).reshape(-1, 2)
+        root = components(ends[:, 0], ends[:, 1], frame.height)
         groups: dict[int, list[int]] = {}
         for unit in sorted(best):
-            groups.setdefault(found.find(unit), []).append(unit)
+            groups.setdefault(int(root[unit]), []).append(unit)
         lines = frame["lines"].to_list()
         clusters: list[dict[str, Any]] = sorted(
             (
