@@ -475,7 +475,8 @@ def _true_pairs(texts: list[str], threshold: float, groups=None) -> dict[tuple[i
     return found
 
 
-def test_exact_jaccard_of_candidate_pairs_matches_python_sets(monkeypatch):
+@pytest.mark.parametrize("marked", [False, True])
+def test_exact_jaccard_of_candidate_pairs_matches_python_sets(marked, monkeypatch):
     from datacheck.checks import _near
 
     monkeypatch.setattr(_near, "PAIR_CHUNK", 17)  # pairs cut across several batches
@@ -487,10 +488,44 @@ def test_exact_jaccard_of_candidate_pairs_matches_python_sets(monkeypatch):
     )
     sets = _near._packed(_ids_and_texts(texts))
     where = _near._positions(sets, candidates["a"].to_numpy(), candidates["b"].to_numpy())
-    found = {(a, b): sim for a, b, sim in _near._verified(sets, *where, 0.6).iter_rows()}
+    marks = _near._marks(sets) if marked else None
+    verified = _near._verified(sets, *where, 0.6, marks)
+    found = {(a, b): sim for a, b, sim in verified.iter_rows()}
     expected = _true_pairs(texts, 0.6)
     assert expected and found.keys() == expected.keys()
     assert all(abs(found[p] - expected[p]) < 1e-12 for p in expected)
+
+
+def test_marks_bound_the_overlap_and_rule_out_most_unlike_pairs():
+    """The bits set in one text's mark only are never more than the shingles in one set
+    only, so no pair that reaches a bound is ruled out; and among pairs that do not reach
+    it, the marks rule most out."""
+    import math
+
+    import numpy as np
+
+    from datacheck.checks import _near
+
+    rng = random.Random(3)  # short texts too: neighbours with a shingle in the same word
+    short = [" ".join(rng.choices(["a", "b", "c"], k=rng.randint(2, 3))) for _ in range(100)]
+    texts = _random_texts(7, 200) + short
+    sets = _near._packed(_ids_and_texts(texts))
+    marks = _near._marks(sets)
+    assert marks.shape == (_near.MARK_BITS // 64, len(texts))
+    members = [
+        set(sets.values[start : start + size].tolist())
+        for start, size in zip(sets.starts, sets.sizes, strict=True)
+    ]
+    below = ruled_out = 0
+    for a in range(len(texts)):
+        for b in range(a + 1, len(texts)):
+            unshared = int(np.bitwise_count(marks[:, a] ^ marks[:, b]).sum())
+            assert unshared <= len(members[a] ^ members[b])
+            total = len(members[a]) + len(members[b])
+            if len(members[a] & members[b]) / len(members[a] | members[b]) < 0.5:
+                below += 1
+                ruled_out += (total - unshared) // 2 < math.ceil(0.5 / 1.5 * total - 1e-9)
+    assert below > 1000 and ruled_out > below // 2
 
 
 @pytest.mark.parametrize("threshold", [0.5, 0.8, 0.9])
@@ -506,6 +541,8 @@ def test_prefix_filtering_finds_every_pair(threshold, grouped, block, monkeypatc
 
     monkeypatch.setattr(_near, "PAIRS_PER_TEXT", 10**6)  # few texts, many alike
     monkeypatch.setattr(_near, "PAIR_BLOCK", block)
+    if block == 7:  # verified with marks, however few the candidates
+        monkeypatch.setattr(_near, "_marks_worth", lambda sets, count: _near._marks(sets))
 
     texts = _random_texts(6, 300)
     groups = np.array([k % 3 for k in range(len(texts))], dtype=np.uint64) if grouped else None
