@@ -136,6 +136,16 @@ def test_stripped_length_counts_what_strip_chars_leaves():
     assert counted == [0, 0, 1, 2, 1, 0, 3, 0, 4]
 
 
+def test_edge_white_space_is_what_a_regex_at_either_end_finds():
+    from datacheck.checks.consistency import _spaced
+
+    texts = ["", " ", "a", " a", "a\n", "\u3000a", "a\u00a0", "é ü", "a\tb", None, "\u200ba"]
+    frame = pl.DataFrame({"t": texts}, schema={"t": pl.String})
+    spaced = frame.select(_spaced(pl.col("t")))["t"].to_list()
+    assert spaced == frame.select(pl.col("t").str.contains(r"^\s|\s$"))["t"].to_list()
+    assert spaced == [False, True, False, True, True, True, True, False, False, None, False]
+
+
 def test_tool_calls_and_their_results_fit_the_turn_order():
     def m(role, content="text", calls=None):
         return {"role": role, "content": content, "tool_calls": calls}
