@@ -118,7 +118,7 @@ def audit(
         eval_path=eval_loaded.path if eval_loaded is not None else None,
         step=getattr(progress, "step", None),
     )
-    start_tables(ctx)
+    start_tables(ctx, then=warm_up)
     with timer("tokenize"):
         counts, summary, recommendation = _tokens(
             settings, detection, frame, train, timer.step("tokenize")
@@ -128,7 +128,7 @@ def audit(
     loaded = _without_rows(loaded)
     eval_loaded = _without_rows(eval_loaded) if eval_loaded is not None else None
     del frame, train
-    warm_up()  # not sooner: its 200 MB would add to the peak of the phases before
+    warm_up()  # when no table was built early to start it
     with timer("checks"):
         findings = ordered(run_checks(ctx, load_suites(), timer.step("checks")))
     costs = estimate(counts, _cost_options(settings, ctx.scale))
