@@ -282,10 +282,16 @@ class _Prefixes(NamedTuple):
         second = first + 1 + np.arange(first.size) - np.repeat(np.cumsum(later) - later, later)
         a, b = owners[first], owners[second]
         size_a, size_b = set_sizes[a], set_sizes[b]
-        needed = np.ceil(threshold / (1 + threshold) * (size_a + size_b) - 1e-9)
+        needed = _overlap_needed(threshold, size_a, size_b)
         room = 1 + np.minimum(size_a - 1 - ranks[first], size_b - 1 - ranks[second])
         keep = (a != b) & (room >= needed) & (groups[a] == groups[b])
         return _pair_keys(a, b)[keep]
+
+
+def _overlap_needed(threshold: float, size_a: np.ndarray, size_b: np.ndarray) -> np.ndarray:
+    """The fewest shared bigrams two sets of these sizes need for a Jaccard of `threshold`:
+    |A & B| / (|A| + |B| - |A & B|) >= t when |A & B| >= t / (1 + t) (|A| + |B|)."""
+    return np.ceil(threshold / (1 + threshold) * (size_a + size_b) - 1e-9)
 
 
 def _prefixes(sets: _Sets, groups: np.ndarray, threshold: float) -> _Prefixes:
@@ -419,7 +425,7 @@ def _verified(
     if marks is not None:
         size_a, size_b = size_a[fits], size_b[fits]
         unshared = sum(np.bitwise_count(np.take(m, where_a) ^ np.take(m, where_b)) for m in marks)
-        needed = np.ceil(threshold / (1 + threshold) * (size_a + size_b) - 1e-9)
+        needed = _overlap_needed(threshold, size_a, size_b)
         may = (size_a + size_b - unshared) // 2 >= needed  # the most they can share
         where_a, where_b = where_a[may], where_b[may]
     kept_a, kept_b, kept_sim = [], [], []
