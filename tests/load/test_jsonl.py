@@ -551,3 +551,24 @@ def test_only_a_half_pair_sends_text_to_the_careful_reader(escaped, alone):
     from datacheck.load._text import SURROGATE_ESCAPE
 
     assert (SURROGATE_ESCAPE.search(escaped) is not None) is alone
+
+
+def test_blank_lines_are_found_as_the_regex_defines_them():
+    """A chunk with a line of white space only, ended by a newline, is left to the careful
+    reader (which keeps line numbers right); JSON lines that merely start or end with white
+    space are not blank."""
+    import random
+    import re
+
+    from datacheck.load._text import line_bounds
+    from datacheck.load.jsonl import _has_blank_line
+
+    blank = re.compile(rb"(?:^|\n)[ \t\r\f\v]*\n")
+    pieces = [b"{}", b' {"a": 1}', b"\t", b"\r", b"", b" ", b"\x0b\x0c", b'{"b": " "} ', b"x"]
+    rng = random.Random(5)
+    cases = [b"", b"\n", b"{}", b"{}\n", b"{}\n\n", b"\n{}", b"{}\n  ", b"{}\r\n{}\r\n"]
+    for _ in range(3000):
+        lines = [rng.choice(pieces) for _ in range(rng.randint(1, 6))]
+        cases.append(b"\n".join(lines) + rng.choice([b"", b"\n"]))
+    for chunk in cases:
+        assert _has_blank_line(chunk, *line_bounds(chunk)) == bool(blank.search(chunk)), chunk
