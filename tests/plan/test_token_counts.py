@@ -1,10 +1,11 @@
 """Chat-template counts equal the models' own chat encoders."""
 
 import json
+import random
 
 import polars as pl
+import pytest
 
-from datacheck import _frames
 from datacheck.detect import detect
 from datacheck.load import load
 from datacheck.normalize import normalize
@@ -87,23 +88,24 @@ def test_summary_reports_examples_over_each_context():
     assert summary["max"] > 2048
 
 
-def test_counts_joined_by_text_hash_equal_counts_joined_by_text(tmp_path, monkeypatch):
-    """Texts are matched to their counts by a 64-bit hash only when no two counted texts
-    share one; the join on the text itself, used otherwise, gives the same counts."""
+def test_counts_found_by_text_key_equal_counts_found_when_keys_collide(tmp_path, monkeypatch):
+    """Each row finds its text's count by a 64-bit key of the text, checked against the
+    text; when texts share a key (forced here: one key for all), the texts themselves
+    decide, and the counts are the same."""
     conversations = [
         [("user", f"question {i % 7}"), ("assistant", f"answer {i % 5}")] for i in range(40)
     ] + [[("user", None), ("assistant", "")], [("user", "é ü"), ("assistant", "x")]]
     frame = _chat_frame(tmp_path, conversations)
     plain = frame.drop("messages")
-    by_hash = {
+    by_key = {
         name: (
             token_counts.count_chat(frame, name).frame,
             token_counts.count_plain(plain, name).frame,
         )
         for name in ("llama-3.1", "cl100k_base")
     }
-    monkeypatch.setattr(_frames, "_hashes_differ", lambda keys: False)
-    for name, (chat, plain_counts) in by_hash.items():
+    monkeypatch.setattr(token_counts, "_text_keys", lambda t: t.is_null().cast(pl.UInt64))
+    for name, (chat, plain_counts) in by_key.items():
         assert chat.equals(token_counts.count_chat(frame, name).frame)
         assert plain_counts.equals(token_counts.count_plain(plain, name).frame)
     encoding = tokens.get("cl100k_base")
@@ -111,7 +113,24 @@ def test_counts_joined_by_text_hash_equal_counts_joined_by_text(tmp_path, monkey
         3 + sum(3 + encoding.count(role) + encoding.count(text or "") for role, text in conv)
         for conv in conversations
     ]
-    assert by_hash["cl100k_base"][0]["total"].to_list() == expected
+    assert by_key["cl100k_base"][0]["total"].to_list() == expected
+
+
+@pytest.mark.parametrize("collide", [False, True])
+def test_distinct_texts_and_each_rows_position(monkeypatch, collide):
+    if collide:  # few keys, many texts to each: every check must fall back on the texts
+        monkeypatch.setattr(token_counts, "_text_keys", lambda t: t.str.len_bytes().cast(pl.UInt64))
+    rng = random.Random(3)
+    words = ["a", "b", "ab", "ba", "é", "", " a", "a "]
+    for _ in range(200):
+        texts = [
+            None if rng.random() < 0.1 else "".join(rng.choices(words, k=rng.randint(0, 3)))
+            for _ in range(rng.randint(0, 30))
+        ]
+        found = token_counts.distinct(pl.Series(texts, dtype=pl.String))
+        unique = found.texts.to_list()
+        assert sorted(unique) == sorted({t for t in texts if t is not None})
+        assert [None if p is None else unique[p] for p in found.positions.to_list()] == texts
 
 
 def test_tool_calls_count_toward_the_target(tmp_path):
