@@ -1,3 +1,5 @@
+import random
+
 import polars as pl
 import pytest
 
@@ -51,3 +53,20 @@ def test_kept_returns_the_frame_itself_when_every_row_passes():
     frame = pl.DataFrame({"split": ["train", "train", "eval"], "n": [1, 2, 3]})
     assert kept(frame, pl.col("n") > 0) is frame
     assert kept(frame, pl.col("split") != "eval")["n"].to_list() == [1, 2]
+
+
+@pytest.mark.parametrize("collide", [False, True])
+def test_distinct_texts_and_each_rows_position(monkeypatch, collide):
+    if collide:  # few keys, many texts to each: every check must fall back on the texts
+        monkeypatch.setattr(_frames, "_text_keys", lambda t: t.str.len_bytes().cast(pl.UInt64))
+    rng = random.Random(3)
+    words = ["a", "b", "ab", "ba", "é", "", " a", "a "]
+    for _ in range(200):
+        texts = [
+            None if rng.random() < 0.1 else "".join(rng.choices(words, k=rng.randint(0, 3)))
+            for _ in range(rng.randint(0, 30))
+        ]
+        found = _frames.distinct(pl.Series(texts, dtype=pl.String))
+        unique = found.texts.to_list()
+        assert sorted(unique) == sorted({t for t in texts if t is not None})
+        assert [None if p is None else unique[p] for p in found.positions.to_list()] == texts

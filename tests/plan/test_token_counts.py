@@ -1,11 +1,10 @@
 """Chat-template counts equal the models' own chat encoders."""
 
 import json
-import random
 
 import polars as pl
-import pytest
 
+from datacheck import _frames
 from datacheck.detect import detect
 from datacheck.load import load
 from datacheck.normalize import normalize
@@ -104,7 +103,7 @@ def test_counts_found_by_text_key_equal_counts_found_when_keys_collide(tmp_path,
         )
         for name in ("llama-3.1", "cl100k_base")
     }
-    monkeypatch.setattr(token_counts, "_text_keys", lambda t: t.is_null().cast(pl.UInt64))
+    monkeypatch.setattr(_frames, "_text_keys", lambda t: t.is_null().cast(pl.UInt64))
     for name, (chat, plain_counts) in by_key.items():
         assert chat.equals(token_counts.count_chat(frame, name).frame)
         assert plain_counts.equals(token_counts.count_plain(plain, name).frame)
@@ -114,23 +113,6 @@ def test_counts_found_by_text_key_equal_counts_found_when_keys_collide(tmp_path,
         for conv in conversations
     ]
     assert by_key["cl100k_base"][0]["total"].to_list() == expected
-
-
-@pytest.mark.parametrize("collide", [False, True])
-def test_distinct_texts_and_each_rows_position(monkeypatch, collide):
-    if collide:  # few keys, many texts to each: every check must fall back on the texts
-        monkeypatch.setattr(token_counts, "_text_keys", lambda t: t.str.len_bytes().cast(pl.UInt64))
-    rng = random.Random(3)
-    words = ["a", "b", "ab", "ba", "é", "", " a", "a "]
-    for _ in range(200):
-        texts = [
-            None if rng.random() < 0.1 else "".join(rng.choices(words, k=rng.randint(0, 3)))
-            for _ in range(rng.randint(0, 30))
-        ]
-        found = token_counts.distinct(pl.Series(texts, dtype=pl.String))
-        unique = found.texts.to_list()
-        assert sorted(unique) == sorted({t for t in texts if t is not None})
-        assert [None if p is None else unique[p] for p in found.positions.to_list()] == texts
 
 
 def test_tool_calls_count_toward_the_target(tmp_path):

@@ -460,10 +460,10 @@ def _has_blank_line(data: bytes, starts: np.ndarray, ends: np.ndarray) -> bool:
     """Whether a line of `data` that a newline ends holds nothing but white space. Only a
     line that is empty or starts with white space can, so first bytes clear most chunks
     (a regex that tried at every newline took as long as hashing the chunk)."""
-    codes = np.frombuffer(data, dtype=np.uint8)
-    ended = ends < len(data)
-    first = codes[np.minimum(starts, max(len(data) - 1, 0))] if len(data) else codes[:0]
-    maybe = ended & ((ends == starts) | np.isin(first, _BLANK_CODES))
+    if not data:
+        return False
+    first = np.frombuffer(data, dtype=np.uint8)[np.minimum(starts, len(data) - 1)]
+    maybe = (ends < len(data)) & ((ends == starts) | np.isin(first, _BLANK_CODES))
     return any(not data[int(starts[i]) : int(ends[i])].strip(_BLANK) for i in np.flatnonzero(maybe))
 
 
