@@ -21,6 +21,15 @@ def test_polars_allocator_is_tuned_before_polars_loads():
     assert _conf() == _perf._ALLOCATOR
 
 
+def test_polars_allocator_accepts_the_setting():
+    environ = os.environ | {"_RJEM_MALLOC_CONF": _perf._ALLOCATOR}
+    code = "import polars as pl; print(pl.DataFrame({'a': list(range(10**6))})['a'].sum())"
+    done = subprocess.run([sys.executable, "-c", code], env=environ, capture_output=True, text=True)
+    assert done.returncode == 0
+    assert done.stdout.strip() == str(sum(range(10**6)))
+    assert "Invalid conf" not in done.stderr  # jemalloc's word for a setting it ignores
+
+
 def test_a_users_allocator_setting_is_kept():
     assert _conf(_RJEM_MALLOC_CONF="narenas:1") == "narenas:1"
 

@@ -67,13 +67,16 @@ def release_freed_memory() -> None:
 
 #: polars asks its allocator (jemalloc) to keep freed pages 0.5 s, then 1 s more marked
 #: "muzzy", which Linux still counts in the process's size. Releasing them at once after
-#: 0.25 s lowered the peak of a 1M-row audit by 40-50 MB (of ~1.1 GB), at no measured cost
-_ALLOCATOR = "dirty_decay_ms:250,muzzy_decay_ms:0"
+#: 0.25 s lowered the peak of a 1M-row audit by 40-50 MB (of ~1.1 GB), at no measured cost.
+#: Its memory in 2 MB pages where Linux allows them on request (`thp:always`, with its own
+#: bookkeeping's): a 1M-row audit took 1.1M page faults -> 0.42M, 0.8-1.3 s less system
+#: time, and ran 3-12% faster in each of 6 interleaved pairs, its peak within 6%
+_ALLOCATOR = "dirty_decay_ms:250,muzzy_decay_ms:0,thp:always,metadata_thp:auto"
 
 
 def tune_allocator() -> None:
-    """Have polars' allocator return freed memory sooner. Only works before polars loads
-    (polars adds this setting to its own), and never replaces the user's
-    `_RJEM_MALLOC_CONF`."""
+    """Have polars' allocator return freed memory sooner, and ask for huge pages. Only works
+    before polars loads (polars adds this setting to its own), and never replaces the
+    user's `_RJEM_MALLOC_CONF`."""
     if "polars" not in sys.modules:
         os.environ.setdefault("_RJEM_MALLOC_CONF", _ALLOCATOR)
