@@ -165,6 +165,7 @@ def test_chat_input_is_the_user_turns_joined_whatever_their_number(tmp_path):
 def test_json_object_share_looks_past_white_space():
     texts = pl.Series(["{}", ' {"a": 1}\n', "\u00a0{1}\u2003", "{", "x{}", "{}x", "", None])
     assert json_object_share(texts) == 3 / 7
+    assert json_object_share(pl.Series(["\t{\r\n}\u3000", "}", " { ", "{ ] }"])) == 2 / 4
 
 
 def test_an_example_that_ends_by_calling_a_tool_has_the_call_as_its_output(tmp_path):
