@@ -245,6 +245,29 @@ def test_fuzzy_groups_follow_the_whole_key(shared_first_half):
     assert "_fuzzy" not in keyed.columns
 
 
+@pytest.mark.parametrize("evals_last", [False, True])
+def test_fuzzy_groups_number_training_rows_first_when_asked(evals_last):
+    """Groups are numbered by first appearance, among training rows before eval rows when
+    `evals_last`; every row keeps its place and its other columns."""
+    from datacheck.checks._hygiene import _fuzzy_groups
+
+    rows = pl.DataFrame(
+        {
+            "example_id": [10, 11, 12, 13],
+            "_eval": [True, False, True, False],
+            "_fuzzy": ["x y z w", "a b c d", "a b c d", "p q r s"],
+            "_f1": [3, 1, 1, 2],
+            "_f2": [3, 1, 1, 2],
+        },
+        schema_overrides={"_f1": pl.UInt64, "_f2": pl.UInt64},
+    )
+    keyed, texts, _ = _fuzzy_groups(rows, evals_last=evals_last)
+    assert keyed["example_id"].to_list() == [10, 11, 12, 13]
+    assert keyed["fid"].to_list() == ([2, 0, 0, 1] if evals_last else [0, 1, 1, 2])
+    by_id = dict(texts.select("id", "text").iter_rows())
+    assert [by_id[f] for f in keyed["fid"]] == rows["_fuzzy"].to_list()
+
+
 _WORDS = (
     "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike "
     "november oscar papa quebec romeo sierra tango"

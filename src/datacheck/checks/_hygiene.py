@@ -148,28 +148,15 @@ def analyse(
     target = pl.col("label") if task == "classification" else pl.col("target_text")
     labelled = task == "classification" if labelled is None else labelled
     keyed = _keyed(frame, target, labels=labelled, numbers=numbers)
-    train = kept(keyed, ~pl.col("_eval") & pl.col("_has_input"))
-    evals = keyed.filter(pl.col("_eval") & pl.col("_has_input"))
-    del keyed
-    both = pl.concat([train, evals])  # one search serves both
-    keyed, texts, targets = _fuzzy_groups(both, by_target=same_target)
-    del both
-    shingles = _shingled(texts, targets) if near else None
-    del texts  # the search needs only the shingles
-    train, evals = train.drop("_fuzzy"), evals.drop("_fuzzy")  # the fuzzy texts are freed
-
+    # the exact analyses first, on keys alone: their grouping then never sits on top of
+    # the near-duplicate search's arrays (at a million rows, 80-90 MB at the peak)
+    rows = keyed.drop("_fuzzy")  # the same columns, not a copy
+    train = kept(rows, ~pl.col("_eval") & pl.col("_has_input"))
+    evals = rows.filter(pl.col("_eval") & pl.col("_has_input"))
+    del rows
     groups, group_count, redundant, redundant_ids, members = _exact(train)
     conflicts, conflict_count, conflict_lines, conflict_members = _conflicts(train, frame, target)
-    found = _near(shingles, targets, threshold) if shingles is not None else Near(NO_PAIRS, True)
-    pairs = found.pairs
-    del shingles
-    clusters = _clusters(keyed.filter(~pl.col("_eval")), pairs)
-    near_members = _members(clusters, "hygiene.near_duplicates", "train", first_kept=True)
-    near_listed = [
-        {"lines": c["lines"], "similarity": c["similarity"], "size": len(c["lines"])}
-        for c in _as_dicts(clusters.head(MAX_LISTED).select("lines", "similarity"))
-    ]
-    leakage = near_leakage = drift = cross = eval_duplicates = None
+    leakage = drift = cross = eval_duplicates = None
     eval_redundant_lines: list[int] = []
     if evals.height:
         eval_groups, eval_count, eval_redundant, eval_ids, eval_members = _exact(evals, "eval")
@@ -185,14 +172,32 @@ def analyse(
             )
         leakage = _leakage(train, evals)  # only with eval rows: every share divides by them
         cross = _cross_conflicts(train, evals, frame, target)
+        if labelled:
+            drift = _drift(train, evals)
+    train_rows, eval_rows = train.height, evals.height
+    del train, evals
+
+    keyed, texts, targets = _fuzzy_groups(keyed, by_target=same_target, evals_last=True)
+    shingles = _shingled(texts, targets) if near else None
+    del texts  # the search needs only the shingles
+    found = _near(shingles, targets, threshold) if shingles is not None else Near(NO_PAIRS, True)
+    pairs = found.pairs
+    del shingles
+    clusters = _clusters(keyed.filter(~pl.col("_eval")), pairs)
+    near_members = _members(clusters, "hygiene.near_duplicates", "train", first_kept=True)
+    near_listed = [
+        {"lines": c["lines"], "similarity": c["similarity"], "size": len(c["lines"])}
+        for c in _as_dicts(clusters.head(MAX_LISTED).select("lines", "similarity"))
+    ]
+    near_leakage = None
+    if eval_rows:
+        assert leakage is not None
         mixed = _clusters(keyed, pairs).filter(
             (pl.col("train_lines").list.len() > 0) & (pl.col("eval_lines").list.len() > 0)
         )
-        near_leakage = _near_leakage(_as_dicts(mixed), evals.height, leakage)
-        if labelled:
-            drift = _drift(train, evals)
+        near_leakage = _near_leakage(_as_dicts(mixed), eval_rows, leakage)
     return Hygiene(
-        rows=train.height,
+        rows=train_rows,
         duplicate_groups=groups,
         duplicate_group_count=group_count,
         redundant_rows=redundant,
@@ -420,37 +425,50 @@ def _fuzzy_key(expr: pl.Expr, *, numbers: bool = True) -> pl.Expr:
 
 
 def _fuzzy_groups(
-    rows: pl.DataFrame, *, by_target: bool = False
+    rows: pl.DataFrame, *, by_target: bool = False, evals_last: bool = False
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame | None]:
     """`rows` without their fuzzy text but with its group, `fid` (null when it is too short
     to compare), and each group's text (`id`, `text`): the search runs once per group, not
     per row. Where groups are under half the rows, their texts are copied out so the rows'
     can be let go; above, copying would hold more at once than it frees (on 5M template
     rows, 97% of them groups, it cost 1.6 s). Groups are numbered in order of first
-    appearance. `by_target`: a group also shares its target, whose keys come back per group
-    (`id` and the target keys) for `_same_target`, and only groups whose target another
-    group shares keep their text."""
+    appearance (`evals_last`: training rows' first, then eval rows'). `by_target`: a group
+    also shares its target, whose keys come back per group (`id` and the target keys) for
+    `_same_target`, and only groups whose target another group shares keep their text.
+
+    Only the key columns are copied, and `fid` is added to `rows`' own columns: a copy of
+    every column cost 90-150 MB at a million rows."""
     extra = list(_TARGET) if by_target else []
+    order = None
+    if evals_last and bool(rows["_eval"].any()):
+        order = pl.concat([rows["_eval"].not_().arg_true(), rows["_eval"].arg_true()])
     for on in [_FUZZY[0], *extra], [*_FUZZY, *extra]:  # 64-bit columns are cheaper
         key = pl.col(on[0]) if len(on) == 1 else pl.struct(on)
         first = pl.col(_FUZZY[0]).is_not_null() & key.is_first_distinct()
-        groups = rows.filter(first).select("_fuzzy", *_FUZZY, *extra).with_row_index("fid")
+        sequence = rows.select(*on) if order is None else rows.select(*on)[order]
+        firsts = sequence.select(first.alias("first"))["first"].arg_true()
+        del sequence
+        if order is not None:
+            firsts = order.gather(firsts)
+        groups = rows.select("_fuzzy", *_FUZZY, *extra)[firsts].with_row_index("fid")
         groups = groups.with_columns(pl.col("fid").cast(pl.Int64))
-        keyed = rows.drop("_fuzzy").join(
+        found = rows.select(*dict.fromkeys([*on, _FUZZY[1]])).join(
             groups.select(*on, "fid", pl.col(_FUZZY[1]).alias("_group_half")),
             on=on,
             how="left",
             maintain_order="left",
         )
-        if _halves_agree(keyed):
+        if _halves_agree(found):
             break
+    keyed = rows.drop("_fuzzy").with_columns(found["fid"])
+    del found
     targets = groups.select(pl.col("fid").alias("id"), *extra) if by_target else None
     if by_target:  # a text whose output no other text shares has no pair: no signature
         groups = groups.filter(pl.struct(_TARGET).is_duplicated())
     texts = groups.select(pl.col("fid").alias("id"), pl.col("_fuzzy").alias("text"))
     if texts.height * 2 < rows.height:  # else the copy would cost more than it frees
         texts = compact(texts)
-    return keyed.drop("_group_half"), texts, targets
+    return keyed, texts, targets
 
 
 def _shingled(texts: pl.DataFrame, targets: pl.DataFrame | None) -> Shingled:
