@@ -510,9 +510,10 @@ def test_exact_jaccard_of_candidate_pairs_matches_python_sets(marked, monkeypatc
         orient="row",
     )
     sets = _near._packed(_ids_and_texts(texts))
-    where = _near._positions(sets, candidates["a"].to_numpy(), candidates["b"].to_numpy())
+    where = _near._where(sets)
     marks = _near._marks(sets) if marked else None
-    verified = _near._verified(sets, *where, 0.6, marks)
+    a, b = candidates["a"].to_numpy(), candidates["b"].to_numpy()
+    verified = _near._verified(sets, where[a], where[b], 0.6, marks)
     found = {(a, b): sim for a, b, sim in verified.iter_rows()}
     expected = _true_pairs(texts, 0.6)
     assert expected and found.keys() == expected.keys()
@@ -629,6 +630,39 @@ def test_minhash_takes_over_when_prefixes_would_make_too_many_pairs(monkeypatch)
     # paired with some near duplicate, which is what clusters need
     paired, should = {x for p in pairs for x in p}, {x for p in expected for x in p}
     assert len(paired) >= 0.95 * len(should) and len(should) > 20
+
+
+def test_minhash_signatures_are_each_sets_minimum(monkeypatch):
+    """A text's value under a permutation is the least of (a x shingle + b) mod 2^64 over
+    its shingles, as Python's integers compute it, however the texts are batched."""
+    from datacheck.checks import _near
+
+    monkeypatch.setattr(_near, "CHUNK", 7)
+    sets = _near._packed(_ids_and_texts(_random_texts(10, 40)))
+    a, b = _near._coefficients()
+    chosen = [0, 5, _near.PERMUTATIONS - 1]
+    signature = _near._signatures(sets, chosen)
+    assert sorted(signature) == chosen
+    for k in chosen:
+        for i in range(sets.ids.size):
+            start, size = int(sets.starts[i]), int(sets.sizes[i])
+            shingles = sets.values[start : start + size].tolist()
+            least = min((int(a[k]) * v + int(b[k])) % 2**64 for v in shingles)
+            assert int(signature[k][i]) == least
+
+
+def test_minhash_finds_the_same_pairs_verified_in_small_blocks(monkeypatch):
+    """MinHash's candidates are verified a block at a time: blocks of 7 pairs give the
+    pairs one block gives."""
+    from datacheck.checks import _near
+
+    monkeypatch.setattr(_near, "PAIRS_PER_TEXT", 0)
+    texts = _ids_and_texts(_random_texts(11, 300))
+    whole = _near.near_pairs(texts, 0.8)
+    monkeypatch.setattr(_near, "PAIR_BLOCK", 7)
+    blocked = _near.near_pairs(texts, 0.8)
+    assert not whole.exact and whole.pairs.height > 20
+    assert blocked.pairs.equals(whole.pairs)
 
 
 def test_shingles_skip_empty_words_and_texts():

@@ -147,21 +147,30 @@ def _packed(texts: pl.DataFrame) -> _Sets:
     )
 
 
-def _signatures(sets: _Sets) -> np.ndarray:
-    """MinHash signatures (texts x PERMUTATIONS), a batch of texts at a time."""
+def _signatures(sets: _Sets, permutations: list[int]) -> dict[int, np.ndarray]:
+    """MinHash values of every text under each of `permutations` (one array per
+    permutation), a batch of texts at a time."""
     a, b = _coefficients()
-    signature = np.empty((sets.ids.size, PERMUTATIONS), dtype=np.uint64)
+    signature = {k: np.empty(sets.ids.size, dtype=np.uint64) for k in permutations}
     with np.errstate(over="ignore"):
         for first in range(0, sets.ids.size, CHUNK):
             sizes = sets.sizes[first : first + CHUNK]
             start = int(sets.starts[first])
             values = sets.values[start : start + int(sizes.sum())]
             starts = np.cumsum(sizes) - sizes
-            for k in range(PERMUTATIONS):
-                signature[first : first + CHUNK, k] = np.minimum.reduceat(
+            for k in permutations:
+                signature[k][first : first + CHUNK] = np.minimum.reduceat(
                     values * a[k] + b[k], starts
                 )
     return signature
+
+
+def _band_permutations(band: int) -> tuple[list[int], list[int]]:
+    """The permutations whose values make `band`'s bucket key, and those that order each
+    bucket (the first `NEIGHBOUR_KEYS` of the other bands)."""
+    rows = list(range(band * ROWS_PER_BAND, (band + 1) * ROWS_PER_BAND))
+    other = [c for c in range(PERMUTATIONS) if c // ROWS_PER_BAND != band][:NEIGHBOUR_KEYS]
+    return rows, other
 
 
 def _subset(sets: _Sets, keep: np.ndarray) -> _Sets:
@@ -401,11 +410,11 @@ def _gather(sets: _Sets, where: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return (owner << _HIGH) | sets.values[offsets + np.arange(offsets.size)], sizes
 
 
-def _positions(sets: _Sets, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Where each of the text ids in `a` and in `b` (all in `sets`) sits in `sets`."""
+def _where(sets: _Sets) -> np.ndarray:
+    """Indexed by text id (every id in `sets`): where that text sits in `sets`."""
     where = np.zeros(int(sets.ids[-1]) + 1 if sets.ids.size else 0, dtype=np.int64)
     where[sets.ids] = np.arange(sets.ids.size)
-    return where[a], where[b]
+    return where
 
 
 def _verified(
@@ -530,21 +539,26 @@ def _minhash(sets: _Sets, groups: np.ndarray, threshold: float) -> pl.DataFrame:
     owner = sets.ids
     if owner.size < 2:
         return NO_PAIRS
-    signature = _signatures(sets)
     salt = groups.astype(np.uint64) * np.uint64(0xBF58476D1CE4E5B9)
     found = []
+    # each band's values are made when it needs them and let go after the last band that
+    # reads them: all 32 at once took 256 bytes a text (870 MB for 5M joined real
+    # utterances' 3.4M texts), a band at a time about 50
+    signature: dict[int, np.ndarray] = {}
     for band in range(BANDS):
-        key = signature[:, band * ROWS_PER_BAND].copy()
+        rows, other = _band_permutations(band)
+        missing = [c for c in (*rows, *other) if c not in signature]
+        signature.update(_signatures(sets, missing))
+        key = signature[rows[0]].copy()
         with np.errstate(over="ignore"):
-            for column in range(band * ROWS_PER_BAND + 1, (band + 1) * ROWS_PER_BAND):
-                key = (key * np.uint64(0x9E3779B97F4A7C15)) ^ signature[:, column]
+            for column in rows[1:]:
+                key = (key * np.uint64(0x9E3779B97F4A7C15)) ^ signature[column]
             key ^= salt
         # In a bucket, each member is paired with the bucket's lowest id and with its
         # neighbours when the bucket is ordered by the other bands' hashes, which puts the
         # most alike next to each other: a large bucket mixing several templates would
         # otherwise compare each text only with one that may belong to another template.
-        other = [c for c in range(PERMUTATIONS) if c // ROWS_PER_BAND != band][:NEIGHBOUR_KEYS]
-        bucket = pl.DataFrame({"key": key, "b": owner, **{f"o{c}": signature[:, c] for c in other}})
+        bucket = pl.DataFrame({"key": key, "b": owner, **{f"o{c}": signature[c] for c in other}})
         first = bucket.with_columns(pl.col("b").min().over("key").alias("a"))
         first = first.filter(pl.col("a") != pl.col("b"))
         parts = [_pair_keys(first["a"].to_numpy(), first["b"].to_numpy())]
@@ -558,14 +572,21 @@ def _minhash(sets: _Sets, groups: np.ndarray, threshold: float) -> pl.DataFrame:
         # fills whole buckets, every band proposes the same pairs again
         found.append(_distinct(np.concatenate(parts)))
         del bucket, first, parts
+        later = {c for b in range(band + 1, BANDS) for part in _band_permutations(b) for c in part}
+        signature = {c: values for c, values in signature.items() if c in later}
     candidates = _distinct(np.concatenate(found))
     del found
-    a, b = _positions(sets, *_unpacked(candidates))
-    one_group = groups[a] == groups[b]  # buckets of two groups can meet by chance
-    if not one_group.any():
-        return NO_PAIRS
-    marks = _marks_worth(sets, int(one_group.sum()))
-    return _verified(sets, a[one_group], b[one_group], threshold, marks)
+    # a block of candidates at a time: verifying needs ten arrays as long as the pairs it
+    # is given, 2.3 GB for all of 5M joined real utterances' at once
+    where = _where(sets)
+    marks = _marks_worth(sets, candidates.size)
+    verified = []
+    for start in range(0, candidates.size, PAIR_BLOCK):
+        a, b = (where[side] for side in _unpacked(candidates[start : start + PAIR_BLOCK]))
+        one_group = groups[a] == groups[b]  # buckets of two groups can meet by chance
+        if one_group.any():
+            verified.append(_verified(sets, a[one_group], b[one_group], threshold, marks))
+    return pl.concat(verified).sort("a", "b") if verified else NO_PAIRS
 
 
 def _pair_keys(a: np.ndarray, b: np.ndarray) -> np.ndarray:
