@@ -245,6 +245,29 @@ def test_fuzzy_groups_follow_the_whole_key(shared_first_half):
     assert "_fuzzy" not in keyed.columns
 
 
+def test_fuzzy_groups_with_targets_survive_a_shared_mixed_key():
+    """With targets, groups are first found by one 64-bit key mixing the fuzzy key with the
+    target's; two rows whose mixed keys collide still get groups of their own."""
+    from datacheck.checks._hygiene import _MIX, _fuzzy_groups
+
+    f, t, u = 5, 11, 23
+    colliding = f ^ (t * _MIX % 2**64) ^ (u * _MIX % 2**64)  # f ^ t*M == colliding ^ u*M
+    rows = pl.DataFrame(
+        {
+            "example_id": [0, 1, 2],
+            "_fuzzy": ["refund my order", "broken lamp here", "refund my order"],
+            "_f1": [f, colliding, f],
+            "_f2": [1, 2, 1],
+            "_t1": [t, u, t],
+            "_t2": [3, 4, 3],
+        },
+        schema_overrides=dict.fromkeys(("_f1", "_f2", "_t1", "_t2"), pl.UInt64),
+    )
+    keyed, texts, targets = _fuzzy_groups(rows, by_target=True)
+    assert keyed["fid"].to_list() == [0, 1, 0]
+    assert targets is not None and targets["_t1"].to_list() == [t, u]
+
+
 @pytest.mark.parametrize("evals_last", [False, True])
 def test_fuzzy_groups_number_training_rows_first_when_asked(evals_last):
     """Groups are numbered by first appearance, among training rows before eval rows when
@@ -565,8 +588,9 @@ def test_prefix_filtering_finds_every_pair(threshold, grouped, block, monkeypatc
 
     monkeypatch.setattr(_near, "PAIRS_PER_TEXT", 10**6)  # few texts, many alike
     monkeypatch.setattr(_near, "PAIR_BLOCK", block)
-    if block == 7:  # verified with marks, however few the candidates
+    if block == 7:  # verified with marks, however few the candidates; bigrams read in
         monkeypatch.setattr(_near, "_marks_worth", lambda sets, count: _near._marks(sets))
+        monkeypatch.setattr(_near, "CHUNK", 1)  # batches of 32, each written over the last
 
     texts = _random_texts(6, 300)
     groups = np.array([k % 3 for k in range(len(texts))], dtype=np.uint64) if grouped else None

@@ -239,6 +239,8 @@ _INPUT = ("_i1", "_i2")
 _TARGET = ("_t1", "_t2")
 _FUZZY = ("_f1", "_f2")
 _SEEDS = (17, 29)
+#: an odd 64-bit multiplier (the golden ratio's): mixes one key into another
+_MIX = 0x9E3779B97F4A7C15
 
 
 def _keyed(
@@ -436,32 +438,36 @@ def _fuzzy_groups(
     also shares its target, whose keys come back per group (`id` and the target keys) for
     `_same_target`, and only groups whose target another group shares keep their text.
 
-    Only the key columns are copied, and `fid` is added to `rows`' own columns: a copy of
-    every column cost 90-150 MB at a million rows."""
+    Groups are found on one key column, and `fid` is added to `rows`' own columns: a copy
+    of every column cost 90-150 MB at a million rows."""
     extra = list(_TARGET) if by_target else []
+    keys = [*_FUZZY, *extra]
     order = None
     if evals_last and bool(rows["_eval"].any()):
         order = pl.concat([rows["_eval"].not_().arg_true(), rows["_eval"].arg_true()])
-    for on in [_FUZZY[0], *extra], [*_FUZZY, *extra]:  # 64-bit columns are cheaper
-        key = pl.col(on[0]) if len(on) == 1 else pl.struct(on)
-        first = pl.col(_FUZZY[0]).is_not_null() & key.is_first_distinct()
-        sequence = rows.select(*on) if order is None else rows.select(*on)[order]
+    # one 64-bit key first (half the fuzzy key, mixed with half the target's), checked
+    # against every key column; should two groups share it, the whole key (at a million
+    # rows a join on three columns took 410 MB, on one 200)
+    one = pl.col(_FUZZY[0])
+    if by_target:
+        one = one ^ (pl.col(_TARGET[0]) * pl.lit(_MIX, dtype=pl.UInt64))
+    for on in one.alias("_key"), pl.struct(keys).alias("_key"):
+        column = rows.select(on, pl.col(_FUZZY[0]).is_not_null().alias("_usable"))
+        sequence = column if order is None else column[order]
+        first = pl.col("_usable") & pl.col("_key").is_first_distinct()
         firsts = sequence.select(first.alias("first"))["first"].arg_true()
         del sequence
         if order is not None:
             firsts = order.gather(firsts)
-        groups = rows.select("_fuzzy", *_FUZZY, *extra)[firsts].with_row_index("fid")
+        groups = rows.select("_fuzzy", *keys)[firsts].with_row_index("fid")
         groups = groups.with_columns(pl.col("fid").cast(pl.Int64))
-        found = rows.select(*dict.fromkeys([*on, _FUZZY[1]])).join(
-            groups.select(*on, "fid", pl.col(_FUZZY[1]).alias("_group_half")),
-            on=on,
-            how="left",
-            maintain_order="left",
-        )
-        if _halves_agree(found):
+        fid = column.select("_key").join(
+            groups.select(on, "fid"), on="_key", how="left", maintain_order="left"
+        )["fid"]
+        del column
+        if _same_keys(rows, groups, fid, keys):
             break
-    keyed = rows.drop("_fuzzy").with_columns(found["fid"])
-    del found
+    keyed = rows.drop("_fuzzy").with_columns(fid)
     targets = groups.select(pl.col("fid").alias("id"), *extra) if by_target else None
     if by_target:  # a text whose output no other text shares has no pair: no signature
         groups = groups.filter(pl.struct(_TARGET).is_duplicated())
@@ -497,10 +503,10 @@ def _same_target(pairs: pl.DataFrame, targets: pl.DataFrame | None) -> pl.DataFr
     return joined.filter(same).select(pairs.columns).sort("a", "b")
 
 
-def _halves_agree(keyed: pl.DataFrame) -> bool:
-    """Whether every row's second half of the key is its group's, so that no two texts
-    shared the first half: then joining on it paired exactly what the whole key would."""
-    return bool(keyed.select((pl.col(_FUZZY[1]) == pl.col("_group_half")).all()).item())
+def _same_keys(rows: pl.DataFrame, groups: pl.DataFrame, fid: pl.Series, keys: list[str]) -> bool:
+    """Whether every row's `keys` are those of its group (`fid`), so that the key the
+    groups were found by told no two of them apart wrongly."""
+    return all(bool((rows[k] == groups[k].gather(fid)).all()) for k in keys)
 
 
 _CLUSTER_SCHEMA = pl.Schema(
