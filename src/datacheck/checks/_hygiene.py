@@ -527,16 +527,20 @@ def _clusters(keyed: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
     frame, largest first: on templated data one cluster can hold most of a million rows,
     and only the listed few become Python objects."""
     none = pl.DataFrame(schema=_CLUSTER_SCHEMA)
-    keyed = keyed.filter(pl.col("fid").is_not_null())
+    columns = ["fid", *_INPUT, "source_line", "example_id", "split", "_eval"]
+    keyed = keyed.select(columns).filter(pl.col("fid").is_not_null())
     if keyed.is_empty():
         return none
-    texts = keyed.group_by("fid").agg(pl.struct(_INPUT).n_unique().alias("n"))
+    # two distinct inputs in a group: one of the key's halves is not the same throughout
+    # (cheaper than counting distinct pairs, and all that is asked)
+    varied = [pl.col(half).min() != pl.col(half).max() for half in _INPUT]
+    texts = keyed.group_by("fid").agg((varied[0] | varied[1]).alias("varied"))
     present = texts["fid"].implode()
     pairs = pairs.filter(pl.col("a").is_in(present) & pl.col("b").is_in(present))
     best = (
         pl.concat(
             [
-                texts.filter(pl.col("n") > 1).select("fid", pl.lit(1.0).alias("best")),
+                texts.filter("varied").select("fid", pl.lit(1.0).alias("best")),
                 pairs.select(pl.col("a").alias("fid"), pl.col("sim").alias("best")),
                 pairs.select(pl.col("b").alias("fid"), pl.col("sim").alias("best")),
             ]
