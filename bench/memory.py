@@ -1,0 +1,89 @@
+"""Where one audit's memory goes: its resident size over time, with the stage each thread is in.
+
+    python bench/memory.py bench/cache/real-1000000.jsonl [--tokenizers cl100k_base] [--lines 40]
+
+A thread reads the process's resident size (VmRSS, /proc/self/status) every 50 ms, beside the
+innermost datacheck frames of every other thread, while `datacheck.audit` runs in this
+process. It prints the peak, where each thread was at the peak, and an even selection of the
+samples. Linux only. Resident size counts what the allocators keep as well as what is in use,
+which is what `/usr/bin/time` and the machine see; the figures in bench/README.md's memory
+sections come from it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import threading
+import time
+
+# what the CLI asks of polars' allocator, set before polars loads (see datacheck._perf)
+os.environ.setdefault(
+    "_RJEM_MALLOC_CONF", "dirty_decay_ms:250,muzzy_decay_ms:0,thp:always,metadata_thp:auto"
+)
+
+
+def _resident_mb() -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS"):
+                return int(line.split()[1]) // 1024
+    return 0
+
+
+def _stages(own: int) -> list[str]:
+    """Per other thread, its three innermost datacheck frames (file:function:line)."""
+    stages = []
+    for ident, frame in sys._current_frames().items():
+        if ident == own:
+            continue
+        names = []
+        while frame is not None:
+            path = frame.f_code.co_filename
+            if "datacheck" in path:
+                names.append(f"{os.path.basename(path)}:{frame.f_code.co_name}:{frame.f_lineno}")
+            frame = frame.f_back
+        if names:
+            stages.append(" < ".join(names[:3]))
+    return stages
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("path")
+    parser.add_argument("--tokenizers", default="cl100k_base")
+    parser.add_argument("--lines", type=int, default=40, help="samples printed")
+    args = parser.parse_args()
+
+    import datacheck
+
+    samples: list[tuple[float, int, list[str]]] = []
+    done = threading.Event()
+
+    def sample() -> None:
+        own, start = threading.get_ident(), time.perf_counter()
+        while not done.is_set():
+            samples.append((time.perf_counter() - start, _resident_mb(), _stages(own)))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    start = time.perf_counter()
+    datacheck.audit(args.path, tokenizers=args.tokenizers.split(","))
+    wall = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    size = os.path.getsize(args.path) / 1e6
+    at, peak, where = max(samples, key=lambda s: s[1])
+    ratio = peak * 2**20 / 1e6 / size
+    print(f"{args.path}: {wall:.1f} s, peak {peak:,} MiB at {at:.1f} s ({ratio:.2f}x the file)")
+    for stage in where:
+        print(f"  at the peak: {stage}")
+    step = max(1, len(samples) // args.lines)
+    for moment, resident, stages in samples[::step]:
+        print(f"{moment:7.1f} s {resident:7,} MiB  {' | '.join(stages)[:220]}")
+
+
+if __name__ == "__main__":
+    main()
