@@ -586,8 +586,8 @@ def _minhash(sets: _Sets, groups: np.ndarray, threshold: float) -> pl.DataFrame:
         signature = {c: values for c, values in signature.items() if c in later}
     candidates = _distinct(np.concatenate(found))
     del found
-    # a block of candidates at a time: verifying needs ten arrays as long as the pairs it
-    # is given, 2.3 GB for all of 5M joined real utterances' at once
+    # a block of candidates at a time: verifying makes about ten arrays as long as the pairs
+    # it is given, some 0.8 GB for the 10M candidates of 5M joined real utterances at once
     where = _where(sets)
     marks = _marks_worth(sets, candidates.size)
     verified = []
