@@ -18,10 +18,9 @@ import sys
 import threading
 import time
 
-# what the CLI asks of polars' allocator, set before polars loads (see datacheck._perf)
-os.environ.setdefault(
-    "_RJEM_MALLOC_CONF", "dirty_decay_ms:250,muzzy_decay_ms:0,thp:always,metadata_thp:auto"
-)
+from datacheck._perf import tune_allocator
+
+tune_allocator()  # what the CLI asks of polars' allocator, before polars loads
 
 
 def _resident_mb() -> int:

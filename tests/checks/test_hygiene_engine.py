@@ -248,10 +248,11 @@ def test_fuzzy_groups_follow_the_whole_key(shared_first_half):
 def test_fuzzy_groups_with_targets_survive_a_shared_mixed_key():
     """With targets, groups are first found by one 64-bit key mixing the fuzzy key with the
     target's; two rows whose mixed keys collide still get groups of their own."""
-    from datacheck.checks._hygiene import _MIX, _fuzzy_groups
+    from datacheck.checks._hygiene import _fuzzy_groups
+    from datacheck.checks._near import MIX
 
     f, t, u = 5, 11, 23
-    colliding = f ^ (t * _MIX % 2**64) ^ (u * _MIX % 2**64)  # f ^ t*M == colliding ^ u*M
+    colliding = f ^ (t * MIX % 2**64) ^ (u * MIX % 2**64)  # f ^ t*M == colliding ^ u*M
     rows = pl.DataFrame(
         {
             "example_id": [0, 1, 2],
@@ -588,9 +589,10 @@ def test_prefix_filtering_finds_every_pair(threshold, grouped, block, monkeypatc
 
     monkeypatch.setattr(_near, "PAIRS_PER_TEXT", 10**6)  # few texts, many alike
     monkeypatch.setattr(_near, "PAIR_BLOCK", block)
-    if block == 7:  # verified with marks, however few the candidates; bigrams read in
+    if block == 7:  # verified with marks, however few the candidates
         monkeypatch.setattr(_near, "_marks_worth", lambda sets, count: _near._marks(sets))
-        monkeypatch.setattr(_near, "CHUNK", 1)  # batches of 32, each written over the last
+        # prefix entries read 32 at a time, each batch written over the one before
+        monkeypatch.setattr(_near, "CHUNK", 1)
 
     texts = _random_texts(6, 300)
     groups = np.array([k % 3 for k in range(len(texts))], dtype=np.uint64) if grouped else None

@@ -23,6 +23,7 @@ from datacheck._frames import compact, kept
 from datacheck.checks._graph import components
 from datacheck.checks._near import (
     BANDS,
+    MIX,
     NO_PAIRS,
     PERMUTATIONS,
     Near,
@@ -174,7 +175,7 @@ def analyse(
         cross = _cross_conflicts(train, evals, frame, target)
         if labelled:
             drift = _drift(train, evals)
-    train_rows, eval_rows = train.height, evals.height
+    train_rows = train.height
     del train, evals
 
     keyed, texts, targets = _fuzzy_groups(keyed, by_target=same_target, evals_last=True)
@@ -190,12 +191,11 @@ def analyse(
         for c in _as_dicts(clusters.head(MAX_LISTED).select("lines", "similarity"))
     ]
     near_leakage = None
-    if eval_rows:
-        assert leakage is not None
+    if leakage is not None:  # there are eval rows
         mixed = _clusters(keyed, pairs).filter(
             (pl.col("train_lines").list.len() > 0) & (pl.col("eval_lines").list.len() > 0)
         )
-        near_leakage = _near_leakage(_as_dicts(mixed), eval_rows, leakage)
+        near_leakage = _near_leakage(_as_dicts(mixed), leakage["eval_rows"], leakage)
     return Hygiene(
         rows=train_rows,
         duplicate_groups=groups,
@@ -239,8 +239,6 @@ _INPUT = ("_i1", "_i2")
 _TARGET = ("_t1", "_t2")
 _FUZZY = ("_f1", "_f2")
 _SEEDS = (17, 29)
-#: an odd 64-bit multiplier (the golden ratio's): mixes one key into another
-_MIX = 0x9E3779B97F4A7C15
 
 
 def _keyed(
@@ -450,7 +448,7 @@ def _fuzzy_groups(
     # rows a join on three columns took 410 MB, on one 200)
     one = pl.col(_FUZZY[0])
     if by_target:
-        one = one ^ (pl.col(_TARGET[0]) * pl.lit(_MIX, dtype=pl.UInt64))
+        one = one ^ (pl.col(_TARGET[0]) * pl.lit(MIX, dtype=pl.UInt64))
     for on in one.alias("_key"), pl.struct(keys).alias("_key"):
         column = rows.select(on, pl.col(_FUZZY[0]).is_not_null().alias("_usable"))
         sequence = column if order is None else column[order]

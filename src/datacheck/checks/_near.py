@@ -38,6 +38,9 @@ import polars as pl
 #: worth up to 1.3 times its cost
 PAIRS_PER_TEXT = 64
 
+#: an odd 64-bit multiplier (2^64 over the golden ratio): mixes one hash into another
+MIX = 0x9E3779B97F4A7C15
+
 #: no pairs: what every search returns when it finds none
 NO_PAIRS = pl.DataFrame(schema={"a": pl.Int64, "b": pl.Int64, "sim": pl.Float64})
 
@@ -94,7 +97,7 @@ def _shingles(texts: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     alone = np.repeat(count == 1, count)
     shingle = hashes.copy()
     with np.errstate(over="ignore"):  # (first x odd constant) xor second: order counts
-        shingle[:-1] = (hashes[:-1] * np.uint64(0x9E3779B97F4A7C15)) ^ hashes[1:]
+        shingle[:-1] = (hashes[:-1] * np.uint64(MIX)) ^ hashes[1:]
     shingle[alone] = hashes[alone]
     keep = paired | alone
     return owner[keep], shingle[keep]  # repeats are harmless: sets are made of them next
@@ -312,7 +315,7 @@ def _prefixes(sets: _Sets, groups: np.ndarray, threshold: float) -> _Prefixes:
     which verification drops. A bigram no other text of its group has comes first in its
     text and can match nothing: it is counted, never sorted (on mostly unique texts, nine
     in ten)."""
-    mixed = groups.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    mixed = groups.astype(np.uint64) * np.uint64(MIX)
     keys = np.empty(sets.values.size, dtype=np.uint64)
     for entries, owner in _batches(sets):
         with np.errstate(over="ignore"):  # an odd multiplier: every bit reaches the top ones
@@ -562,7 +565,7 @@ def _minhash(sets: _Sets, groups: np.ndarray, threshold: float) -> pl.DataFrame:
         key = signature[rows[0]].copy()
         with np.errstate(over="ignore"):
             for column in rows[1:]:
-                key = (key * np.uint64(0x9E3779B97F4A7C15)) ^ signature[column]
+                key = (key * np.uint64(MIX)) ^ signature[column]
             key ^= salt
         # In a bucket, each member is paired with the bucket's lowest id and with its
         # neighbours when the bucket is ordered by the other bands' hashes, which puts the
@@ -612,6 +615,6 @@ def _unpacked(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _distinct(keys: np.ndarray) -> np.ndarray:
-    """`keys` sorted, each once."""
+    """`keys` sorted (in place), each once."""
     ordered = _sorted_in_place(keys)
     return ordered[np.r_[True, ordered[1:] != ordered[:-1]]] if ordered.size else ordered
