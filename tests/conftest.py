@@ -98,6 +98,18 @@ def write_jsonl(path: Path, rows: list[dict]) -> Path:
     return path
 
 
+def stored_bytes(series) -> int:
+    """Bytes in the buffers behind a polars string column (a string of 12 bytes or fewer lives
+    in its view, outside them): what shows whether repeats share one copy."""
+    import polars as pl
+    import pyarrow as pa
+
+    exported = series.rechunk().to_arrow(compat_level=pl.CompatLevel.newest())
+    if isinstance(exported, pa.ChunkedArray):
+        exported = exported.combine_chunks()
+    return sum(buffer.size for buffer in exported.buffers()[2:] if buffer is not None)
+
+
 def pytest_collection_modifyitems(config, items):
     """Under mutation testing (`mutmut run` copies the project to `mutants/`), tests that
     start Python in a subprocess are skipped: the mutated modules run only in mutmut's own

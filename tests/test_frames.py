@@ -5,6 +5,7 @@ import pytest
 
 from datacheck import _frames
 from datacheck._frames import compact, join_on_text
+from tests.conftest import stored_bytes
 
 
 def test_compact_keeps_every_value_and_type():
@@ -70,3 +71,96 @@ def test_distinct_texts_and_each_rows_position(monkeypatch, collide):
         unique = found.texts.to_list()
         assert sorted(unique) == sorted({t for t in texts if t is not None})
         assert [None if p is None else unique[p] for p in found.positions.to_list()] == texts
+
+
+def _random_texts(rng: random.Random, rows: int) -> list[str | None]:
+    shared = ["a system prompt that every row repeats", "an answer several rows give"]
+    return [
+        None
+        if (pick := rng.random()) < 0.05
+        else rng.choice(["é", "short", ""])
+        if pick < 0.2
+        else rng.choice(shared)
+        if pick < 0.7
+        else f"a text of its own, number {rng.randrange(10**6)}"
+        for _ in range(rows)
+    ]
+
+
+def test_stored_once_keeps_every_value_and_holds_each_repeat_once():
+    rng = random.Random(5)
+    for _ in range(20):
+        texts = pl.Series("t", _random_texts(rng, rng.randint(40, 300))) + ""
+        shared = _frames.stored_once(texts)
+        assert shared.name == "t"
+        assert shared.dtype == pl.String
+        assert shared.to_list() == texts.to_list()
+        distinct_long = {t for t in texts.to_list() if t is not None and len(t.encode()) > 12}
+        assert stored_bytes(shared) == sum(len(t.encode()) for t in distinct_long)
+        assert stored_bytes(texts) > stored_bytes(shared)
+
+
+def test_stored_once_leaves_a_column_alone_when_little_repeats():
+    unique = pl.Series([f"a text of its own, number {i}" for i in range(100)])
+    assert _frames.stored_once(unique) is unique
+    short = pl.Series(["yes", "no", "yes", None] * 50)  # every string lives in its view
+    assert _frames.stored_once(short) is short
+    nine_in_ten = pl.Series([f"a text of its own, number {i}" for i in range(91)] + ["x" * 20] * 9)
+    assert _frames.stored_once(nine_in_ten) is nine_in_ten  # under a tenth repeats
+
+
+def test_stored_once_gives_the_column_back_when_two_texts_share_a_key(monkeypatch):
+    monkeypatch.setattr(_frames, "_text_keys", lambda t: t.str.len_bytes().cast(pl.UInt64))
+    texts = pl.Series(
+        ["a long text of forty bytes, number one.", "a long text of forty bytes, number two."] * 20
+    )
+    assert _frames.stored_once(texts) is texts
+
+
+def test_messages_stored_once_keeps_lists_nulls_and_empty_ones():
+    rng = random.Random(8)
+    dtype = pl.List(pl.Struct({"role": pl.String, "content": pl.String, "weight": pl.Int64}))
+    for _ in range(30):
+        rows = []
+        for _ in range(rng.randint(1, 60)):
+            pick = rng.random()
+            if pick < 0.05:
+                rows.append(None)
+            elif pick < 0.1:
+                rows.append([])
+            else:
+                rows.append(
+                    [
+                        None
+                        if rng.random() < 0.05
+                        else {"role": rng.choice(["user", None]), "content": text, "weight": 1}
+                        for text in _random_texts(rng, rng.randint(1, 4))
+                    ]
+                )
+        column = pl.Series("messages", rows, dtype=dtype)
+        shared = _frames.messages_stored_once(column)
+        assert shared.dtype == column.dtype
+        assert shared.name == "messages"
+        assert shared.to_list() == column.to_list()
+        assert shared.n_chunks() == 1
+
+
+def test_messages_stored_once_holds_a_repeated_system_prompt_once():
+    prompt = "You route support tickets to a team. Reply with JSON only."
+    column = pl.Series(
+        "messages",
+        [
+            [{"role": "system", "content": prompt}, {"role": "user", "content": f"ticket {i:04}"}]
+            for i in range(500)
+        ],
+    )
+    column = column.list.eval(pl.element())  # fresh buffers, one prompt a row
+    shared = _frames.messages_stored_once(column)
+    assert shared.to_list() == column.to_list()
+    before = stored_bytes(column.explode().struct.field("content"))
+    after = stored_bytes(shared.explode().struct.field("content"))
+    assert before >= 500 * len(prompt)
+    assert after == len(prompt)  # the tickets' own texts fit in their views
+    assert _frames.messages_stored_once(
+        pl.Series("m", [[], None], dtype=column.dtype)
+    ).to_list() == [[], None]

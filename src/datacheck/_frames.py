@@ -127,5 +127,67 @@ def distinct(texts: pl.Series) -> Distinct:
     return Distinct(unique, positions)
 
 
+#: a string this short lives inside its 16-byte view (polars' string layout): nothing to share
+_INLINE_BYTES = 12
+#: the share of a column's stored bytes that must repeat before repeats are made to share
+#: one copy: below it, the gather costs more time than the memory is worth
+_WORTH_SHARING = 0.1
+
+
+def stored_once(texts: pl.Series) -> pl.Series:
+    """`texts`, value for value, with each distinct string written once into fresh buffers and
+    every repeat a view of that copy: a system prompt on every row is held once, not once a
+    row (on a million chat rows, 169 MiB less of the loaded frame and 140 MiB less of the
+    audit's peak). Returned as it is when less than a tenth of its stored bytes repeat, or
+    should two texts share a 64-bit key (then its rows would not all match their copy)."""
+    lengths = texts.str.len_bytes()
+    stored = lengths > _INLINE_BYTES
+    total = number(lengths.filter(stored).sum())
+    if not total:
+        return texts
+    keys = _text_keys(texts)
+    first = keys.is_first_distinct()
+    once = number(lengths.filter(first & stored).sum())
+    if total - once < _WORTH_SHARING * total:
+        return texts
+    count = int(first.sum())
+    position = pl.DataFrame(
+        {_KEY: keys.filter(first), "i": pl.int_range(count, dtype=pl.UInt32, eager=True)}
+    )
+    where = keys.to_frame(_KEY).join(position, on=_KEY, how="left", maintain_order="left")["i"]
+    shared = (texts.filter(first) + "").gather(where).alias(texts.name)
+    return shared if shared.eq_missing(texts).all() else texts
+
+
+def messages_stored_once(column: pl.Series) -> pl.Series:
+    """A column of lists of structs (chat messages), value for value, with each text field of
+    the structs `stored_once` across all rows; returned as it is when no field gains."""
+    dtype = column.dtype
+    assert isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.Struct)
+    names = [f.name for f in dtype.inner.fields if f.dtype == pl.String]
+    sizes = column.list.len().fill_null(0)
+    if not names or not (sizes > 0).any():
+        return column
+    rows = column.to_frame("m").with_row_index("row")
+    every = bool(sizes.min())
+    flat = (rows if every else rows.filter(sizes > 0)).explode("m")
+    fields = flat["m"].struct.unnest()
+    shared = {name: stored_once(fields[name]) for name in names}
+    if all(shared[name] is fields[name] for name in names):
+        return column
+    messages = fields.with_columns(shared.values()).select(pl.struct(pl.all()).alias("m"))
+    if flat["m"].has_nulls():  # a null message stays null, not a message of null fields
+        messages = messages.select(pl.when(flat["m"].is_not_null()).then(pl.col("m")).alias("m"))
+    lists = messages.with_columns(flat["row"]).group_by("row", maintain_order=True).agg("m")
+    if every:
+        return lists["m"].rechunk().alias(column.name)
+    joined = rows.select("row").join(lists, on="row", how="left", maintain_order="left")
+    empty = pl.lit(pl.Series([[]], dtype=dtype))
+    whole = joined.select(
+        pl.when(column.is_null()).then(None).when(sizes == 0).then(empty).otherwise(pl.col("m"))
+    )
+    return whole.to_series().rechunk().alias(column.name)
+
+
 def _hashes_differ(keys: pl.Series) -> bool:
     return keys.n_unique() == keys.len()

@@ -2,7 +2,7 @@ import pytest
 
 import datacheck
 from datacheck.load import SOURCE_LINE, load
-from tests.conftest import write_jsonl
+from tests.conftest import stored_bytes, write_jsonl
 
 
 def _chat(i: int) -> dict:
@@ -174,3 +174,31 @@ def test_lists_of_texts_are_not_taken_for_broken_chat(tmp_path):
     rows = [{"messages": ["hello", "hi there"], "label": "x"} for _ in range(5)]
     loaded = load(write_jsonl(tmp_path / "d.jsonl", rows))
     assert loaded.errors == () and loaded.frame["messages"][0].to_list() == ["hello", "hi there"]
+
+
+@pytest.mark.parametrize("slow", ["", "1"])
+def test_texts_repeated_on_every_row_are_held_once(tmp_path, monkeypatch, slow):
+    monkeypatch.setenv("DATACHECK_SLOW_PATHS", slow)
+    prompt = "Route the ticket to one team. Reply with JSON only."
+    answer = '{"team": "billing"}'
+    rows = [
+        {
+            "messages": [
+                {"role": "system", "content": prompt},
+                {"role": "user", "content": f"ticket {i:04}"},
+                {"role": "assistant", "content": answer},
+            ],
+            "note": "written by the support lead, reviewed",
+        }
+        for i in range(300)
+    ]
+    frame = load(write_jsonl(tmp_path / "d.jsonl", rows)).frame
+    assert frame["messages"].to_list() == [row["messages"] for row in rows]
+    assert frame["note"].to_list() == [row["note"] for row in rows]
+    contents = stored_bytes(frame["messages"].explode().struct.field("content"))
+    notes = stored_bytes(frame["note"])
+    if slow:  # the slow path keeps what the reader made: each row its own copy
+        assert contents >= 300 * len(prompt) and notes >= 300 * len(rows[0]["note"])
+    else:
+        assert contents == len(prompt) + len(answer)
+        assert notes == len(rows[0]["note"])

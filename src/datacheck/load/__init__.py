@@ -17,6 +17,8 @@ from pathlib import Path
 
 import polars as pl
 
+from datacheck._frames import messages_stored_once, stored_once
+from datacheck._perf import fast
 from datacheck.errors import InputError
 from datacheck.limits import Limits, in_effect
 from datacheck.load._base import SOURCE_LINE, SPLIT, Loaded, LoadError
@@ -60,7 +62,27 @@ def load(
     does not tell it (`jsonl`, `json`, `csv`, `tsv`, `parquet`)."""
     with in_effect(limits or Limits()):
         loaded = _load(source, sample, seed, format)
-        return with_long_fields(content_parts(messages_as_lists(loaded)))
+        return _stored_once(with_long_fields(content_parts(messages_as_lists(loaded))))
+
+
+def _stored_once(loaded: Loaded) -> Loaded:
+    """`loaded` with the texts that repeat across rows (a system prompt, a few distinct
+    answers, an instruction) held once each: every frame made from it after shares them."""
+    frame = loaded.frame
+    if not fast() or frame.is_empty():
+        return loaded
+    changed = []
+    for name, dtype in frame.schema.items():
+        column = frame[name]
+        if dtype == pl.String:
+            shared = stored_once(column)
+        elif isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.Struct):
+            shared = messages_stored_once(column)
+        else:
+            continue
+        if shared is not column:
+            changed.append(shared)
+    return replace(loaded, frame=frame.with_columns(changed)) if changed else loaded
 
 
 def _load(
