@@ -37,3 +37,31 @@ def test_then_runs_once_after_every_early_table(monkeypatch):
     assert done.wait(5)
     assert seen == [[True, True]]
     assert [ctx.pending[n].result() for n in ("slow", "quick")] == ["slow", "quick"]
+
+
+def test_tables_wait_for_the_early_ones_before_any_is_built(monkeypatch):
+    """No table is built beside one still building early (their arrays would be held at
+    once): the first in build order starts only once the early table is done."""
+    release = threading.Event()
+    order: list[str] = []
+
+    def early(ctx):
+        release.wait(5)
+        order.append("early")
+        return "hygiene-like"
+
+    def first(ctx):
+        order.append("first")
+        return "fact"
+
+    derived = {
+        "first": _tables.Derivation("first", first),
+        "early": _tables.Derivation("early", early, prefetch=True),
+    }
+    monkeypatch.setattr(_tables, "DERIVED", derived)
+    ctx = SimpleNamespace(pending={}, tables={}, facts={})
+    _tables.start_tables(ctx)
+    threading.Timer(0.2, release.set).start()
+    _tables.build_tables(ctx)
+    assert order == ["early", "first"]
+    assert ctx.facts == {"first": "fact", "early": "hygiene-like"}
