@@ -702,3 +702,52 @@ def test_shingles_skip_empty_words_and_texts():
     assert sets[0] == sets[1] and len(sets[0]) == 3
     assert sets[2] == set() and len(sets[3]) == 1 and len(sets[4]) == 1
     assert not sets[3] & sets[4] and not sets[3] & sets[0]
+
+
+def test_packed_sets_fill_the_values_array_made_for_the_densest_texts(monkeypatch):
+    """Texts of one-letter words have as many shingles as their bytes allow: packed a few at
+    a time into the array made once, each text's values are its distinct shingles, in id
+    order, and texts with none are left out."""
+    import numpy as np
+
+    from datacheck.checks import _near
+
+    monkeypatch.setattr(_near, "CHUNK", 3)
+    letters = "abcdefghij"
+    texts = [" ".join(letters[k : k + 2 + k % 5]) for k in range(9)] + ["", "z", "a b a b a b"]
+    frame = _ids_and_texts(texts)
+    sets = _near._packed(frame)
+    owner, hashes = _near._shingles(frame)
+    high = np.uint64(64 - _near.SHINGLE_BITS)
+    expected = {i: sorted(set((hashes[owner == i] >> high).tolist())) for i in range(len(texts))}
+    got = {
+        int(i): sets.values[s : s + n].tolist()
+        for i, s, n in zip(sets.ids, sets.starts, sets.sizes, strict=True)
+    }
+    assert got == {i: v for i, v in expected.items() if v}
+    assert 9 not in got and len(got[11]) == 2  # "a b" and "b a"
+
+
+def test_narrowing_keeps_the_chosen_texts_in_the_sets_own_array(monkeypatch):
+    """MinHash's texts are written over the front of the whole sets' array (no copy beside
+    it), each with exactly its own values, in order, however the texts are batched."""
+    import numpy as np
+
+    from datacheck.checks import _near
+
+    monkeypatch.setattr(_near, "CHUNK", 7)
+    sets = _near._packed(_ids_and_texts(_random_texts(12, 60)))
+    before = {
+        int(i): sets.values[s : s + n].tolist()
+        for i, s, n in zip(sets.ids, sets.starts, sets.sizes, strict=True)
+    }
+    keep = np.random.default_rng(3).random(sets.ids.size) < 0.4
+    whole = sets.values
+    narrowed = _near._narrowed(sets, keep)
+    after = {
+        int(i): narrowed.values[s : s + n].tolist()
+        for i, s, n in zip(narrowed.ids, narrowed.starts, narrowed.sizes, strict=True)
+    }
+    assert after == {i: v for (i, v), k in zip(before.items(), keep, strict=True) if k}
+    assert narrowed.values.size == sum(len(v) for v in after.values()) > 0
+    assert np.shares_memory(narrowed.values, whole)
