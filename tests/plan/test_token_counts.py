@@ -135,3 +135,35 @@ def test_tool_calls_count_toward_the_target(tmp_path):
     with_call, plain = counts.frame["target_tokens"].to_list()
     assert with_call - plain > tokens.get("cl100k_base").count(arguments)
     assert counts.template.endswith("tool calls counted as their JSON text")
+
+
+def test_chat_counts_split_prompt_and_target_as_a_plain_loop_does(tmp_path):
+    """OpenAI's format, counted message by message in Python: 3 tokens and the role's per
+    message, the reply's 3 once; assistant messages are the target. Rows with no messages,
+    an unusual role and a missing message are counted as the loop counts them."""
+    count = tokens.get("cl100k_base").count  # the tokenizer itself is tested on its own
+    rows = [
+        [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi there"},
+         {"role": "assistant", "content": "Hello!"}, {"role": "user", "content": "And?"},
+         {"role": "assistant", "content": "That is all, thanks."}],
+        [],
+        [{"role": "user", "content": "Only a question"}],
+        [{"role": "narrator", "content": "Once upon a time"}, None,
+         {"role": "assistant", "content": "The end."}],
+    ]  # fmt: skip
+    path = tmp_path / "c.jsonl"
+    path.write_text("".join(json.dumps({"messages": m}) + "\n" for m in rows))
+    raw = load(path).frame
+    counts = token_counts.count_chat(normalize(raw, detect(raw)), "cl100k_base").frame
+    expected = []
+    for messages in rows:
+        prompt = target = 0
+        for message in filter(None, messages):
+            n = 3 + count(message["role"]) + count(message["content"])
+            if message["role"] == "assistant":
+                target += n
+            else:
+                prompt += n
+        expected.append((prompt, target, prompt + target + 3))
+    got = counts.select("input_tokens", "target_tokens", "total").rows()
+    assert got == expected
