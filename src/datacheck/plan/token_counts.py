@@ -141,8 +141,10 @@ def count_chat(frame: pl.DataFrame, name: str, shared: _Shared | None = None) ->
     # and a replace of every message's role by its tokens held 105 MiB at 1M rows for a
     # 24 MB result
     tokens_each = np.zeros(messages.height, dtype=np.int64)
-    for role, extra in _role_overheads(name, tokenizer, shared.roles()).items():
-        tokens_each[(messages["role"] == role).to_numpy()] += extra
+    for role in shared.roles():
+        tokens_each[(messages["role"] == role).to_numpy()] += _message_overhead(
+            name, tokenizer, role
+        )
     tokens_each += content_tokens.to_numpy()
     del content_tokens
     totals = _per_example(
@@ -161,16 +163,6 @@ def count_chat(frame: pl.DataFrame, name: str, shared: _Shared | None = None) ->
         notes.append("content parts counted by their text; images not counted")
     template = "; ".join([_TEMPLATES[name], *notes])
     return Counts(name, tokenizer.exact, tokenizer.source, template, out)
-
-
-def _role_overheads(name: str, tokenizer: tokens.Tokenizer, roles: list[str]) -> dict[str, int]:
-    """Per role, the tokens the template adds around one of its messages."""
-    role_tokens = pl.col("role").replace_strict(
-        {role: tokenizer.count(role) for role in roles}, default=0, return_dtype=pl.Int64
-    )
-    overhead = _message_overhead(name, tokenizer)(pl.col("role"), role_tokens)
-    found = pl.DataFrame({"role": roles}, schema={"role": pl.String}).select(overhead)
-    return dict(zip(roles, found.to_series().cast(pl.Int64).to_list(), strict=True))
 
 
 def _per_example(ids: np.ndarray, tokens_each: np.ndarray, is_target: np.ndarray) -> pl.DataFrame:
@@ -197,23 +189,19 @@ def _per_example(ids: np.ndarray, tokens_each: np.ndarray, is_target: np.ndarray
     )
 
 
-def _message_overhead(
-    name: str, tokenizer: tokens.Tokenizer
-) -> Callable[[pl.Expr, pl.Expr], pl.Expr]:
-    """Tokens the template adds around one message, from its role and the role's own count."""
+def _message_overhead(name: str, tokenizer: tokens.Tokenizer, role: str) -> int:
+    """Tokens the template adds around one message of `role`."""
     if name == "llama-3.1":
-        newline = tokenizer.count("\n\n")
         # <|start_header_id|> + role + <|end_header_id|> + "\n\n" + <|eot_id|>
-        return lambda role, role_tokens: role_tokens + 3 + newline
+        return tokenizer.count(role) + 3 + tokenizer.count("\n\n")
     if name == "mistral-7b-v0.3":
         # [INST] … [/INST] around user/system turns, </s> after the assistant's
-        return lambda role, role_tokens: pl.when(role == "assistant").then(1).otherwise(2)
+        return 1 if role == "assistant" else 2
     if name == "phi-2":
-        instruct, output = tokenizer.count("Instruct: "), tokenizer.count("\nOutput: ")
-        return lambda role, role_tokens: (
-            pl.when(role == "assistant").then(output + 1).otherwise(instruct)
-        )
-    return lambda role, role_tokens: role_tokens + 3
+        if role == "assistant":
+            return tokenizer.count("\nOutput: ") + 1
+        return tokenizer.count("Instruct: ")
+    return tokenizer.count(role) + 3
 
 
 def count(
