@@ -164,7 +164,8 @@ def test_tampered_vocabulary_is_not_trusted(tmp_path, monkeypatch):
 
 def test_helpers_stand_back_while_background_work_holds_their_core(monkeypatch):
     """With two cores and one piece of background work running, the calling thread counts
-    every slice; once it ends, the helper takes slices again. The counts are the same."""
+    every slice, and the helper, which takes none, builds no engine (21 MiB held for
+    nothing); once it ends, the helper takes slices again. The counts are the same."""
     from datacheck import _perf
 
     monkeypatch.setattr(tokens, "cores", lambda: 2)
@@ -181,6 +182,9 @@ def test_helpers_stand_back_while_background_work_holds_their_core(monkeypatch):
         return count(self, slice_)
 
     monkeypatch.setattr(tokens._JoinedCounter, "__call__", recording)
+    built: list[int] = []
+    build = tokenizer._new_tiktoken
+    monkeypatch.setattr(tokenizer, "_new_tiktoken", lambda: built.append(1) or build())
     release = threading.Event()
     started = threading.Event()
 
@@ -194,6 +198,7 @@ def test_helpers_stand_back_while_background_work_holds_their_core(monkeypatch):
     try:
         assert tokenizer.count_all(texts) == expected
         assert set(threads) == {threading.get_ident()}
+        assert built == []
     finally:
         release.set()
         holder.join(10)
