@@ -179,6 +179,7 @@ def analyse(
     del train, evals
 
     keyed, texts, targets = _fuzzy_groups(keyed, by_target=same_target, evals_last=True)
+    keyed = keyed.select(_CLUSTERED)  # the other keys go before the search (36 MB at 1M rows)
     shingles = _shingled(texts, targets) if near else None
     del texts  # the search needs only the shingles
     found = _near(shingles, targets, threshold) if shingles is not None else Near(NO_PAIRS, True)
@@ -519,14 +520,17 @@ _CLUSTER_SCHEMA = pl.Schema(
 )
 
 
+#: the columns of the keyed rows that `_clusters` reads
+_CLUSTERED = ("fid", *_INPUT, "source_line", "example_id", "split", "_eval")
+
+
 def _clusters(keyed: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
     """Clusters of rows whose inputs are near duplicates but not all equal: rows in one fuzzy
     group with two or more distinct inputs (similarity 1.0), joined by verified pairs. A
     frame, largest first: on templated data one cluster can hold most of a million rows,
     and only the listed few become Python objects."""
     none = pl.DataFrame(schema=_CLUSTER_SCHEMA)
-    columns = ["fid", *_INPUT, "source_line", "example_id", "split", "_eval"]
-    keyed = keyed.select(columns).filter(pl.col("fid").is_not_null())
+    keyed = keyed.select(_CLUSTERED).filter(pl.col("fid").is_not_null())
     if keyed.is_empty():
         return none
     # two distinct inputs in a group: one of the key's halves is not the same throughout
