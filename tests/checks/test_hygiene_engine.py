@@ -751,3 +751,42 @@ def test_narrowing_keeps_the_chosen_texts_in_the_sets_own_array(monkeypatch):
     assert after == {i: v for (i, v), k in zip(before.items(), keep, strict=True) if k}
     assert narrowed.values.size == sum(len(v) for v in after.values()) > 0
     assert np.shares_memory(narrowed.values, whole)
+
+
+def test_shingled_takes_blocks_and_lets_each_go_as_it_reads(monkeypatch):
+    """Texts handed over as `text_blocks` give the same shingles and groups as one frame,
+    in id order even when the blocks are not, and the list is emptied as it is read."""
+    import numpy as np
+
+    from datacheck.checks import _near
+
+    monkeypatch.setattr(_near, "CHUNK", 7)
+    texts = _ids_and_texts(_random_texts(13, 50))
+    groups = np.arange(texts.height, dtype=np.uint64) % 3
+    whole = _near.shingled(texts, groups)
+    for frame, codes in (texts, groups), (texts.reverse(), groups[::-1].copy()):
+        blocks = _near.text_blocks(frame)
+        assert len(blocks) == 8
+        got = _near.shingled(blocks, codes)
+        assert blocks == []
+        for mine, theirs in zip(got.sets, whole.sets, strict=True):
+            assert np.array_equal(mine, theirs)
+        assert np.array_equal(got.groups, whole.groups)
+
+
+def test_group_texts_come_in_blocks_with_buffers_of_their_own(monkeypatch):
+    """Each group's text is its first row's, and, from a column of several chunks, every
+    block of groups is a chunk of its own, which the shingling can let go on its own."""
+    from datacheck.checks import _hygiene
+
+    monkeypatch.setattr(_hygiene, "CHUNK", 2)
+    monkeypatch.setattr(_hygiene, "_BLOCKS", 2)
+    words = [f"text {k} " * 3 for k in range(30)]
+    fuzzy = pl.concat([pl.Series("_fuzzy", words[:13]), pl.Series("_fuzzy", words[13:])])
+    assert fuzzy.n_chunks() == 2
+    firsts = pl.Series([0, 2, 5, 12, 13, 14, 20, 29, 3, 7], dtype=pl.UInt32)
+    ids = pl.Series(range(10), dtype=pl.Int64)
+    texts = _hygiene._group_texts(fuzzy, firsts, ids)
+    assert texts["id"].to_list() == list(range(10))
+    assert texts["text"].to_list() == [words[i] for i in firsts]
+    assert texts["text"].n_chunks() == 3

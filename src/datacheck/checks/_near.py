@@ -134,25 +134,30 @@ def _sets(shingles: tuple[np.ndarray, np.ndarray]) -> _Sets:
     return _Sets(ids[first], np.cumsum(sizes) - sizes, sizes, keys & _LOW)
 
 
-def _packed(texts: pl.DataFrame) -> _Sets:
-    """The packed shingle sets of every text, a batch of texts at a time, each written
-    into arrays made once: joining the batches' arrays at the end held every value twice
-    (on 5M mostly unique chat rows, the audit's peak: 5,992 MiB then, 5,205 now). The
-    values' array is made as long as the texts' bytes allow, one word per two bytes, and
-    only the part written is ever resident."""
-    if not texts["id"].is_sorted():
-        texts = texts.sort("id")
-    most = (int(texts["text"].str.len_bytes().sum() or 0) + texts.height) // 2
-    ids = np.empty(texts.height, dtype=np.int64)
-    sizes = np.empty(texts.height, dtype=np.int64)
+def _packed(texts: pl.DataFrame | list[pl.DataFrame]) -> _Sets:
+    """The packed shingle sets of every text (ids ascending), a batch of texts at a time,
+    each written into arrays made once: joining the batches' arrays at the end held every
+    value twice (on 5M mostly unique chat rows, the audit's peak: 5,992 MiB then, 5,205
+    now). The values' array is made as long as the texts' bytes allow, one word per two
+    bytes, and only the part written is ever resident. A list of blocks (`text_blocks`) is
+    emptied as it is read, so each block can be let go once shingled."""
+    blocks = texts if isinstance(texts, list) else [texts]
+    rows = sum(block.height for block in blocks)
+    most = (sum(int(b["text"].str.len_bytes().sum() or 0) for b in blocks) + rows) // 2
+    ids = np.empty(rows, dtype=np.int64)
+    sizes = np.empty(rows, dtype=np.int64)
     values = np.empty(most, dtype=np.uint64)
     count = filled = 0
-    for first in range(0, texts.height, CHUNK):
-        part = _sets(_shingles(texts.slice(first, CHUNK)))
-        ids[count : count + part.ids.size] = part.ids
-        sizes[count : count + part.ids.size] = part.sizes
-        values[filled : filled + part.values.size] = part.values
-        count, filled = count + part.ids.size, filled + part.values.size
+    blocks.reverse()  # taken from the end: each block leaves the list as it is read
+    while blocks:
+        block = blocks.pop()
+        for first in range(0, block.height, CHUNK):
+            part = _sets(_shingles(block.slice(first, CHUNK)))
+            ids[count : count + part.ids.size] = part.ids
+            sizes[count : count + part.ids.size] = part.sizes
+            values[filled : filled + part.values.size] = part.values
+            count, filled = count + part.ids.size, filled + part.values.size
+        del block
     sizes = sizes[:count]
     return _Sets(ids[:count], np.cumsum(sizes) - sizes, sizes, values[:filled])
 
@@ -531,19 +536,33 @@ class Shingled(NamedTuple):
     groups: np.ndarray
 
 
-def shingled(texts: pl.DataFrame, groups: np.ndarray | None = None) -> Shingled:
+def shingled(
+    texts: pl.DataFrame | list[pl.DataFrame], groups: np.ndarray | None = None
+) -> Shingled:
     """`texts` (`id`, `text`, in the fuzzy form: words one space apart, no punctuation) as
-    the search takes them. `groups`: one code per text (in
-    `texts`' order) when only texts of one group can pair. The texts can be let go once this
-    returns: at a million rows they weigh as much as the search's largest array."""
+    the search takes them. `groups`: one code per text (in `texts`' order) when only texts
+    of one group can pair. The texts can be let go once this returns: at a million rows
+    they weigh as much as the search's largest array. Given as `text_blocks`, they are let
+    go block by block as they are read (the list is emptied)."""
+    blocks = texts if isinstance(texts, list) else [texts]
+    ids = pl.concat([block["id"] for block in blocks]) if blocks else pl.Series([], dtype=pl.Int64)
     if groups is None:
-        groups = np.zeros(texts.height, dtype=np.uint64)
-    ids = texts["id"]
+        groups = np.zeros(ids.len(), dtype=np.uint64)
     if not ids.is_sorted():
-        order = ids.arg_sort().to_numpy()
-        texts, groups = texts[order], groups[order]
-    sets = _packed(texts)
-    return Shingled(sets, groups[np.searchsorted(texts["id"].to_numpy(), sets.ids)])
+        order = ids.arg_sort()
+        whole = pl.concat(blocks)[order]
+        blocks.clear()
+        blocks, ids, groups = [whole], ids[order], groups[order.to_numpy()]
+        del whole
+    sets = _packed(blocks)
+    return Shingled(sets, groups[np.searchsorted(ids.to_numpy(), sets.ids)])
+
+
+def text_blocks(texts: pl.DataFrame) -> list[pl.DataFrame]:
+    """`texts` a `CHUNK` of rows at a time, for `shingled` to let go of one by one (chunks
+    of `texts` that hold buffers of their own are freed as they are read): whoever hands
+    the list over should hold `texts` no longer."""
+    return [texts.slice(i, CHUNK) for i in range(0, texts.height, CHUNK)]
 
 
 def near_pairs(texts: pl.DataFrame, threshold: float, groups: np.ndarray | None = None) -> Near:
