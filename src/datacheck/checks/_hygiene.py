@@ -34,6 +34,7 @@ from datacheck.checks._near import (
     search,
     shingled,
     text_blocks,
+    text_ids,
 )
 from datacheck.normalize import EVAL_SPLITS
 
@@ -508,8 +509,7 @@ def _shingled(texts: pl.DataFrame | list[pl.DataFrame], targets: pl.DataFrame | 
     by its target. A list of blocks is taken (see `shingled`)."""
     if targets is None:
         return shingled(texts)
-    blocks = texts if isinstance(texts, list) else [texts]
-    ids = pl.concat([b.select("id") for b in blocks]) if blocks else targets.select("id").clear()
+    ids = text_ids(texts).to_frame()
     output = ids.join(targets, on="id", how="left", maintain_order="left")
     return shingled(texts, output[_TARGET[0]].to_numpy())
 

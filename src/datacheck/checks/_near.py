@@ -545,7 +545,7 @@ def shingled(
     they weigh as much as the search's largest array. Given as `text_blocks`, they are let
     go block by block as they are read (the list is emptied)."""
     blocks = texts if isinstance(texts, list) else [texts]
-    ids = pl.concat([block["id"] for block in blocks]) if blocks else pl.Series([], dtype=pl.Int64)
+    ids = text_ids(blocks)
     if groups is None:
         groups = np.zeros(ids.len(), dtype=np.uint64)
     if not ids.is_sorted():
@@ -556,6 +556,12 @@ def shingled(
         del whole
     sets = _packed(blocks)
     return Shingled(sets, groups[np.searchsorted(ids.to_numpy(), sets.ids)])
+
+
+def text_ids(texts: pl.DataFrame | list[pl.DataFrame]) -> pl.Series:
+    """The ids of `texts` (one frame, or `text_blocks`), in order."""
+    blocks = texts if isinstance(texts, list) else [texts]
+    return pl.concat([b["id"] for b in blocks]) if blocks else pl.Series("id", [], pl.Int64)
 
 
 def text_blocks(texts: pl.DataFrame) -> list[pl.DataFrame]:
