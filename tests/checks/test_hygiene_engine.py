@@ -622,6 +622,54 @@ def test_classes_shared_by_chance_add_no_pair_and_lose_none(threshold, monkeypat
     assert found.exact and len(expected) > 20 and listed == expected.keys()
 
 
+@pytest.mark.parametrize("threshold", [0.5, 0.8])
+def test_codes_read_from_a_crowded_table_lose_no_pair(threshold, monkeypatch):
+    """With the code table cut to two buckets, every bigram reads as shared (those no other
+    text has included) and as common as the most common: the search still returns exactly
+    brute force's pairs, and each text's prefix is no longer than its own bigrams allow."""
+    import numpy as np
+
+    from datacheck.checks import _near
+
+    monkeypatch.setattr(_near, "PAIRS_PER_TEXT", 10**6)
+    monkeypatch.setattr(_near, "_MOST_TABLE_BITS", 1)
+    monkeypatch.setattr(_near, "CHUNK", 24)  # prefix entries made 3 texts at a time
+    texts = _random_texts(12, 240)
+    groups = np.array([k % 2 for k in range(len(texts))], dtype=np.uint64)
+    found = _near.near_pairs(_ids_and_texts(texts), threshold, groups)
+    expected = _true_pairs(texts, threshold, groups)
+    listed = {(a, b) for a, b in found.pairs.select("a", "b").iter_rows()}
+    assert found.exact and len(expected) > 20 and listed == expected.keys()
+    shingles = _near.shingled(_ids_and_texts(texts), groups)
+    prefixes = _near._prefixes(shingles.sets, shingles.groups, threshold)
+    sizes = shingles.sets.sizes
+    allowed = sizes - np.ceil(threshold * sizes - 1e-9).astype(np.int64) + 1
+    assert (np.bincount(prefixes.owners, minlength=sizes.size) <= allowed).all()
+
+
+def test_prefixes_hold_no_second_array_of_every_entry(monkeypatch):
+    """Finding the prefixes allocates less than another 8 bytes per bigram entry beside the
+    sets (the entries are counted on 4-byte tokens, and only prefixes are kept): at a
+    million rows, such an array was the audit's peak."""
+    import tracemalloc
+
+    from datacheck.checks import _near
+
+    monkeypatch.setattr(_near, "CHUNK", 800)  # batches of 100 texts: small temporaries
+    rng = random.Random(13)
+    vocabulary = [f"w{k}" for k in range(5000)]
+    texts = [" ".join(rng.choice(vocabulary) for _ in range(40)) for _ in range(6000)]
+    shingles = _near.shingled(_ids_and_texts(texts))
+    entries = shingles.sets.values.nbytes
+    tracemalloc.start()
+    try:
+        _near._prefixes(shingles.sets, shingles.groups, 0.8)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert entries > 1_500_000 and peak < 0.75 * entries
+
+
 def test_positional_filter_drops_candidates_verification_would(monkeypatch):
     """The positional filter leaves fewer candidates to verify than the size filter alone
     (threshold 0 keeps them all) and loses none of the pairs (the test above)."""

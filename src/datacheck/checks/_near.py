@@ -237,10 +237,9 @@ def _marks(sets: _Sets) -> np.ndarray:
     return marks
 
 
-#: bits of a text's position in the keys `_prefixes` sorts: more texts than this are never
-#: searched exactly (MinHash takes them all)
+#: bits of a text's position in the prefix entries `_prefixes` sorts: more texts than this
+#: are never searched exactly (MinHash takes them all)
 _OWNER_BITS = 24
-_OWNER = np.uint64(_OWNER_BITS)
 _OWNERS = np.uint64(2**_OWNER_BITS - 1)
 #: a bigram's class, what prefixes are compared on: a code of its frequency (exact to 31,
 #: then one per power of two) and 28 bits of its hash
@@ -324,29 +323,16 @@ def _overlap_needed(threshold: float, size_a: np.ndarray, size_b: np.ndarray) ->
 def _prefixes(sets: _Sets, groups: np.ndarray, threshold: float) -> _Prefixes:
     """Each text's prefix under one order of all bigrams, rarest first, and the texts that
     share a bigram of it, by class: a bigram's class is its frequency within its group
-    (coded) and 28 bits of its hash. Two texts sharing a bigram share its class, and the
-    class order is one order of all bigrams (ties broken by the full hash), so matching
-    prefixes on classes misses no pair; a class shared by chance only adds a candidate,
-    which verification drops. A bigram no other text of its group has comes first in its
-    text and can match nothing: it is counted, never sorted (on mostly unique texts, nine
-    in ten)."""
+    (coded, see `_codes`) and 28 bits of its hash. Two texts sharing a bigram share its
+    class, and the class order is one order of all bigrams, so matching prefixes on classes
+    misses no pair; a class shared by chance only adds a candidate, which verification
+    drops. A bigram no other text of its group has comes first in its text and can match
+    nothing: it is counted, never sorted (on mostly unique texts, nine in ten)."""
     mixed = groups.astype(np.uint64) * np.uint64(MIX)
-    keys = np.empty(sets.values.size, dtype=np.uint64)
-    for entries, owner in _batches(sets):
-        with np.errstate(over="ignore"):  # an odd multiplier: every bit reaches the top ones
-            token = (sets.values[entries] ^ mixed[owner]) * np.uint64(0xBF58476D1CE4E5B9)
-        keys[entries] = (token & ~_OWNERS) | owner.astype(np.uint64)
-    alone = np.zeros(sets.ids.size, dtype=np.int64)
-    classes = _sorted_in_place(keys[: _shared_classes(_sorted_in_place(keys), alone)])
+    codes = _codes(sets, mixed)
     size = sets.sizes
     length = size - np.ceil(threshold * size - 1e-9).astype(np.int64) + 1
-    held = size - alone  # each text's entries that were sorted, in `classes` one after another
-    filled = _prefix_entries(classes, alone, np.cumsum(held) - held, length)
-    # copied out, so the array as long as every entry goes before the steps below (a view
-    # left by a loop kept it under them: 230 MB at 1M template rows, and at 5M the audit's
-    # peak, 6,403 MiB then, 5,279 now)
-    keys = np.sort(classes[:filled])
-    del classes
+    keys = _prefix_entries(sets, mixed, codes, length)
     run = keys >> _RUN
     cut = np.flatnonzero(np.r_[True, run[1:] != run[:-1]])
     del run
@@ -358,62 +344,125 @@ def _prefixes(sets: _Sets, groups: np.ndarray, threshold: float) -> _Prefixes:
     return _Prefixes(owners, ranks, np.cumsum(sizes) - sizes, sizes)
 
 
-def _shared_classes(ordered: np.ndarray, alone: np.ndarray) -> int:
-    """Over the sorted bigram keys `ordered`, per entry of a bigram some other text shares:
-    its text, then its class, written over the entries already read (no second array that
-    long), a batch at a time; a batch ends where a bigram's run of entries does. Counts each
-    text's bigrams no other text has in `alone`, and returns how many entries it wrote."""
-    filled = start = 0
+def _tokens(values: np.ndarray, mixed: np.ndarray) -> np.ndarray:
+    """Each bigram's token: its shingle mixed with its group's code, times an odd multiplier
+    (every bit reaches the top ones, which are counted and cut into classes)."""
+    with np.errstate(over="ignore"):
+        return (values ^ mixed) * np.uint64(0xBF58476D1CE4E5B9)
+
+
+#: bits of a token counted for its bigram's frequency: one 4-byte array as long as every
+#: entry is sorted, where 8-byte keys with each entry's text were (at 1M template rows
+#: 110 MB instead of 220, beside the shingle sets: the audit's peak)
+_COUNTED = 32
+#: most bits of the table that holds frequency codes (64 MiB)
+_MOST_TABLE_BITS = 26
+#: batches of `CHUNK // _SMALLER` texts where each makes ten or so arrays as long as its
+#: entries: a few MB each, not 12 MB each as a `CHUNK` of texts would
+_SMALLER = 8
+#: buckets of the code table per shared token. At 1M template rows (3.6M shared tokens),
+#: 4 per token let 870k candidates through to verification, 16 let 641k (567k with exact
+#: counts), and took 2.7-2.8 s with the search's verification, against 2.9-3.4 s
+_SPREAD = 16
+
+
+class _Codes(NamedTuple):
+    """Frequency codes looked up by the top bits of a token: per bucket, the highest code of
+    the shared bigrams in it, 0 where there is none. A code is a function of the token, so
+    every text orders its bigrams by the same order; a bigram whose bucket it shares with a
+    common one only reads as more common, and one that no other text has but shares a
+    bucket with one that is shared is sorted like a shared one: a longer search, never a
+    missed pair."""
+
+    table: np.ndarray
+    shift: np.uint64
+
+    def of(self, token: np.ndarray) -> np.ndarray:
+        return self.table[token >> self.shift]
+
+
+def _codes(sets: _Sets, mixed: np.ndarray) -> _Codes:
+    """The frequency codes of every bigram some other text of its group shares, counted on
+    the top `_COUNTED` bits of their tokens, in a table `_SPREAD` times as long as they are
+    many, up to `_MOST_TABLE_BITS` (so about one bigram in sixteen that no other text has
+    reads as shared; at 5M template rows, one in four)."""
+    counted = np.empty(sets.values.size, dtype=np.uint32)
+    for entries, owner in _batches(sets, CHUNK // _SMALLER):
+        token = _tokens(sets.values[entries], mixed[owner])
+        counted[entries] = token >> np.uint64(64 - _COUNTED)
+    counted.sort()  # numpy's AVX-512/AVX2 quicksort (x86-simd-sort), in place
+    shared, codes = _shared_tokens(counted)
+    del counted
+    wanted = int(np.ceil(np.log2(max(_SPREAD * shared.size, 2))))
+    bits = min(_MOST_TABLE_BITS, max(16, wanted))
+    table = np.zeros(2**bits, dtype=np.uint8)
+    np.maximum.at(table, shared >> np.uint32(_COUNTED - bits), codes)
+    return _Codes(table, np.uint64(64 - bits))
+
+
+def _shared_tokens(ordered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Of the sorted tokens `ordered`, each one found more than once, and its frequency
+    code; a batch at a time, each ending where a token's run does."""
+    tokens, codes = [np.empty(0, dtype=ordered.dtype)], [np.empty(0, dtype=np.uint8)]
+    start = 0
     while start < ordered.size:
-        stop = min(start + CHUNK * 32, ordered.size)
-        # searched from `stop - 1` on: the entries before `start` are written over
-        last = ordered[stop - 1 :]
-        stop += int(np.searchsorted(last, last[0] | _OWNERS, "right")) - 1
+        stop = min(start + CHUNK * 4, ordered.size)
+        stop = int(np.searchsorted(ordered, ordered[stop - 1], "right"))
         part = ordered[start:stop]
-        token = part >> _OWNER
-        begins = np.flatnonzero(np.r_[True, token[1:] != token[:-1]])
-        count = np.diff(np.r_[begins, part.size])  # per bigram: how many texts have it
+        edge = np.empty(part.size, dtype=bool)  # (`np.r_` would make it 8 bytes a token)
+        edge[0] = True
+        np.not_equal(part[1:], part[:-1], out=edge[1:])
+        begins = np.flatnonzero(edge)
+        count = np.diff(begins, append=part.size)
         many = count > 1
-        shared = np.repeat(many, count)
-        np.add.at(alone, (part[~shared] & _OWNERS).astype(np.int64), 1)
-        kind = (_frequency_code(count) << np.uint64(_HASH_BITS)) | _class_hashes(token[begins])
-        part = part[shared]
-        ordered[filled : filled + part.size] = ((part & _OWNERS) << _CLASS) | np.repeat(
-            kind[many], count[many]
-        )
-        filled += part.size
+        tokens.append(part[begins[many]])
+        codes.append(_frequency_code(count[many]).astype(np.uint8))
         start = stop
-    return filled
+    return np.concatenate(tokens), np.concatenate(codes)
 
 
 def _prefix_entries(
-    classes: np.ndarray, alone: np.ndarray, first: np.ndarray, length: np.ndarray
-) -> int:
-    """Each text's prefix entries (class, rank, text) from `classes`, sorted by text then
-    class, written over the classes already read (no list of parts and no second array as
-    long: at 5M template rows those were 770 MB over the rest); returns how many. A text's
-    rank counts its `alone` bigrams first; `first` is where its entries start, `length` its
-    prefix's length."""
+    sets: _Sets, mixed: np.ndarray, codes: _Codes, length: np.ndarray
+) -> np.ndarray:
+    """Each text's prefix entries (class, rank, text), sorted by class: a batch of texts at
+    a time, each text's shared bigrams ordered by class after its bigrams no other text has
+    (which `rank` counts first), the first `length` of each kept. Written into one array as
+    long as every prefix could be, of which only the part written is ever resident."""
+    out = np.empty(int(np.minimum(length, sets.sizes).sum()), dtype=np.uint64)
     filled = 0
-    for start in range(0, classes.size, CHUNK * 32):
-        part = classes[start : start + CHUNK * 32]
-        whose = (part >> _CLASS).astype(np.int64)
-        rank = alone[whose] + np.arange(start, start + part.size) - first[whose]
-        inside = rank < length[whose]
-        entries = (
-            ((part[inside] & _CLASSES) << _RUN)
-            | (np.minimum(rank[inside], _RANKS).astype(np.uint64) << _RANK)
-            | whose[inside].astype(np.uint64)
+    for entries, owner in _batches(sets, CHUNK // _SMALLER):
+        first = int(owner[0])
+        local = owner - first
+        count = int(local[-1]) + 1
+        token = _tokens(sets.values[entries], mixed[owner])
+        code = codes.of(token)
+        shared = code > 0
+        alone = np.bincount(local[~shared], minlength=count)
+        key = (
+            (local[shared].astype(np.uint64) << _CLASS)
+            | (code[shared].astype(np.uint64) << np.uint64(_HASH_BITS))
+            | _class_hashes(token[shared])
         )
-        classes[filled : filled + entries.size] = entries
-        filled += entries.size
-    return filled
+        key.sort()
+        whose = (key >> _CLASS).astype(np.int64)
+        held = np.bincount(whose, minlength=count)
+        rank = alone[whose] + np.arange(key.size) - (np.cumsum(held) - held)[whose]
+        inside = rank < length[first : first + count][whose]
+        part = (
+            ((key[inside] & _CLASSES) << _RUN)
+            | (np.minimum(rank[inside], _RANKS).astype(np.uint64) << _RANK)
+            | (first + whose[inside]).astype(np.uint64)
+        )
+        out[filled : filled + part.size] = part
+        filled += part.size
+    # copied out, so the array as long as every prefix goes before the steps that follow
+    return np.sort(out[:filled])
 
 
 def _class_hashes(token: np.ndarray) -> np.ndarray:
-    """`_HASH_BITS` of each bigram's token (its top 40 bits): which class it falls in among
+    """`_HASH_BITS` of each bigram's token (its top ones): which class it falls in among
     the bigrams of its frequency code."""
-    return token >> np.uint64(64 - _OWNER_BITS - _HASH_BITS)
+    return token >> np.uint64(64 - _HASH_BITS)
 
 
 def _frequency_code(count: np.ndarray) -> np.ndarray:
@@ -424,12 +473,13 @@ def _frequency_code(count: np.ndarray) -> np.ndarray:
     return code.astype(np.uint64)
 
 
-def _batches(sets: _Sets) -> Iterator[tuple[slice, np.ndarray]]:
-    """(slice of entries, each entry's text) for `CHUNK` texts at a time: numpy
+def _batches(sets: _Sets, texts: int = CHUNK) -> Iterator[tuple[slice, np.ndarray]]:
+    """(slice of entries, each entry's text) for `texts` texts at a time: numpy
     over a few MB at once stays in the caches, and no array as long as all entries is made
     but the one being written."""
-    for first in range(0, sets.ids.size, CHUNK):
-        sizes = sets.sizes[first : first + CHUNK]
+    texts = max(texts, 1)
+    for first in range(0, sets.ids.size, texts):
+        sizes = sets.sizes[first : first + texts]
         start = int(sets.starts[first])
         owner = np.repeat(np.arange(first, first + sizes.size), sizes)
         yield slice(start, start + owner.size), owner
