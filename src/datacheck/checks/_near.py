@@ -53,8 +53,11 @@ NEIGHBOUR_KEYS = 2
 #: bytes x this
 CHUNK = 50_000
 #: candidate pairs made, deduplicated and decoded at a time: bounds the memory of prefix
-#: filtering's candidates at about 6 x 8 bytes x this beyond their distinct keys
-PAIR_BLOCK = 2**21
+#: filtering's candidates at about 6 x 8 bytes x this beyond their distinct keys (a class
+#: shared by many texts makes a larger block). 2^21 held 229 MiB at its peak on 1M template
+#: rows and 184 on 1M joined real utterances (the audit's peak on both) and took 0.34-0.38
+#: and 1.25-1.46 s; 2^18 held 54 and 52 MiB and took 0.26-0.29 and 0.73-0.99 s
+PAIR_BLOCK = 2**18
 #: candidate pairs verified at a time (at most 2^16): a few MB of keys, which stay in the
 #: caches (2^16 took 0.94 s on a million real utterances' candidates, 2^13 0.72-0.76 s)
 PAIR_CHUNK = 2**13
