@@ -822,6 +822,28 @@ def test_shingled_takes_blocks_and_lets_each_go_as_it_reads(monkeypatch):
         assert np.array_equal(got.groups, whole.groups)
 
 
+def test_group_texts_in_row_order_share_the_rows_buffers():
+    """Groups whose first rows come in row order take their texts with no copy: each chunk
+    of the texts holds only the buffers of the rows' chunk it came from, so the shingling
+    lets the rows' texts go chunk by chunk (a copy held them twice as it began: at 1M
+    mostly unique rows, 200 MiB for a third of a second)."""
+    from datacheck.checks import _hygiene
+
+    def buffers(chunk: pl.Series) -> set[int]:
+        array = chunk.to_arrow(compat_level=pl.CompatLevel.newest())
+        return {b.address for b in array.buffers()[2:] if b is not None}
+
+    words = [f"a longer text, number {k} " * 3 for k in range(30)]
+    fuzzy = pl.concat([pl.Series("_fuzzy", words[:13]), pl.Series("_fuzzy", words[13:])])
+    firsts = pl.Series([0, 2, 5, 12, 13, 14, 20, 29], dtype=pl.UInt32)
+    texts = _hygiene._group_texts(fuzzy, firsts, pl.Series(range(8), dtype=pl.Int64))
+    assert texts["id"].to_list() == list(range(8))
+    assert texts["text"].to_list() == [words[i] for i in firsts]
+    ours, theirs = texts["text"].get_chunks(), fuzzy.get_chunks()
+    assert len(ours) == len(theirs) == 2
+    assert all(buffers(a) and buffers(a) <= buffers(b) for a, b in zip(ours, theirs, strict=True))
+
+
 def test_group_texts_come_in_blocks_with_buffers_of_their_own(monkeypatch):
     """Each group's text is its first row's, and, from a column of several chunks, every
     block of groups is a chunk of its own, which the shingling can let go on its own."""
