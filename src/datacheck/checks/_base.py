@@ -111,7 +111,7 @@ class Context:
     def where(self, lines: list[int], limit: int = 5, *, eval_side: bool = False) -> str:
         """Lines (rows, records) named for a message: "line 4", "lines 4, 9 and 3 more"."""
         position = self.eval_position if eval_side else self.position
-        numbers = listing([str(n) for n in lines], limit)  # "36, 3041", never "36, 3,041"
+        numbers = listing(lines, limit)  # "36, 3041", never "36, 3,041"
         return f"{position}{'s' if len(lines) != 1 else ''} {numbers}"
 
     def lines_of(self, example_ids: list[int] | tuple[int, ...]) -> list[int]:

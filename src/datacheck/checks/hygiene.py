@@ -35,7 +35,7 @@ def _h(ctx: Context) -> Hygiene:
 
 
 def _lines(lines: list[int], limit: int = 5) -> str:
-    return listing([str(n) for n in lines], limit)
+    return listing(lines, limit)
 
 
 _NO_EVAL = "no eval data (give --eval, a split column, or `eval` in the config)"

@@ -153,8 +153,7 @@ def _span_result(check: Check, ctx: Context, bad: pl.DataFrame, what: str) -> Fi
     lines = sorted(set(bad["source_line"].to_list()))
     total = ctx.tables["span_table"].frame.height
     message = (
-        f"{plural(bad.height, 'span')} of {total:,} {what} ({ctx.position}s "
-        f"{listing([str(n) for n in lines])})"
+        f"{plural(bad.height, 'span')} of {total:,} {what} ({ctx.position}s {listing(lines)})"
         if bad.height
         else f"all {total:,} spans are sound"
     )
