@@ -670,6 +670,34 @@ def test_prefixes_hold_no_second_array_of_every_entry(monkeypatch):
     assert entries > 1_500_000 and peak < 0.75 * entries
 
 
+def test_prefix_entries_are_sorted_in_place_once_the_code_table_is_gone(monkeypatch):
+    """The prefix entries are sorted where they were written, after the code table is let
+    go: a sorted copy beside the table held 110 MiB more at 1M template rows."""
+    import weakref
+
+    import numpy as np
+
+    from datacheck.checks import _near
+
+    tables, seen = [], []
+    make_codes, sort = _near._codes, _near._sorted_in_place
+
+    def codes(sets, mixed):
+        made = make_codes(sets, mixed)
+        tables.append(weakref.ref(made.table))
+        return made
+
+    def sorted_in_place(values: np.ndarray) -> np.ndarray:
+        seen.append((values.base is not None, [table() is None for table in tables]))
+        return sort(values)
+
+    shingles = _near.shingled(_ids_and_texts(_random_texts(14, 200)))
+    monkeypatch.setattr(_near, "_codes", codes)
+    monkeypatch.setattr(_near, "_sorted_in_place", sorted_in_place)
+    _near._prefixes(shingles.sets, shingles.groups, 0.8)
+    assert seen == [(True, [True])]
+
+
 def test_positional_filter_drops_candidates_verification_would(monkeypatch):
     """The positional filter leaves fewer candidates to verify than the size filter alone
     (threshold 0 keeps them all) and loses none of the pairs (the test above)."""

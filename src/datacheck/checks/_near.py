@@ -331,11 +331,9 @@ def _prefixes(sets: _Sets, groups: np.ndarray, threshold: float) -> _Prefixes:
     misses no pair; a class shared by chance only adds a candidate, which verification
     drops. A bigram no other text of its group has comes first in its text and can match
     nothing: it is counted, never sorted (on mostly unique texts, nine in ten)."""
-    mixed = groups.astype(np.uint64) * np.uint64(MIX)
-    codes = _codes(sets, mixed)
     size = sets.sizes
     length = size - np.ceil(threshold * size - 1e-9).astype(np.int64) + 1
-    keys = _prefix_entries(sets, mixed, codes, length)
+    keys = _prefix_entries(sets, groups.astype(np.uint64) * np.uint64(MIX), length)
     run = keys >> _RUN
     cut = np.flatnonzero(np.r_[True, run[1:] != run[:-1]])
     del run
@@ -424,13 +422,14 @@ def _shared_tokens(ordered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(tokens), np.concatenate(codes)
 
 
-def _prefix_entries(
-    sets: _Sets, mixed: np.ndarray, codes: _Codes, length: np.ndarray
-) -> np.ndarray:
+def _prefix_entries(sets: _Sets, mixed: np.ndarray, length: np.ndarray) -> np.ndarray:
     """Each text's prefix entries (class, rank, text), sorted by class: a batch of texts at
-    a time, each text's shared bigrams ordered by class after its bigrams no other text has
-    (which `rank` counts first), the first `length` of each kept. Written into one array as
-    long as every prefix could be, of which only the part written is ever resident."""
+    a time, each text's shared bigrams ordered by class (`_codes`, with `mixed`, each text's
+    group mixed in) after its bigrams no other text has (which `rank` counts first), the
+    first `length` of each kept. Written into one array as long as every prefix could be,
+    of which only the part written is ever resident, and sorted where it is once the code
+    table is let go (a sorted copy beside the table was 110 MiB at 1M template rows)."""
+    codes = _codes(sets, mixed)
     out = np.empty(int(np.minimum(length, sets.sizes).sum()), dtype=np.uint64)
     filled = 0
     for entries, owner in _batches(sets, CHUNK // _SMALLER):
@@ -458,8 +457,8 @@ def _prefix_entries(
         )
         out[filled : filled + part.size] = part
         filled += part.size
-    # copied out, so the array as long as every prefix goes before the steps that follow
-    return np.sort(out[:filled])
+    del codes
+    return _sorted_in_place(out[:filled])
 
 
 def _class_hashes(token: np.ndarray) -> np.ndarray:
