@@ -603,6 +603,16 @@ def test_prefix_filtering_finds_every_pair(threshold, grouped, block, monkeypatc
     assert len(listed) == len(set(listed)) and set(listed) == expected.keys()
 
 
+def _assert_brute_force_pairs(texts: list[str], threshold: float, groups) -> None:
+    """The search, exact, returns brute force's pairs (more than a few of them)."""
+    from datacheck.checks import _near
+
+    found = _near.near_pairs(_ids_and_texts(texts), threshold, groups)
+    expected = _true_pairs(texts, threshold, groups)
+    listed = {(a, b) for a, b in found.pairs.select("a", "b").iter_rows()}
+    assert found.exact and len(expected) > 20 and listed == expected.keys()
+
+
 @pytest.mark.parametrize("threshold", [0.5, 0.8])
 def test_classes_shared_by_chance_add_no_pair_and_lose_none(threshold, monkeypatch):
     """With every bigram of one frequency in one class (as if all their hashes collided),
@@ -616,10 +626,7 @@ def test_classes_shared_by_chance_add_no_pair_and_lose_none(threshold, monkeypat
     monkeypatch.setattr(_near, "_class_hashes", lambda token: token & np.uint64(0))
     texts = _random_texts(8, 240)
     groups = np.array([k % 2 for k in range(len(texts))], dtype=np.uint64)
-    found = _near.near_pairs(_ids_and_texts(texts), threshold, groups)
-    expected = _true_pairs(texts, threshold, groups)
-    listed = {(a, b) for a, b in found.pairs.select("a", "b").iter_rows()}
-    assert found.exact and len(expected) > 20 and listed == expected.keys()
+    _assert_brute_force_pairs(texts, threshold, groups)
 
 
 @pytest.mark.parametrize("threshold", [0.5, 0.8])
@@ -636,10 +643,7 @@ def test_codes_read_from_a_crowded_table_lose_no_pair(threshold, monkeypatch):
     monkeypatch.setattr(_near, "CHUNK", 24)  # prefix entries made 3 texts at a time
     texts = _random_texts(12, 240)
     groups = np.array([k % 2 for k in range(len(texts))], dtype=np.uint64)
-    found = _near.near_pairs(_ids_and_texts(texts), threshold, groups)
-    expected = _true_pairs(texts, threshold, groups)
-    listed = {(a, b) for a, b in found.pairs.select("a", "b").iter_rows()}
-    assert found.exact and len(expected) > 20 and listed == expected.keys()
+    _assert_brute_force_pairs(texts, threshold, groups)
     shingles = _near.shingled(_ids_and_texts(texts), groups)
     prefixes = _near._prefixes(shingles.sets, shingles.groups, threshold)
     sizes = shingles.sets.sizes
