@@ -410,10 +410,7 @@ def _shared_tokens(ordered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         stop = min(start + CHUNK * 4, ordered.size)
         stop = int(np.searchsorted(ordered, ordered[stop - 1], "right"))
         part = ordered[start:stop]
-        edge = np.empty(part.size, dtype=bool)  # (`np.r_` would make it 8 bytes a token)
-        edge[0] = True
-        np.not_equal(part[1:], part[:-1], out=edge[1:])
-        begins = np.flatnonzero(edge)
+        begins = np.flatnonzero(np.r_[True, part[1:] != part[:-1]])
         count = np.diff(begins, append=part.size)
         many = count > 1
         tokens.append(part[begins[many]])

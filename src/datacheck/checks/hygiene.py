@@ -34,10 +34,6 @@ def _h(ctx: Context) -> Hygiene:
     return ctx.fact("hygiene", Hygiene)
 
 
-def _lines(lines: list[int], limit: int = 5) -> str:
-    return listing(lines, limit)
-
-
 _NO_EVAL = "no eval data (give --eval, a split column, or `eval` in the config)"
 
 
@@ -241,7 +237,7 @@ class Leakage(_LeakCheck):
     field, verb, clean = "leakage", "also in training", "no eval row is in the training data"
 
     def pair(self, p: dict) -> str:
-        return f"eval {p['eval_line']} = train {_lines(p['train_lines'], 2)}"
+        return f"eval {p['eval_line']} = train {listing(p['train_lines'], 2)}"
 
 
 @register
@@ -260,7 +256,7 @@ class NearLeakage(_LeakCheck):
 
     def pair(self, p: dict) -> str:
         return (
-            f"eval {p['eval_line']} ~ train {_lines(p['train_lines'], 2)} ({p['similarity']:.2f})"
+            f"eval {p['eval_line']} ~ train {listing(p['train_lines'], 2)} ({p['similarity']:.2f})"
         )
 
 
