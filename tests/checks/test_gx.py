@@ -18,8 +18,8 @@ def test_validated_tables_are_not_kept_alive_by_great_expectations(monkeypatch):
     handed: list[weakref.ref] = []
     to_pandas = gx._to_pandas
 
-    def recorded(frame, key):
-        out = to_pandas(frame, key)
+    def recorded(frame, key, columns=None):
+        out = to_pandas(frame, key, columns)
         handed.append(weakref.ref(out))
         return out
 
@@ -101,3 +101,60 @@ def test_batches_are_not_fingerprinted_and_the_setting_is_restored(monkeypatch):
     assert outcomes["test.a"][0].unexpected_keys == (2,)
     assert hashed == []
     assert engine.HASH_THRESHOLD == bound
+
+
+def test_only_the_columns_an_expectation_reads_are_made_pandas(monkeypatch):
+    """A text column becomes a Python object per row in pandas, which neither pandas nor GX
+    gives back whole: the suites' tables go over with only the columns their expectations
+    name, and their key."""
+    handed: list[list[str]] = []
+    to_pandas = gx._to_pandas
+
+    def recorded(frame, key, columns=None):
+        out = to_pandas(frame, key, columns)
+        handed.append(list(out.columns))
+        return out
+
+    monkeypatch.setattr(gx, "_to_pandas", recorded)
+    suite = gx.Suite("test", "test.json", (_bounded("a"),))
+    table = Table(pl.DataFrame({"id": [1, 2], "x": [3, 40], "note": ["a", "b"]}), "id")
+    outcomes = gx.validate([suite], {"a": table}, {})
+    assert outcomes["test.a"][0].unexpected_keys == (2,)
+    assert handed == [["id", "x"]]
+
+
+def test_an_expectation_on_the_whole_table_sees_every_column():
+    columns = {
+        "type": "expect_table_columns_to_match_set",
+        "kwargs": {"column_set": ["id", "x", "note"], "exact_match": True},
+        "meta": {"check": "test.a", "frame": "a"},
+    }
+    on_note = {"type": "comparison", "column": {"name": "note"}, "operator": "==", "parameter": "b"}
+    conditional = {
+        **_bounded("a"),
+        "kwargs": {"column": "x", "max_value": 10, "row_condition": on_note},
+    }
+    table = Table(pl.DataFrame({"id": [1, 2], "x": [3, 40], "note": ["a", "b"]}), "id")
+    for expectation, keys in ((columns, ()), (conditional, (2,))):
+        outcome = gx.validate([gx.Suite("t", "t.json", (expectation,))], {"a": table}, {})
+        assert outcome["test.a"][0].unexpected_keys == keys
+        assert outcome["test.a"][0].success is (keys == ())
+
+
+def test_the_columns_read_are_named_by_the_expectations_or_unknown():
+    between = {"type": "expect_column_values_to_be_between", "kwargs": {"column": "a"}}
+    pair = {
+        "type": "expect_column_pair_values_to_be_equal",
+        "kwargs": {"column_A": "b", "column_B": "c"},
+    }
+    compound = {
+        "type": "expect_compound_columns_to_be_unique",
+        "kwargs": {"column_list": ["d", "e"]},
+    }
+    rows = {"type": "expect_table_row_count_to_equal", "kwargs": {"value": 0}}
+    shape = {"type": "expect_table_column_count_to_equal", "kwargs": {"value": 3}}
+    placed = {"type": "expect_column_to_exist", "kwargs": {"column": "a", "column_index": 0}}
+    assert gx._columns_read([between, pair, compound, rows]) == {"a", "b", "c", "d", "e"}
+    assert gx._columns_read([rows]) == set()
+    assert gx._columns_read([between, shape]) is None
+    assert gx._columns_read([placed]) is None
