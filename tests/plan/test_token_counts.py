@@ -167,3 +167,15 @@ def test_chat_counts_split_prompt_and_target_as_a_plain_loop_does(tmp_path):
         expected.append((prompt, target, prompt + target + 3))
     got = counts.select("input_tokens", "target_tokens", "total").rows()
     assert got == expected
+
+
+def test_the_messages_counted_hold_each_role_in_a_byte(tmp_path):
+    """Every tokenizer counts from one table of the messages, held while they all run: a role
+    is an enum there (a byte a message, not a 16-byte string), and each message names its
+    row of the frame."""
+    shared = token_counts._Shared(_chat_frame(tmp_path, CONVERSATIONS))
+    messages = shared.messages()
+    assert messages["role"].to_physical().dtype == pl.UInt8
+    assert shared.roles() == ["assistant", "system", "user"]
+    assert messages["role"].cast(pl.String).to_list() == [r for c in CONVERSATIONS for r, _ in c]
+    assert messages["row"].to_list() == [0, 0, 0, 1, 1]

@@ -63,26 +63,33 @@ class _Shared:
         self._roles: list[str] | None = None
 
     def messages(self) -> pl.DataFrame:
+        """One row per message, in frame order: `row`, its example's position in the frame;
+        `role`, an enum of `roles()` (a byte a message, where text took 16: at 1M chat rows
+        36 MiB less, held while every tokenizer counts); `content`, its text."""
         if self._messages is None:
             message = pl.col("messages")
             # what the model learns to write when it calls a tool is text too
             content = said(message, self.frame.schema["messages"])
-            self._messages = (
-                self.frame.select("example_id", "messages")
+            flat = (
+                self.frame.select("messages")
+                .with_row_index("row")
                 .explode("messages")
                 .filter(message.is_not_null())
-                .select(
-                    "example_id",
-                    message.struct.field("role").cast(pl.String).fill_null("").alias("role"),
-                    content.fill_null("").alias("content"),
-                )
+            )
+            roles = flat.select(message.struct.field("role").cast(pl.String).fill_null(""))
+            self._roles = roles.to_series().unique().sort().to_list()
+            self._messages = flat.select(
+                "row",
+                roles.to_series().cast(pl.Enum(self._roles)).alias("role"),
+                content.fill_null("").alias("content"),
             )
         return self._messages
 
     def roles(self) -> list[str]:
-        """The roles the messages name, each once."""
+        """The roles the messages name, each once, in order."""
         if self._roles is None:
-            self._roles = self.messages()["role"].unique().sort().to_list()
+            self.messages()
+        assert self._roles is not None
         return self._roles
 
     def calls(self) -> tuple[str, ...]:
@@ -147,16 +154,18 @@ def count_chat(frame: pl.DataFrame, name: str, shared: _Shared | None = None) ->
         )
     tokens_each += content_tokens.to_numpy()
     del content_tokens
-    totals = _per_example(
-        messages["example_id"].to_numpy(), tokens_each, (messages["role"] == "assistant").to_numpy()
+    inputs, targets = _per_example(
+        messages["row"].to_numpy(),
+        tokens_each,
+        (messages["role"] == "assistant").to_numpy(),
+        frame.height,
     )
     del tokens_each
     start = {"llama-3.1": 1, "mistral-7b-v0.3": 1, "phi-2": 0}.get(name, 3)
-    out = (
-        frame.select("example_id", "source_line", "split")
-        .join(totals, on="example_id", how="left")
-        .with_columns(pl.col("input_tokens", "target_tokens").fill_null(0).cast(pl.Int64))
-        .with_columns((pl.col("input_tokens") + pl.col("target_tokens") + start).alias("total"))
+    out = frame.select("example_id", "source_line", "split").with_columns(
+        pl.Series("input_tokens", inputs),
+        pl.Series("target_tokens", targets),
+        pl.Series("total", inputs + targets + start),
     )
     notes = ["tool calls counted as their JSON text"] * bool(shared.calls())
     if has_parts(shared.frame.schema["messages"]):
@@ -165,28 +174,24 @@ def count_chat(frame: pl.DataFrame, name: str, shared: _Shared | None = None) ->
     return Counts(name, tokenizer.exact, tokenizer.source, template, out)
 
 
-def _per_example(ids: np.ndarray, tokens_each: np.ndarray, is_target: np.ndarray) -> pl.DataFrame:
-    """Per example (`example_id`), the tokens of its prompt messages and of its target
-    (assistant) messages, from each message's tokens. Messages come exploded in frame order,
-    so an example's are one run: summed by run. A group-by over a frame of the messages,
-    with a replace of every role by its tokens, held 200-228 MiB more for 0.2 s at 1M chat
-    rows, at the end of tokenizing where the near-duplicate search still runs; this holds
-    137-184 (with the join back to the frame)."""
-    if ids.size == 0:
-        return pl.DataFrame(
-            schema={"example_id": pl.Int64, "input_tokens": pl.Int64, "target_tokens": pl.Int64}
-        )
-    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
-    targets = tokens_each * is_target
-    inputs = np.subtract(tokens_each, targets, out=tokens_each)  # the caller's, let go after
-    return pl.DataFrame(
-        {
-            "example_id": ids[starts],
-            "input_tokens": np.add.reduceat(inputs, starts),
-            "target_tokens": np.add.reduceat(targets, starts),
-        },
-        schema={"example_id": pl.Int64, "input_tokens": pl.Int64, "target_tokens": pl.Int64},
-    )
+def _per_example(
+    rows: np.ndarray, tokens_each: np.ndarray, is_target: np.ndarray, height: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per row of a frame of `height`, the tokens of its prompt messages and of its target
+    (assistant) messages, from each message's tokens and row (0 for a row with none).
+    Messages come exploded in frame order, so a row's are one run: summed by run and set in
+    place, with no frame of the messages grouped and no join back on the example ids (a
+    group-by with a replace of every role by its tokens held 200-228 MiB more for 0.2 s at
+    1M chat rows, at the end of tokenizing where the near-duplicate search still runs)."""
+    inputs, targets = np.zeros(height, dtype=np.int64), np.zeros(height, dtype=np.int64)
+    if rows.size == 0:
+        return inputs, targets
+    starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+    said_by_target = tokens_each * is_target
+    prompt = np.subtract(tokens_each, said_by_target, out=tokens_each)  # the caller's
+    inputs[rows[starts]] = np.add.reduceat(prompt, starts)
+    targets[rows[starts]] = np.add.reduceat(said_by_target, starts)
+    return inputs, targets
 
 
 def _message_overhead(name: str, tokenizer: tokens.Tokenizer, role: str) -> int:
