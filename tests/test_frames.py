@@ -145,6 +145,23 @@ def test_messages_stored_once_keeps_lists_nulls_and_empty_ones():
         assert shared.n_chunks() == 1
 
 
+def test_messages_stored_once_keeps_lists_with_no_null_or_empty_one_and_their_slices():
+    """With every row's list holding messages, the new messages go back inside the column's
+    own list offsets (a slice's start where it starts), not through a group-by."""
+    rng = random.Random(9)
+    for _ in range(30):
+        rows = [
+            [{"role": rng.choice(["user", "system"]), "content": text} for text in texts]
+            for texts in (_random_texts(rng, rng.randint(1, 4)) for _ in range(rng.randint(2, 60)))
+        ]
+        column = pl.Series("messages", rows).list.eval(pl.element())  # a copy per row
+        for part in (column, column.slice(1), column.slice(rng.randint(0, len(rows) // 2), 5)):
+            shared = _frames.messages_stored_once(part)
+            assert shared.dtype == part.dtype
+            assert shared.name == "messages"
+            assert shared.to_list() == part.to_list()
+
+
 def test_messages_stored_once_holds_a_repeated_system_prompt_once():
     prompt = "You route support tickets to a team. Reply with JSON only."
     column = pl.Series(
