@@ -181,3 +181,11 @@ def test_messages_stored_once_holds_a_repeated_system_prompt_once():
     assert _frames.messages_stored_once(
         pl.Series("m", [[], None], dtype=column.dtype)
     ).to_list() == [[], None]
+
+
+def test_messages_stored_once_gives_the_column_itself_back_when_nothing_repeats():
+    column = pl.Series(
+        "messages",
+        [[{"role": "user", "content": f"a text of its own, number {i}"}] for i in range(40)],
+    )
+    assert _frames.messages_stored_once(column) is column

@@ -172,20 +172,20 @@ def messages_stored_once(column: pl.Series) -> pl.Series:
         return column
     every = bool(sizes.min())  # no null or empty list: the messages line up with the offsets
     if every:
-        column = column.rechunk()
-        flat = column.explode().to_frame("m")
+        flat = column.rechunk().explode().to_frame("m")
     else:
         rows = column.to_frame("m").with_row_index("row")
         flat = rows.filter(sizes > 0).explode("m")
     fields = flat["m"].struct.unnest()
-    shared = {name: stored_once(fields[name]) for name in names}
-    if all(shared[name] is fields[name] for name in names):
+    texts = {name: fields[name] for name in names}  # each `fields[name]` is a new Series
+    shared = {name: stored_once(text) for name, text in texts.items()}
+    if all(shared[name] is texts[name] for name in names):
         return column
     messages = fields.with_columns(shared.values()).select(pl.struct(pl.all()).alias("m"))
     if flat["m"].has_nulls():  # a null message stays null, not a message of null fields
         messages = messages.select(pl.when(flat["m"].is_not_null()).then(pl.col("m")).alias("m"))
     if every:
-        return _relisted(column, messages["m"])
+        return _relisted(column.rechunk(), messages["m"])
     lists = messages.with_columns(flat["row"]).group_by("row", maintain_order=True).agg("m")
     joined = rows.select("row").join(lists, on="row", how="left", maintain_order="left")
     empty = pl.lit(pl.Series([[]], dtype=dtype))
