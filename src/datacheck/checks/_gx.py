@@ -259,8 +259,7 @@ _INDEX = "_datacheck_key"
 
 #: expectation types that read only the columns their kwargs name (GX 1.x's families)
 _COLUMN_SCOPED = (
-    "expect_column_",
-    "expect_column_pair_",
+    "expect_column_",  # and expect_column_pair_
     "expect_multicolumn_",
     "expect_compound_columns_",
     "expect_select_column_",
