@@ -172,7 +172,8 @@ def messages_stored_once(column: pl.Series) -> pl.Series:
         return column
     every = bool(sizes.min())  # no null or empty list: the messages line up with the offsets
     if every:
-        flat = column.rechunk().explode().to_frame("m")
+        single = column.rechunk()  # one chunk: its offsets are all `_relisted` needs
+        flat = single.explode().to_frame("m")
     else:
         rows = column.to_frame("m").with_row_index("row")
         flat = rows.filter(sizes > 0).explode("m")
@@ -185,7 +186,7 @@ def messages_stored_once(column: pl.Series) -> pl.Series:
     if flat["m"].has_nulls():  # a null message stays null, not a message of null fields
         messages = messages.select(pl.when(flat["m"].is_not_null()).then(pl.col("m")).alias("m"))
     if every:
-        return _relisted(column.rechunk(), messages["m"])
+        return _relisted(single, messages["m"])
     lists = messages.with_columns(flat["row"]).group_by("row", maintain_order=True).agg("m")
     joined = rows.select("row").join(lists, on="row", how="left", maintain_order="left")
     empty = pl.lit(pl.Series([[]], dtype=dtype))

@@ -282,7 +282,10 @@ def _columns_read(configs: list[dict[str, Any]]) -> set[str] | None:
             return None
         for name in _COLUMN_KWARGS:
             value = kwargs.get(name)
-            names.update(value if isinstance(value, list) else [] if value is None else [value])
+            if isinstance(value, list):
+                names.update(value)
+            elif value is not None:
+                names.add(value)
     return names
 
 

@@ -76,11 +76,12 @@ class _Shared:
                 .explode("messages")
                 .filter(message.is_not_null())
             )
-            roles = flat.select(message.struct.field("role").cast(pl.String).fill_null(""))
-            self._roles = roles.to_series().unique().sort().to_list()
+            role = message.struct.field("role").cast(pl.String).fill_null("")
+            roles = flat.select(role).to_series()
+            self._roles = roles.unique().sort().to_list()
             self._messages = flat.select(
                 "row",
-                roles.to_series().cast(pl.Enum(self._roles)).alias("role"),
+                roles.cast(pl.Enum(self._roles)).alias("role"),
                 content.fill_null("").alias("content"),
             )
         return self._messages
