@@ -72,7 +72,14 @@ def release_freed_memory() -> None:
 #: (`metadata_thp:auto`), where the kernel grants them on request: a 1M-row audit took 1.1M
 #: page faults -> 0.42M, 0.8-1.3 s less system time, and ran 3-12% faster in each of 6
 #: interleaved pairs, its peak within 6%
-_ALLOCATOR = "dirty_decay_ms:250,muzzy_decay_ms:0,thp:always,metadata_thp:auto"
+#: One arena for every thread (`narenas:1`; jemalloc makes four a core), so memory one thread
+#: frees (the tokenizer's, Great Expectations' import) serves the next that asks (the
+#: hygiene analysis), and threads keep fewer freed blocks of their own (`tcache_max:1024`,
+#: was 32 KiB): at 1M rows of real utterances the peak fell 30-60 MiB in interleaved runs,
+#: no slower; on template rows it stayed within the noise
+_ALLOCATOR = (
+    "dirty_decay_ms:250,muzzy_decay_ms:0,thp:always,metadata_thp:auto,narenas:1,tcache_max:1024"
+)
 
 
 def tune_allocator() -> None:
