@@ -13,6 +13,7 @@ from typing import Any
 import polars as pl
 
 from datacheck._columns import with_paths
+from datacheck._frames import kept, number
 from datacheck._shown import cut, shown_finding, shown_hygiene, shown_labels
 from datacheck._words import plural
 from datacheck.checks import REGISTRY, Context, check_severities
@@ -118,11 +119,14 @@ def audit(
         eval_path=eval_loaded.path if eval_loaded is not None else None,
         step=getattr(progress, "step", None),
     )
-    start_tables(ctx, then=warm_up)
     with timer("tokenize"):
+        # the distinct texts found before the hygiene analysis starts beside tokenizing
+        shared = token_counts.prepared(frame, parse_names(settings.tokenizers))
+        start_tables(ctx, then=warm_up)
         counts, summary, recommendation = _tokens(
-            settings, detection, frame, train, timer.step("tokenize")
+            settings, detection, frame, train, timer.step("tokenize"), shared
         )
+        del shared
     ctx.token_counts, ctx.token_summary, ctx.recommendation = counts, summary, recommendation
     # from here on the checks own the frames, and may let go of columns nothing else reads
     loaded = _without_rows(loaded)
@@ -231,8 +235,8 @@ def _distributions(counts: dict[str, Any], recommendation: dict[str, Any]) -> di
         name = next(iter(counts), None)
     if name is None:
         return {}
-    frame = counts[name].frame.filter(~pl.col("split").is_in(EVAL_SPLITS))
-    top = max(int(frame["total"].max() or 0), 1)
+    frame = kept(counts[name].frame, ~pl.col("split").is_in(EVAL_SPLITS))
+    top = max(int(number(frame["total"].max())), 1)
     width = max(1, -(-top // 40))
     edges = list(range(0, top + width + 1, width))
     binned = {}
@@ -342,9 +346,10 @@ def _tokens(
     frame: pl.DataFrame,
     train: pl.DataFrame,
     step: Callable[[int, int], None] | None = None,
+    shared: token_counts.Prepared | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     names = parse_names(settings.tokenizers)
-    counts = token_counts.count(frame, detection.schema, names, step)
+    counts = token_counts.count(frame, detection.schema, names, step, shared)
     summary = {name: token_counts.summarise(c) for name, c in counts.items()}
     recommendation = recommend(
         task=detection.task,

@@ -3,6 +3,7 @@
 import json
 
 import polars as pl
+import pytest
 
 from datacheck import _frames
 from datacheck.detect import detect
@@ -173,9 +174,31 @@ def test_the_messages_counted_hold_each_role_in_a_byte(tmp_path):
     """Every tokenizer counts from one table of the messages, held while they all run: a role
     is an enum there (a byte a message, not a 16-byte string), and each message names its
     row of the frame."""
-    shared = token_counts._Shared(_chat_frame(tmp_path, CONVERSATIONS))
+    shared = token_counts.Prepared(_chat_frame(tmp_path, CONVERSATIONS))
     messages = shared.messages()
     assert messages["role"].to_physical().dtype == pl.UInt8
     assert shared.roles() == ["assistant", "system", "user"]
     assert messages["role"].cast(pl.String).to_list() == [r for c in CONVERSATIONS for r, _ in c]
     assert messages["row"].to_list() == [0, 0, 0, 1, 1]
+
+
+@pytest.mark.parametrize("chat", [True, False])
+def test_counts_from_prepared_texts_equal_counts_made_afresh(tmp_path, chat):
+    """The audit finds the distinct texts before the hygiene analysis starts, then lets go of
+    the message texts: counts made from that equal counts made from the frame, for a
+    tokenizer that strips messages (Llama) and one that does not."""
+    padded = [[("user", "  Where is it?\n"), ("assistant", " Here. ")]]
+    frame = _chat_frame(tmp_path, CONVERSATIONS + padded)
+    frame = frame if chat else frame.drop("messages")
+    schema = "chat" if chat else "prompt_completion"
+    names = ("llama-3.1", "cl100k_base")
+    shared = token_counts.prepared(frame, names)
+    if chat:
+        assert shared.messages().columns == ["row", "role"]  # the texts let go of
+    prepared = token_counts.count(frame, schema, names, shared=shared)
+    afresh = token_counts.count(frame, schema, names)
+    for name in names:
+        assert prepared[name].frame.equals(afresh[name].frame)
+        assert prepared[name].template == afresh[name].template
+    with pytest.raises(ValueError, match="let go of"):
+        shared.distinct("chat, stripped" if not chat else "plain")

@@ -6,6 +6,7 @@ from typing import Any
 
 import polars as pl
 
+from datacheck._frames import kept
 from datacheck._words import plural
 from datacheck.checks._base import Check, Context, Finding
 from datacheck.checks._registry import register
@@ -92,7 +93,7 @@ def _over_each_model(ctx: Context) -> dict[str, dict[str, Any]]:
     with that model's own tokenizer: the window, how many rows, and their lines."""
     out: dict[str, dict[str, Any]] = {}
     for name, counts in sorted(ctx.token_counts.items()):
-        frame = counts.frame.filter(~pl.col("split").is_in(EVAL_SPLITS))
+        frame = kept(counts.frame, ~pl.col("split").is_in(EVAL_SPLITS))
         for model, window in sorted(contexts_for(name).items()):
             over = frame.filter(pl.col("total") > window)["example_id"].to_list()
             if over:

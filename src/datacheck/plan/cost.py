@@ -9,7 +9,7 @@ from typing import Any
 
 import polars as pl
 
-from datacheck._frames import number
+from datacheck._frames import kept, number
 from datacheck.plan.models import API_MODELS, GPUS, OPEN_MODELS, PRICES_AS_OF
 from datacheck.plan.token_counts import Counts
 
@@ -48,7 +48,7 @@ def default_epochs(examples: int) -> int:
 
 
 def _train(counts: Counts) -> pl.DataFrame:
-    return counts.frame.filter(pl.col("split") != "eval")
+    return kept(counts.frame, pl.col("split") != "eval")
 
 
 def api_costs(counts: dict[str, Counts], options: CostOptions) -> list[dict[str, Any]]:

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from datacheck._frames import Distinct, distinct, number
+from datacheck._frames import Distinct, distinct, kept, number
 from datacheck._perf import fast
 from datacheck.chat import call_keys, has_parts, said
 from datacheck.plan import tokenizers as tokens
@@ -52,26 +52,51 @@ class Counts:
     frame: pl.DataFrame  # example_id, source_line, split, input_tokens, target_tokens, total
 
 
-class _Shared:
+class Prepared:
     """What every tokenizer's count of one frame starts from, made once: the exploded chat
-    messages and the distinct texts."""
+    messages and the distinct texts. Once `prepare`d, it no longer reads the frame's texts
+    or message lists, so the audit may let go of them."""
 
     def __init__(self, frame: pl.DataFrame) -> None:
-        self.frame = frame
+        self._frame: pl.DataFrame | None = frame
+        self.chat = "messages" in frame.columns
+        self._dtype = frame.schema.get("messages")
         self._messages: pl.DataFrame | None = None
         self._distinct: dict[str, Distinct] = {}
         self._roles: list[str] | None = None
+
+    def texts(self, key: str) -> pl.Series:
+        """The texts a tokenizer counts: one per message (chat), or each prompt then each
+        target."""
+        if self._frame is None:
+            raise ValueError(f"the texts of {key!r} were let go of: prepare() named others")
+        if key == _PLAIN:
+            return pl.concat([self._frame["input_text"], self._frame["target_text"]])
+        content = self.messages()["content"]
+        return content.str.strip_chars() if key == _STRIPPED else content
+
+    def prepare(self, names: tuple[str, ...]) -> None:
+        """Find the distinct texts every tokenizer of `names` counts, then let go of the
+        frame and the message texts, which nothing reads after (see `prepared`)."""
+        for key in dict.fromkeys(_key(name, self.chat) for name in names):
+            self.distinct(key)
+        if self.chat:
+            self.roles()  # the messages' rows and roles are what counting reads of them
+        if self._messages is not None:
+            self._messages = self._messages.drop("content")
+        self._frame = None
 
     def messages(self) -> pl.DataFrame:
         """One row per message, in frame order: `row`, its example's position in the frame;
         `role`, an enum of `roles()` (a byte a message, where text took 16: at 1M chat rows
         36 MiB less, held while every tokenizer counts); `content`, its text."""
         if self._messages is None:
+            assert self._frame is not None, "prepare() let go of the frame"
             message = pl.col("messages")
             # what the model learns to write when it calls a tool is text too
-            content = said(message, self.frame.schema["messages"])
+            content = said(message, self._dtype)
             flat = (
-                self.frame.select("messages")
+                self._frame.select("messages")
                 .with_row_index("row")
                 .explode("messages")
                 .filter(message.is_not_null())
@@ -95,34 +120,46 @@ class _Shared:
 
     def calls(self) -> tuple[str, ...]:
         """The message keys that hold tool or function calls, in this data."""
-        return call_keys(self.frame.schema["messages"])
+        return call_keys(self._dtype)
 
-    def distinct(self, key: str, texts: pl.Series) -> Distinct:
+    def has_parts(self) -> bool:
+        """Whether message contents come as lists of parts (text, images)."""
+        return has_parts(self._dtype)
+
+    def distinct(self, key: str) -> Distinct:
         if key not in self._distinct:
-            self._distinct[key] = distinct(texts)
+            self._distinct[key] = distinct(self.texts(key))
         return self._distinct[key]
 
 
-def _row_counts(
-    tokenizer: tokens.Tokenizer, texts: pl.Series, shared: _Shared | None = None, key: str = ""
-) -> pl.Series:
-    """The token count of each row's text (0 for a null row), each distinct text counted
-    once."""
+#: what a tokenizer counts: the chat messages (for Llama, stripped of the white space around
+#: them, as its template does), or the prompt and target texts
+_CHAT, _STRIPPED, _PLAIN = "chat", "chat, stripped", "plain"
+
+
+def _key(name: str, chat: bool) -> str:
+    if not chat:
+        return _PLAIN
+    return _STRIPPED if name == "llama-3.1" else _CHAT
+
+
+def _row_counts(tokenizer: tokens.Tokenizer, shared: Prepared, key: str) -> pl.Series:
+    """The token count of each text `shared` holds under `key` (0 for a null one), each
+    distinct text counted once."""
     if not fast():  # every text on its own: the slow path the tests compare against
-        every = texts.to_list()
+        every = shared.texts(key).to_list()
         counts = [0 if t is None else tokenizer.count(t) for t in every]
         return pl.Series(counts, dtype=pl.Int64)
-    found = shared.distinct(key, texts) if shared else distinct(texts)
+    found = shared.distinct(key)
     # the Series goes in whole: the tokenizer turns a slice at a time into Python strings
     each = pl.Series(tokenizer.count_all(found.texts), dtype=pl.Int64)
     return each.gather(found.positions).fill_null(0)
 
 
-def count_plain(frame: pl.DataFrame, name: str, shared: _Shared | None = None) -> Counts:
+def count_plain(frame: pl.DataFrame, name: str, shared: Prepared | None = None) -> Counts:
     """Prompt and target counted separately, plus the model's sequence markers."""
     tokenizer = tokens.get(name)
-    texts = pl.concat([frame["input_text"], frame["target_text"]])
-    counts = _row_counts(tokenizer, texts, shared, "plain")
+    counts = _row_counts(tokenizer, shared or Prepared(frame), _PLAIN)
     inputs, targets = counts.head(frame.height), counts.tail(frame.height)
     out = frame.select(
         "example_id",
@@ -135,16 +172,12 @@ def count_plain(frame: pl.DataFrame, name: str, shared: _Shared | None = None) -
     return Counts(name, tokenizer.exact, tokenizer.source, "prompt + target", out)
 
 
-def count_chat(frame: pl.DataFrame, name: str, shared: _Shared | None = None) -> Counts:
+def count_chat(frame: pl.DataFrame, name: str, shared: Prepared | None = None) -> Counts:
     """Messages counted through the tokenizer family's chat template."""
     tokenizer = tokens.get(name)
-    shared = shared or _Shared(frame)
+    shared = shared or Prepared(frame)
     messages = shared.messages()
-    key = "chat"
-    if name == "llama-3.1":
-        messages = messages.with_columns(pl.col("content").str.strip_chars())
-        key = "chat, stripped"
-    content_tokens = _row_counts(tokenizer, messages["content"], shared, key)
+    content_tokens = _row_counts(tokenizer, shared, _key(name, chat=True))
     # each message's tokens, template included, added up role by role: the roles are few,
     # and a replace of every message's role by its tokens held 105 MiB at 1M rows for a
     # 24 MB result
@@ -169,7 +202,7 @@ def count_chat(frame: pl.DataFrame, name: str, shared: _Shared | None = None) ->
         pl.Series("total", inputs + targets + start),
     )
     notes = ["tool calls counted as their JSON text"] * bool(shared.calls())
-    if has_parts(shared.frame.schema["messages"]):
+    if shared.has_parts():
         notes.append("content parts counted by their text; images not counted")
     template = "; ".join([_TEMPLATES[name], *notes])
     return Counts(name, tokenizer.exact, tokenizer.source, template, out)
@@ -215,16 +248,30 @@ def count(
     schema: str,
     names: tuple[str, ...],
     step: Callable[[int, int], None] | None = None,
+    shared: Prepared | None = None,
 ) -> dict[str, Counts]:
-    """Each tokenizer's counts; `step(done, total)` after each tokenizer, for progress."""
-    chat = schema == "chat" and "messages" in frame.columns
-    shared = _Shared(frame)
+    """Each tokenizer's counts; `step(done, total)` after each tokenizer, for progress.
+    `shared` is what `prepared` made of the same examples and names, if anything: `frame`
+    need not hold the texts and messages then."""
+    shared = shared or Prepared(frame)
+    chat = schema == "chat" and shared.chat
     out = {}
     for done, name in enumerate(names, start=1):
         out[name] = (count_chat if chat else count_plain)(frame, name, shared)
         if step is not None:
             step(done, len(names))
     return out
+
+
+def prepared(frame: pl.DataFrame, names: tuple[str, ...]) -> Prepared:
+    """What every tokenizer of `names` starts from, made now; `count` finishes the job.
+    Finding the distinct texts takes 150-200 MiB for a second at 1M chat rows: done before
+    the hygiene analysis starts beside tokenizing, the two never hold their working memory
+    at once."""
+    shared = Prepared(frame)
+    if fast():
+        shared.prepare(names)
+    return shared
 
 
 def contexts_for(name: str) -> dict[str, int]:
@@ -235,7 +282,7 @@ def contexts_for(name: str) -> dict[str, int]:
 
 
 def summarise(counts: Counts, train_only: bool = True) -> dict[str, Any]:
-    frame = counts.frame.filter(pl.col("split") != "eval") if train_only else counts.frame
+    frame = kept(counts.frame, pl.col("split") != "eval") if train_only else counts.frame
     total = frame["total"]
     over = {
         model: int((total > window).sum())
