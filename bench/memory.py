@@ -67,6 +67,19 @@ def _hygiene_first() -> None:
     audit.start_tables = start_then_wait
 
 
+def _cli(path: str, tokenizers: str) -> None:
+    import tempfile
+
+    from datacheck.cli import cli
+
+    args = ["audit", path, "--no-html", "-q", "--tokenizers", tokenizers]
+    with tempfile.TemporaryDirectory() as folder:
+        try:
+            cli.main([*args, "--json", os.path.join(folder, "out.json")], standalone_mode=False)
+        except SystemExit:
+            pass
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("path")
@@ -81,7 +94,15 @@ def main() -> None:
         action="store_true",
         help="the tables built early (hygiene) finish before tokenizing starts: no overlap",
     )
+    parser.add_argument(
+        "--cli",
+        action="store_true",
+        help="run `datacheck audit PATH --json ... --no-html -q` as bench/run.py does, its "
+        "report written and all, instead of `datacheck.audit` alone",
+    )
     args = parser.parse_args()
+    if args.cli and args.no_near:
+        parser.error("--no-near is for `datacheck.audit` alone: the command line has no switch")
 
     import datacheck
 
@@ -103,7 +124,10 @@ def main() -> None:
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     start = time.perf_counter()
-    datacheck.audit(args.path, tokenizers=args.tokenizers.split(","), **options)
+    if args.cli:
+        _cli(args.path, args.tokenizers)
+    else:
+        datacheck.audit(args.path, tokenizers=args.tokenizers.split(","), **options)
     wall = time.perf_counter() - start
     done.set()
     sampler.join()
