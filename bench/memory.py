@@ -75,9 +75,13 @@ def _cli(path: str, tokenizers: str) -> None:
     args = ["audit", path, "--no-html", "-q", "--tokenizers", tokenizers]
     with tempfile.TemporaryDirectory() as folder:
         try:
-            cli.main([*args, "--json", os.path.join(folder, "out.json")], standalone_mode=False)
-        except SystemExit:
-            pass
+            code = cli.main(
+                [*args, "--json", os.path.join(folder, "out.json")], standalone_mode=False
+            )
+        except SystemExit as exit:
+            code = exit.code
+    if code not in (None, 0, 1):  # 1: the data is not ready, which is still a whole audit
+        raise SystemExit(f"datacheck audit {path} exited with {code}")
 
 
 def main() -> None:
