@@ -108,3 +108,27 @@ def test_audit_fills_tokens_for_all_five_exactly(run_cli, tmp_path):
         assert summary["exact"] is True
         assert summary["total"] > summary["examples"] > 3000
     assert "Tokens (exact)" in proc.stdout
+
+
+@pytest.mark.parametrize("held_out", ["validation", "test", "eval"])
+def test_rows_held_out_under_any_split_name_are_not_trained_on(tmp_path, held_out):
+    """Token totals, cost and the context check count the training rows only, whatever the
+    held-out split is called (a dataset's `validation` or `test`, as `--eval` gives
+    `eval`): the same figures as the training rows audited alone."""
+    import datacheck
+
+    train = [{"text": f"please route ticket number {i} to billing", "label": "billing"}
+             for i in range(30)]  # fmt: skip
+    held = [{"text": f"a much longer held out ticket {i} " * 20, "label": "billing"}
+            for i in range(10)]  # fmt: skip
+    (tmp_path / "split.json").write_text(json.dumps({"train": train, held_out: held}))
+    (tmp_path / "train.json").write_text(json.dumps(train))
+    options = {"tokenizers": ["cl100k_base", "llama-3.1"]}
+    split = datacheck.audit(tmp_path / "split.json", **options)
+    alone = datacheck.audit(tmp_path / "train.json", **options)
+    assert split.source.rows == 40
+    for name in ("cl100k_base", "llama-3.1"):
+        assert split.tokens[name]["examples"] == 30
+        assert split.tokens[name] == alone.tokens[name]
+    assert split.cost == alone.cost
+    assert split.recommendation == alone.recommendation

@@ -9,7 +9,8 @@ from typing import Any
 
 import polars as pl
 
-from datacheck._frames import kept, number
+from datacheck._frames import number
+from datacheck.normalize import training
 from datacheck.plan.models import API_MODELS, GPUS, OPEN_MODELS, PRICES_AS_OF
 from datacheck.plan.token_counts import Counts
 
@@ -48,7 +49,8 @@ def default_epochs(examples: int) -> int:
 
 
 def _train(counts: Counts) -> pl.DataFrame:
-    return kept(counts.frame, pl.col("split") != "eval")
+    """The training rows' counts: held-out rows (any of `EVAL_SPLITS`) are not trained on."""
+    return training(counts.frame)
 
 
 def api_costs(counts: dict[str, Counts], options: CostOptions) -> list[dict[str, Any]]:

@@ -13,10 +13,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import polars as pl
-
-from datacheck._frames import kept, number
+from datacheck._frames import number
 from datacheck._words import plural
+from datacheck.normalize import training
 from datacheck.plan.models import OPEN_MODELS
 from datacheck.plan.token_counts import Counts
 
@@ -114,4 +113,4 @@ def _median_target(counts: dict[str, Counts]) -> float | None:
 def _over(counts: dict[str, Counts], name: str, window: int) -> int:
     if name not in counts:
         return 0
-    return int((kept(counts[name].frame, pl.col("split") != "eval")["total"] > window).sum())
+    return int((training(counts[name].frame)["total"] > window).sum())

@@ -14,9 +14,10 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from datacheck._frames import Distinct, distinct, kept, number
+from datacheck._frames import Distinct, distinct, number
 from datacheck._perf import fast
 from datacheck.chat import call_keys, has_parts, said
+from datacheck.normalize import training
 from datacheck.plan import tokenizers as tokens
 from datacheck.plan.models import API_MODELS, OPEN_MODELS
 
@@ -282,7 +283,7 @@ def contexts_for(name: str) -> dict[str, int]:
 
 
 def summarise(counts: Counts, train_only: bool = True) -> dict[str, Any]:
-    frame = kept(counts.frame, pl.col("split") != "eval") if train_only else counts.frame
+    frame = training(counts.frame) if train_only else counts.frame
     total = frame["total"]
     over = {
         model: int((total > window).sum())
