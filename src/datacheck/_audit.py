@@ -13,7 +13,7 @@ from typing import Any
 import polars as pl
 
 from datacheck._columns import with_paths
-from datacheck._frames import kept, number
+from datacheck._frames import number
 from datacheck._shown import cut, shown_finding, shown_hygiene, shown_labels
 from datacheck._words import plural
 from datacheck.checks import REGISTRY, Context, check_severities
@@ -235,7 +235,7 @@ def _distributions(counts: dict[str, Any], recommendation: dict[str, Any]) -> di
         name = next(iter(counts), None)
     if name is None:
         return {}
-    frame = kept(counts[name].frame, ~pl.col("split").is_in(EVAL_SPLITS))
+    frame = training(counts[name].frame)
     top = max(int(number(frame["total"].max())), 1)
     width = max(1, -(-top // 40))
     edges = list(range(0, top + width + 1, width))

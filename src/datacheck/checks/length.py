@@ -6,12 +6,11 @@ from typing import Any
 
 import polars as pl
 
-from datacheck._frames import kept
 from datacheck._words import plural
 from datacheck.checks._base import Check, Context, Finding
 from datacheck.checks._registry import register
 from datacheck.checks._tables import derived
-from datacheck.normalize import EVAL_SPLITS
+from datacheck.normalize import training
 from datacheck.plan.models import OPEN_MODELS
 from datacheck.plan.token_counts import contexts_for
 
@@ -26,7 +25,7 @@ def _context(ctx: Context) -> pl.DataFrame | None:
     counts = ctx.token_counts.get(OPEN_MODELS[ctx.recommendation["model"]].tokenizer)
     if counts is None:
         return None
-    frame = counts.frame.filter(pl.col("split").is_in(EVAL_SPLITS).not_())
+    frame = training(counts.frame)
     return frame.select("example_id", "total")
 
 
@@ -93,7 +92,7 @@ def _over_each_model(ctx: Context) -> dict[str, dict[str, Any]]:
     with that model's own tokenizer: the window, how many rows, and their lines."""
     out: dict[str, dict[str, Any]] = {}
     for name, counts in sorted(ctx.token_counts.items()):
-        frame = kept(counts.frame, ~pl.col("split").is_in(EVAL_SPLITS))
+        frame = training(counts.frame)
         for model, window in sorted(contexts_for(name).items()):
             over = frame.filter(pl.col("total") > window)["example_id"].to_list()
             if over:
