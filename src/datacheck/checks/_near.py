@@ -151,11 +151,12 @@ def _packed(texts: pl.DataFrame | list[pl.DataFrame]) -> _Sets:
     sizes = np.empty(rows, dtype=np.int64)
     values = np.empty(most, dtype=np.uint64)
     count = filled = 0
+    step = max(CHUNK // _SMALLER, 1)
     blocks.reverse()  # taken from the end: each block leaves the list as it is read
     while blocks:
         block = blocks.pop()
-        for first in range(0, block.height, CHUNK):
-            part = _sets(_shingles(block.slice(first, CHUNK)))
+        for first in range(0, block.height, step):
+            part = _sets(_shingles(block.slice(first, step)))
             ids[count : count + part.ids.size] = part.ids
             sizes[count : count + part.ids.size] = part.sizes
             values[filled : filled + part.values.size] = part.values
@@ -359,7 +360,9 @@ _COUNTED = 32
 #: most bits of the table that holds frequency codes (64 MiB)
 _MOST_TABLE_BITS = 26
 #: batches of `CHUNK // _SMALLER` texts where each makes ten or so arrays as long as its
-#: entries: a few MB each, not 12 MB each as a `CHUNK` of texts would
+#: entries or words: a few MB each, not 12 MB each as a `CHUNK` of texts would (shingling
+#: a `CHUNK` at a time put 40-60 MiB of them on top of `real`'s peak at 1M rows, and was
+#: no faster)
 _SMALLER = 8
 #: buckets of the code table per shared token. At 1M template rows (3.6M shared tokens),
 #: 4 per token let 870k candidates through to verification, 16 let 641k (567k with exact
