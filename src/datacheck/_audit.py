@@ -14,6 +14,7 @@ import polars as pl
 
 from datacheck._columns import with_paths
 from datacheck._frames import number
+from datacheck._perf import release_freed_memory
 from datacheck._shown import cut, shown_finding, shown_hygiene, shown_labels
 from datacheck._words import plural
 from datacheck.checks import REGISTRY, Context, check_severities
@@ -127,6 +128,7 @@ def audit(
             settings, detection, frame, train, timer.step("tokenize"), shared
         )
         del shared
+    release_freed_memory()  # the counts' arrays, freed into glibc's heap (150 MiB at 1M rows)
     ctx.token_counts, ctx.token_summary, ctx.recommendation = counts, summary, recommendation
     # from here on the checks own the frames, and may let go of columns nothing else reads
     loaded = _without_rows(loaded)
