@@ -168,6 +168,15 @@ def test_json_object_share_looks_past_white_space():
     assert json_object_share(pl.Series(["\t{\r\n}\u3000", "}", " { ", "{ ] }"])) == 2 / 4
 
 
+def test_json_object_share_is_the_same_a_slice_at_a_time(monkeypatch):
+    import datacheck.detect as detect_module
+
+    texts = pl.Series([" {}", "x", None, '{"a": 1}\n', "} {", "{", "[]", " { } "])
+    whole = json_object_share(texts)
+    monkeypatch.setattr(detect_module, "_SHARE_SLICE", 2)
+    assert json_object_share(texts) == whole == 3 / 7
+
+
 def test_an_example_that_ends_by_calling_a_tool_has_the_call_as_its_output(tmp_path):
     call = {"id": "c1", "type": "function", "function": {"name": "track", "arguments": "{}"}}
     rows = [

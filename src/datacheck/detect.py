@@ -285,6 +285,10 @@ def _is_message_list(series: pl.Series) -> bool:
     return {"role", "content"} <= names
 
 
+#: texts stripped at a time: a whole column's copy held 64 MiB at 1M rows beside the hygiene
+_SHARE_SLICE = 65_536
+
+
 def json_object_share(series: pl.Series) -> float:
     values = series.drop_nulls()
     if values.is_empty():
@@ -293,8 +297,11 @@ def json_object_share(series: pl.Series) -> float:
         return 1.0
     if series.dtype != pl.String:
         return 0.0
-    stripped = values.str.strip_chars()  # 2x faster than two anchored regexes at 5M rows
-    return number((stripped.str.starts_with("{") & stripped.str.ends_with("}")).mean())
+    objects = 0
+    for start in range(0, len(values), _SHARE_SLICE):  # a stripped copy of a slice at a time
+        stripped = values.slice(start, _SHARE_SLICE).str.strip_chars()  # 2x two anchored regexes
+        objects += int((stripped.str.starts_with("{") & stripped.str.ends_with("}")).sum())
+    return number(objects / len(values))
 
 
 def _longest_text_column(
