@@ -52,6 +52,9 @@ _LLAMA3 = (
     r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*"
     r"|\s*[\r\n]+|\s+(?!\S)|\s+"
 )
+#: patterns where a space after anything but whitespace always begins a pre-token, so a text
+#: counts as the sum of its pieces (see `_pieces`); Phi-2's whitespace tokens keep it out
+_PIECEWISE = (_CL100K, _O200K, _LLAMA3)
 # Phi-2 (CodeGen's tokenizer) adds 38 tokens for runs of spaces and tabs, split out before BPE:
 # ids 50257..50286 are 31..2 spaces, 50287..50294 are 9..2 tabs.
 _PHI2_WHITESPACE = re.compile(r"( {2,31}|\t{2,9})")
@@ -162,7 +165,8 @@ class Tokenizer:
     def count_all(self, texts: Texts) -> list[int]:
         """Counts for many texts, in order (any sliceable sequence; a polars Series is read a
         slice at a time, without a Python string per text). tiktoken counts a slice in one call
-        (see `_JoinedCounter`), in a few threads that each build their own engine (see
+        (see `_JoinedCounter`), each distinct piece once where the pattern allows (see
+        `_pieces`), in a few threads that each build their own engine (see
         `_in_threads`); SentencePiece uses its own threaded batch call."""
         if self._sp is not None:  # in slices, so only one slice's id lists exist at a time
             encode, workers = self._sp.encode, cores()
@@ -171,12 +175,15 @@ class Tokenizer:
             ]
         if not self.exact:
             return [self.count(t) for chunk in _slices(texts) for t in chunk]
-        phi2 = self.name == "phi-2"
-        return _in_threads(
-            _JoinedCounter(self._tiktoken, phi2=phi2),
-            lambda: _JoinedCounter(self._new_tiktoken(), phi2=phi2),
-            texts,
-        )
+        from datacheck.plan._pieces import PieceCounter
+
+        phi2, piecewise = self.name == "phi-2", self.spec.pattern in _PIECEWISE
+
+        def counter(encoding: Any) -> Callable[[Texts], list[int]]:
+            joined = _JoinedCounter(encoding, phi2=phi2)
+            return PieceCounter(joined) if piecewise else joined
+
+        return _in_threads(counter(self._tiktoken), lambda: counter(self._new_tiktoken()), texts)
 
 
 class _JoinedCounter:

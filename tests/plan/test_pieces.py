@@ -1,0 +1,97 @@
+"""Counting by pieces gives tiktoken's own count of each whole text, on any text: checked
+against `encode_ordinary` of the text, never against our own counting."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from datacheck.plan import tokenizers as tokens
+from datacheck.plan._pieces import PieceCounter
+
+PIECEWISE = ("cl100k_base", "o200k_base", "llama-3.1")
+REAL = Path(__file__).parents[1] / "data" / "real"
+
+# what could cut a pre-token apart: whitespace of every kind before and after a space, letters,
+# digits, marks, apostrophes (contractions), punctuation, the characters that were once
+# whitespace, and the separator the joined count uses
+_PARTS = st.sampled_from(
+    [" ", "  ", "\t", "\n", "\r\n", "\u00a0", "\u3000", "\u180e", "\u200b", "\x1f", "\u0301",
+     "a", "Zoë", "the", "I", "'s", "'LL", "don't", "42", "1234567", "?!", "...", "ORD-12345",
+     "漢字", "🙂", "/", "<|endoftext|>", "\\", "é", "Σ", "x1"]
+)  # fmt: skip
+_TEXTS = st.lists(_PARTS, max_size=12).map("".join)
+
+
+def _expected(name: str, texts: list[str]) -> list[int]:
+    encoding = tokens.get(name)._tiktoken
+    return [len(encoding.encode_ordinary(t)) for t in texts]
+
+
+def _counter(name: str) -> PieceCounter:
+    return PieceCounter(tokens._JoinedCounter(tokens.get(name)._tiktoken, phi2=False))
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(st.lists(_TEXTS, min_size=1, max_size=8))
+def test_pieces_add_up_to_each_whole_text(texts):
+    for name in PIECEWISE:
+        assert _counter(name)(pl.Series(texts, dtype=pl.String)) == _expected(name, texts), name
+
+
+def _real_texts() -> list[str]:
+    rasa = json.loads((REAL / "hwu64" / "rasa_nlu_kfold1_every10.json").read_text("utf-8"))
+    texts = [e["text"] for e in rasa["rasa_nlu_data"]["common_examples"]]
+    for path in sorted((REAL / "snips2017").glob("*.json")):
+        for examples in json.loads(path.read_text("latin-1")).values():
+            texts += ["".join(part["text"] for part in e["data"]) for e in examples]
+    return texts
+
+
+def test_pieces_add_up_on_published_utterances():
+    texts = _real_texts()
+    assert len(texts) > 1_500
+    assert any("  " in t for t in texts) or any(t != t.strip() for t in texts)
+    for name in PIECEWISE:
+        assert _counter(name)(pl.Series(texts)) == _expected(name, texts), name
+
+
+def test_each_distinct_piece_is_counted_once_and_runs_of_whitespace_go_whole():
+    seen: list[str] = []
+    joined = tokens._JoinedCounter(tokens.get("cl100k_base")._tiktoken, phi2=False)
+
+    def recording(texts):
+        seen.extend(texts.to_list())
+        return joined(texts)
+
+    texts = ["Where is my order?", "Where is my refund?", "my order  is late", "is it?"]
+    counts = PieceCounter(recording)(pl.Series(texts))
+    assert counts == _expected("cl100k_base", texts)
+    assert seen.count(" is") == 1 and seen.count(" my") == 1
+    assert "my order  is late" in seen  # two spaces: counted whole, not cut apart
+    assert "  is" not in seen and " " not in seen
+
+
+def test_a_list_goes_to_the_whole_counter_as_it_is():
+    """A polars Series cannot hold a lone surrogate, so a list is never converted to one."""
+    texts = ["plain text", "a\ud800lone surrogate"]
+    calls: list[object] = []
+
+    def whole(given):
+        calls.append(given)
+        return [len(t) for t in given]
+
+    assert PieceCounter(whole)(texts) == [10, 16]
+    assert calls == [texts]
+
+
+def test_count_all_counts_by_pieces_only_where_the_pattern_allows():
+    """cl100k, o200k and Llama 3 count by pieces; Phi-2, whose whitespace runs are tokens of
+    their own, counts whole texts."""
+    assert {n for n in tokens.NAMES if tokens.SPECS[n].pattern in tokens._PIECEWISE} == set(
+        PIECEWISE
+    )
