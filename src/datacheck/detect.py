@@ -286,6 +286,7 @@ def _is_message_list(series: pl.Series) -> bool:
 
 
 #: texts stripped at a time: a whole column's copy held 64 MiB at 1M rows beside the hygiene
+#: (stripping, then testing both ends, ran 2x faster than two anchored regexes at 5M rows)
 _SHARE_SLICE = 65_536
 
 
@@ -298,8 +299,8 @@ def json_object_share(series: pl.Series) -> float:
     if series.dtype != pl.String:
         return 0.0
     objects = 0
-    for start in range(0, len(values), _SHARE_SLICE):  # a stripped copy of a slice at a time
-        stripped = values.slice(start, _SHARE_SLICE).str.strip_chars()  # 2x two anchored regexes
+    for start in range(0, len(values), _SHARE_SLICE):
+        stripped = values.slice(start, _SHARE_SLICE).str.strip_chars()
         objects += int((stripped.str.starts_with("{") & stripped.str.ends_with("}")).sum())
     return number(objects / len(values))
 
