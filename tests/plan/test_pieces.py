@@ -89,9 +89,18 @@ def test_a_list_goes_to_the_whole_counter_as_it_is():
     assert calls == [texts]
 
 
-def test_count_all_counts_by_pieces_only_where_the_pattern_allows():
+def test_count_all_counts_by_pieces_only_where_the_pattern_allows(monkeypatch):
     """cl100k, o200k and Llama 3 count by pieces; Phi-2, whose whitespace runs are tokens of
-    their own, counts whole texts."""
+    their own, counts whole texts (and Mistral has its own engine)."""
     assert {n for n in tokens.NAMES if tokens.SPECS[n].pattern in tokens._PIECEWISE} == set(
         PIECEWISE
     )
+    used: list[object] = []
+    count = PieceCounter.__call__
+    monkeypatch.setattr(PieceCounter, "__call__", lambda self, t: used.append(1) or count(self, t))
+    texts = pl.Series(["Where is my order?", "my  order"])
+    for name in tokens.NAMES:
+        used.clear()
+        tokenizer = tokens.get(name)
+        assert tokenizer.count_all(texts) == [tokenizer.count(t) for t in texts], name
+        assert bool(used) == (name in PIECEWISE), name

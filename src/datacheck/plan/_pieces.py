@@ -37,32 +37,18 @@ class PieceCounter:
         if not isinstance(texts, pl.Series) or len(texts) == 0:
             return self._count(texts)  # a list may hold what a Series cannot (lone surrogates)
         whole = texts.str.contains(_AFTER_WHITESPACE).fill_null(False)
-        if not whole.any():
-            return self._pieces(texts).tolist()
         counts = np.zeros(len(texts), dtype=np.int64)
-        at, cut = np.flatnonzero(whole.to_numpy()), ~whole
-        counts[at] = self._count(texts.gather(at))
-        counts[np.flatnonzero(cut.to_numpy())] = self._pieces(texts.filter(cut))
+        if whole.any():
+            counts[np.flatnonzero(whole.to_numpy())] = self._count(texts.filter(whole))
+        parts = texts.filter(~whole).str.split(" ")
+        cut = self._counted(parts.list.head(1)) + self._counted(parts.list.slice(1), " ")
+        counts[np.flatnonzero((~whole).to_numpy())] = cut.fill_null(0).to_numpy()
         return counts.tolist()
 
-    def _pieces(self, texts: pl.Series) -> np.ndarray:
-        parts = texts.str.split(" ")
-        lengths = parts.list.len().fill_null(1).to_numpy().astype(np.int64)
-        first = parts.list.first()
-        rest = parts.list.slice(1).explode(empty_as_null=False).drop_nulls()
-        del parts
-        return self._counted(first) + self._summed(self._counted(rest, " "), lengths - 1)
-
-    def _counted(self, pieces: pl.Series, prefix: str = "") -> np.ndarray:
-        """Each piece's count, `prefix` before it, with each distinct piece counted once."""
-        distinct = pieces.drop_nulls().unique()
+    def _counted(self, pieces: pl.Series, prefix: str = "") -> pl.Series:
+        """Per list of `pieces`, the sum of their counts with `prefix` before each; each
+        distinct piece is counted once."""
+        distinct = pieces.explode(empty_as_null=False).drop_nulls().unique()
         each = pl.Series(self._count(prefix + distinct if prefix else distinct), dtype=pl.Int64)
-        found = pieces.replace_strict(distinct, each, default=0, return_dtype=pl.Int64)
-        return found.to_numpy()
-
-    @staticmethod
-    def _summed(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-        """Sums of consecutive runs of `values`, one run of `lengths[i]` values per text."""
-        running = np.concatenate([[0], np.cumsum(values)])
-        ends = np.cumsum(lengths)
-        return running[ends] - running[ends - lengths]
+        found = pl.element().replace_strict(distinct, each, default=0, return_dtype=pl.Int64)
+        return pieces.list.eval(found).list.sum()
