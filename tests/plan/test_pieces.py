@@ -10,6 +10,7 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from datacheck.plan import _pieces
 from datacheck.plan import tokenizers as tokens
 from datacheck.plan._pieces import PieceCounter
 
@@ -36,11 +37,17 @@ def _counter(name: str) -> PieceCounter:
     return PieceCounter(tokens._JoinedCounter(tokens.get(name)._tiktoken, phi2=False))
 
 
+#: one counter per tokenizer for every example: what it remembers of earlier slices is used
+_REMEMBERING = {name: _counter(name) for name in PIECEWISE}
+
+
 @settings(max_examples=300, deadline=None, derandomize=True, database=None)
 @given(st.lists(_TEXTS, min_size=1, max_size=8))
 def test_pieces_add_up_to_each_whole_text(texts):
     for name in PIECEWISE:
-        assert _counter(name)(pl.Series(texts, dtype=pl.String)) == _expected(name, texts), name
+        expected = _expected(name, texts)
+        assert _counter(name)(pl.Series(texts, dtype=pl.String)) == expected, name
+        assert _REMEMBERING[name](pl.Series(texts, dtype=pl.String)) == expected, name
 
 
 def _real_texts() -> list[str]:
@@ -74,6 +81,50 @@ def test_each_distinct_piece_is_counted_once_and_runs_of_whitespace_go_whole():
     assert seen.count(" is") == 1 and seen.count(" my") == 1
     assert "my order  is late" in seen  # two spaces: counted whole, not cut apart
     assert "  is" not in seen and " " not in seen
+
+
+def _recording(seen: list[str]):
+    joined = tokens._JoinedCounter(tokens.get("cl100k_base")._tiktoken, phi2=False)
+
+    def recording(texts):
+        seen.extend(texts.to_list())
+        return joined(texts)
+
+    return recording
+
+
+def test_a_piece_counted_in_one_slice_is_not_counted_again_in_the_next():
+    seen: list[str] = []
+    counter = PieceCounter(_recording(seen))
+    first = ["Where is my order?", "Cancel my order"]
+    assert counter(pl.Series(first)) == _expected("cl100k_base", first)
+    seen.clear()
+    second = ["Where is my refund?", "Cancel it", None]
+    assert counter(pl.Series(second)) == _expected(
+        "cl100k_base", ["Where is my refund?", "Cancel it", ""]
+    )
+    # "Where", "Cancel", " is" and " my" are remembered; the null text counts as the empty one
+    assert sorted(seen) == ["", " it", " refund?"]
+
+
+def test_a_counter_forgets_once_it_holds_too_many_pieces_or_bytes(monkeypatch):
+    """What a counter remembers is bounded, and starting afresh changes no count."""
+    texts = [f"order ORD-{n} of {n % 7} items, {'x' * (n % 50)} shipped" for n in range(3_000)]
+    expected = _expected("cl100k_base", texts)
+    for pieces, size in ((64, 1 << 30), (1 << 30, 2_000)):
+        monkeypatch.setattr(_pieces, "_KNOWN_PIECES", pieces)
+        monkeypatch.setattr(_pieces, "_KNOWN_BYTES", size)
+        seen: list[str] = []
+        counter = PieceCounter(_recording(seen))
+        held = []
+        counts = []
+        for start in range(0, len(texts), 100):
+            counts += counter(pl.Series(texts[start : start + 100]))
+            held.append((len(counter._later._known), counter._later._bytes))
+        assert counts == expected
+        assert max(n for n, _ in held) <= pieces + 300  # the limit plus one slice's new pieces
+        assert max(b for _, b in held) <= size + 100 * 60
+        assert seen.count(" of") > 1  # forgotten, then counted again
 
 
 def test_a_list_goes_to_the_whole_counter_as_it_is():
