@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import wait
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -125,8 +126,9 @@ def audit(
         shared = token_counts.prepared(frame, parse_names(settings.tokenizers))
         start_tables(ctx, then=warm_up)
         counts, summary, recommendation = _tokens(
-            settings, detection, frame, train, timer.step("tokenize"), shared
-        )
+            settings, detection, frame, train, timer.step("tokenize"), shared,
+            settle=lambda: _settled(ctx),
+        )  # fmt: skip
         del shared
     release_freed_memory()  # the counts' arrays, freed into glibc's heap (~90 MiB at 1M rows)
     ctx.token_counts, ctx.token_summary, ctx.recommendation = counts, summary, recommendation
@@ -342,6 +344,13 @@ def _prepare(
     return settings, loaded, eval_loaded, detection, frame, timer
 
 
+def _settled(ctx: Context) -> None:
+    """Wait for the tables started beside tokenizing (the hygiene analysis's near-duplicate
+    search is the audit's peak on most data): what tokenizing builds after counting is then
+    never held beside it."""
+    wait(list(ctx.pending.values()))
+
+
 def _tokens(
     settings: Settings,
     detection: Detection,
@@ -349,9 +358,10 @@ def _tokens(
     train: pl.DataFrame,
     step: Callable[[int, int], None] | None = None,
     shared: token_counts.Prepared | None = None,
+    settle: Callable[[], None] | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     names = parse_names(settings.tokenizers)
-    counts = token_counts.count(frame, detection.schema, names, step, shared)
+    counts = token_counts.count(frame, detection.schema, names, step, shared, settle)
     summary = {name: token_counts.summarise(c) for name, c in counts.items()}
     recommendation = recommend(
         task=detection.task,

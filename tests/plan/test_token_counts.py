@@ -202,3 +202,36 @@ def test_counts_from_prepared_texts_equal_counts_made_afresh(tmp_path, chat):
         assert prepared[name].template == afresh[name].template
     with pytest.raises(ValueError, match="let go of"):
         shared.distinct("chat, stripped" if not chat else "plain")
+
+
+@pytest.mark.parametrize("schema", ["chat", "text"])
+def test_settle_runs_once_after_counting_before_the_per_row_tables(tmp_path, monkeypatch, schema):
+    """The audit waits at `settle` for the work it started beside tokenizing: it must run
+    once for all tokenizers, after the first has counted its texts and before any table of
+    rows is made, and change no count."""
+    frame = _chat_frame(tmp_path, CONVERSATIONS)
+    if schema == "text":
+        frame = frame.drop("messages")
+    names = ("cl100k_base", "o200k_base")
+    events: list[str] = []
+    counted = token_counts._row_counts
+
+    def counting(*args):
+        found = counted(*args)
+        events.append("counted")
+        return found
+
+    monkeypatch.setattr(token_counts, "_row_counts", counting)
+    monkeypatch.setattr(
+        pl.DataFrame,
+        "select",
+        lambda self, *a, _s=pl.DataFrame.select: events.append("table") or _s(self, *a),
+    )
+    settled = token_counts.count(frame, schema, names, settle=lambda: events.append("settle"))
+    events_with = list(events)
+    events.clear()
+    plain = token_counts.count(frame, schema, names)
+    assert events_with.count("settle") == 1
+    after = events_with[events_with.index("counted") + 1 :]
+    assert after[0] == "settle" and "table" in after  # nothing built between the two
+    assert all(settled[n].frame.equals(plain[n].frame) for n in names)

@@ -157,10 +157,18 @@ def _row_counts(tokenizer: tokens.Tokenizer, shared: Prepared, key: str) -> pl.S
     return each.gather(found.positions).fill_null(0)
 
 
-def count_plain(frame: pl.DataFrame, name: str, shared: Prepared | None = None) -> Counts:
-    """Prompt and target counted separately, plus the model's sequence markers."""
+def count_plain(
+    frame: pl.DataFrame,
+    name: str,
+    shared: Prepared | None = None,
+    settle: Callable[[], None] | None = None,
+) -> Counts:
+    """Prompt and target counted separately, plus the model's sequence markers. `settle` runs
+    once the texts are counted, before the per-row tables are built (see `count`)."""
     tokenizer = tokens.get(name)
     counts = _row_counts(tokenizer, shared or Prepared(frame), _PLAIN)
+    if settle is not None:
+        settle()
     inputs, targets = counts.head(frame.height), counts.tail(frame.height)
     out = frame.select(
         "example_id",
@@ -173,22 +181,32 @@ def count_plain(frame: pl.DataFrame, name: str, shared: Prepared | None = None) 
     return Counts(name, tokenizer.exact, tokenizer.source, "prompt + target", out)
 
 
-def count_chat(frame: pl.DataFrame, name: str, shared: Prepared | None = None) -> Counts:
-    """Messages counted through the tokenizer family's chat template."""
+def count_chat(
+    frame: pl.DataFrame,
+    name: str,
+    shared: Prepared | None = None,
+    settle: Callable[[], None] | None = None,
+) -> Counts:
+    """Messages counted through the tokenizer family's chat template. `settle` runs once the
+    texts are counted, before the per-message arrays are made (see `count`)."""
     tokenizer = tokens.get(name)
     shared = shared or Prepared(frame)
     messages = shared.messages()
     content_tokens = _row_counts(tokenizer, shared, _key(name, chat=True))
+    if settle is not None:
+        settle()
     # each message's tokens, template included, added up role by role: the roles are few,
     # and a replace of every message's role by its tokens held 105 MiB at 1M rows for a
     # 24 MB result
-    tokens_each = np.zeros(messages.height, dtype=np.int64)
+    # int32 a message (no message holds 2^31 tokens): the message-long arrays here and in
+    # `_per_example` are held as tokenizing ends, where the near-duplicate search may be at
+    # its peak (at 1M rows of joined real utterances, 3 of them as int64 took it 40 MiB over)
+    tokens_each = content_tokens.to_numpy().astype(np.int32)
+    del content_tokens
     for role in shared.roles():
         tokens_each[(messages["role"] == role).to_numpy()] += _message_overhead(
             name, tokenizer, role
         )
-    tokens_each += content_tokens.to_numpy()
-    del content_tokens
     inputs, targets = _per_example(
         messages["row"].to_numpy(),
         tokens_each,
@@ -224,8 +242,9 @@ def _per_example(
     starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
     said_by_target = tokens_each * is_target
     prompt = np.subtract(tokens_each, said_by_target, out=tokens_each)  # the caller's
-    inputs[rows[starts]] = np.add.reduceat(prompt, starts)
-    targets[rows[starts]] = np.add.reduceat(said_by_target, starts)
+    where = rows[starts]
+    inputs[where] = np.add.reduceat(prompt, starts, dtype=np.int64)
+    targets[where] = np.add.reduceat(said_by_target, starts, dtype=np.int64)
     return inputs, targets
 
 
@@ -250,15 +269,20 @@ def count(
     names: tuple[str, ...],
     step: Callable[[int, int], None] | None = None,
     shared: Prepared | None = None,
+    settle: Callable[[], None] | None = None,
 ) -> dict[str, Counts]:
     """Each tokenizer's counts; `step(done, total)` after each tokenizer, for progress.
     `shared` is what `prepared` made of the same examples and names, if anything: `frame`
-    need not hold the texts and messages then."""
+    need not hold the texts and messages then. `settle` runs once, after the first
+    tokenizer has counted its texts and before any per-row table is built: the audit waits
+    there for the work it started beside tokenizing, whose peak the per-message arrays
+    (60-90 MiB at 1M chat rows) would otherwise add to."""
     shared = shared or Prepared(frame)
     chat = schema == "chat" and shared.chat
     out = {}
     for done, name in enumerate(names, start=1):
-        out[name] = (count_chat if chat else count_plain)(frame, name, shared)
+        out[name] = (count_chat if chat else count_plain)(frame, name, shared, settle)
+        settle = None
         if step is not None:
             step(done, len(names))
     return out
