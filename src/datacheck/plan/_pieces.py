@@ -6,8 +6,9 @@ character other than whitespace always begins a pre-token, and since BPE never m
 pre-tokens, a text's count is the sum of the counts of its pieces cut before such spaces:
 `"Where is it?"` counts as `"Where"` + `" is"` + `" it?"`. Texts repeat their words far more
 than they repeat whole, so a counter remembers each piece's count from one slice of texts to
-the next, and the tokenizer sees only pieces it has not counted yet: at a million rows of
-each bench generator, 0.3-0.5 of the CPU time of counting whole texts (bench/README.md).
+the next, and the tokenizer sees only pieces it has not counted yet: on the distinct texts of
+a million rows of each bench generator, 0.2-0.5 of the CPU time of counting whole texts
+(bench/README.md).
 
 A text with a space after whitespace (two spaces, a newline then a space) is counted whole:
 there a run of whitespace would be cut apart, and tiktoken splits such runs its own way. The
@@ -25,8 +26,9 @@ import polars as pl
 #: a space after whitespace: White_Space, the two characters it once held (U+180E, U+200B)
 #: and the separators Python counts as space (U+001C-U+001F)
 _AFTER_WHITESPACE = r"[\s\x{180E}\x{200B}\x1c-\x1f] "
-#: pieces a counter remembers before it starts afresh: about 12 MiB in polars' mapping, and
-#: room for every distinct word of the bench generators but the support tickets' order ids
+#: pieces a counter remembers before it starts afresh: about 12 MiB in polars' mapping. At a
+#: million rows, `real` and `unique` never fill it (55,000 and 3,000 distinct pieces); one
+#: thread counting all of `template` started afresh once, of the support tickets 9 times
 _KNOWN_PIECES = 131_072
 #: bytes of remembered pieces before it starts afresh: text without spaces is one long piece
 _KNOWN_BYTES = 8 << 20
