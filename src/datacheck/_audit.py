@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import wait
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -22,7 +21,7 @@ from datacheck.checks import REGISTRY, Context, check_severities
 from datacheck.checks._gx import load_suites, warm_up
 from datacheck.checks._hygiene import Hygiene
 from datacheck.checks._run import ordered, run_checks, verdict
-from datacheck.checks._tables import start_tables
+from datacheck.checks._tables import start_tables, wait_for_started
 from datacheck.checks.assessment import answer
 from datacheck.checks.evaluation import evaluation_section
 from datacheck.config import Settings, load_settings
@@ -127,7 +126,7 @@ def audit(
         start_tables(ctx, then=warm_up)
         counts, summary, recommendation = _tokens(
             settings, detection, frame, train, timer.step("tokenize"), shared,
-            settle=lambda: _settled(ctx),
+            settle=lambda: wait_for_started(ctx),  # the search's peak, not beside the tables
         )  # fmt: skip
         del shared
     release_freed_memory()  # the counts' arrays, freed into glibc's heap (~90 MiB at 1M rows)
@@ -342,13 +341,6 @@ def _prepare(
                 pl.int_range(pl.len(), dtype=pl.Int64).alias("example_id")
             )  # ids stay unique across splits; training rows keep theirs
     return settings, loaded, eval_loaded, detection, frame, timer
-
-
-def _settled(ctx: Context) -> None:
-    """Wait for the tables started beside tokenizing (the hygiene analysis's near-duplicate
-    search is the audit's peak on most data): what tokenizing builds after counting is then
-    never held beside it."""
-    wait(list(ctx.pending.values()))
 
 
 def _tokens(

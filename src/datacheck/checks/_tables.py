@@ -130,6 +130,11 @@ def start_tables(ctx: Context, then: Callable[[], None] | None = None) -> None:
     pool.shutdown(wait=False)  # the threads end once their tasks are done
 
 
+def wait_for_started(ctx: Context) -> None:
+    """Wait until every table `start_tables` began is built (or has failed)."""
+    wait(list(ctx.pending.values()))
+
+
 def build_tables(ctx: Context) -> None:
     """Build every declared table that applies to this data, into `ctx.tables` (frames for the
     suites) and `ctx.facts` (everything else).
@@ -138,7 +143,7 @@ def build_tables(ctx: Context) -> None:
     put both sets of arrays in memory at once (on 5M chat rows of real utterances, the
     format tables beside the near-duplicate search's last steps: 230 MiB more at the
     peak), and was measured no faster, the two competing for the same two cores."""
-    wait(list(ctx.pending.values()))
+    wait_for_started(ctx)
     for item in build_order():
         built = all(n in ctx.tables or n in ctx.facts for n in item.needs)
         if not built or not item.applies(ctx):
