@@ -19,7 +19,9 @@ bench/_generators.py), then times in a fresh process each:
 
 It prints wall time, rows/s, peak RSS (from /usr/bin/time) and the ratios datacheck/baseline
 and datacheck/floor (with --repeat, the median of interleaved runs in alternating order), and
-writes bench/results/run-<date>.json with the machine's core count.
+writes bench/results/run-<date>.json with the machine's core count. Each run's CPU time and the
+CPU time the hypervisor gave to other guests meanwhile (`steal` in /proc/stat; "stolen", the
+most of any run) go to the JSON too, so a slow run can be told from a busy host.
 """
 
 from __future__ import annotations
@@ -196,17 +198,37 @@ def floor(path: str) -> None:
 # --- timing in fresh processes ----------------------------------------------------------------
 
 
+def _stolen() -> float | None:
+    """Seconds of CPU the hypervisor has given to other guests since boot, summed over this
+    machine's cores (the `steal` column of /proc/stat); None where there is no such file."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            fields = stat.readline().split()
+    except OSError:
+        return None
+    return int(fields[8]) / os.sysconf("SC_CLK_TCK") if len(fields) > 8 else None
+
+
 def measure(command: list[str], env: dict[str, str] | None = None) -> dict[str, float]:
-    timed = ["/usr/bin/time", "-f", "TIME %e %M", *command]
+    """Wall time, peak RSS and CPU time of one fresh process, with the CPU time the host took
+    from this machine meanwhile: a slow run beside a large steal was the machine, not the code."""
+    timed = ["/usr/bin/time", "-f", "TIME %e %M %U %S", *command]
+    stolen = _stolen()
     start = time.perf_counter()
     proc = subprocess.run(timed, capture_output=True, text=True, env={**os.environ, **(env or {})})
     wall = time.perf_counter() - start
+    after = _stolen()
     line = next((x for x in proc.stderr.splitlines() if x.startswith("TIME ")), None)
     if line is None or proc.returncode not in (0, 1):
         raise RuntimeError(f"{command} failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
-    _tag, _elapsed, max_kib = line.split()
+    _tag, _elapsed, max_kib, user, system = line.split()
     # /usr/bin/time reports KiB; MB here are 10^6 bytes, the unit of the file sizes too
-    return {"seconds": round(wall, 2), "peak_rss_mb": round(int(max_kib) * 1024 / 1e6)}
+    return {
+        "seconds": round(wall, 2),
+        "peak_rss_mb": round(int(max_kib) * 1024 / 1e6),
+        "cpu_seconds": round(float(user) + float(system), 2),
+        "stolen_seconds": None if stolen is None or after is None else round(after - stolen, 2),
+    }
 
 
 def _rounds(commands: dict[str, list[str]], repeat: int) -> dict[str, dict]:
@@ -217,11 +239,20 @@ def _rounds(commands: dict[str, list[str]], repeat: int) -> dict[str, dict]:
     for number in range(repeat):
         order = list(commands) if number % 2 == 0 else list(reversed(commands))
         for name in order:
-            samples[name].append(measure(commands[name]))
+            m = measure(commands[name])
+            samples[name].append(m)
+            print(
+                f"  run {number + 1}/{repeat} {name}: {m['seconds']} s, {m['cpu_seconds']} CPU-s, "
+                f"{m['peak_rss_mb']} MB, stolen {m['stolen_seconds']} s",
+                file=sys.stderr,
+                flush=True,
+            )
     return {
         name: {
             "seconds": round(statistics.median(m["seconds"] for m in runs), 2),
             "all_seconds": [m["seconds"] for m in runs],
+            "all_cpu_seconds": [m["cpu_seconds"] for m in runs],
+            "all_stolen_seconds": [m["stolen_seconds"] for m in runs],
             "peak_rss_mb": max(m["peak_rss_mb"] for m in runs),
         }
         for name, runs in samples.items()
@@ -244,6 +275,7 @@ def run(
     python = sys.executable
     for kind, rows in ((k, r) for k in kinds for r in rows_list):
         path = generate(rows) if kind == "tickets" else generate_kind(kind, rows)
+        print(f"{kind}, {rows:,} rows:", file=sys.stderr, flush=True)
         size_mb = path.stat().st_size / 1e6
         out = CACHE / "out.json"
         audit = [
@@ -329,15 +361,18 @@ def show(report: dict) -> None:
     print(f"{report['cores']} cores, Python {report['python']}, {report['date']}, "
           f"median of {report.get('repeat', 1)} interleaved run(s)")  # fmt: skip
     print(f"{'data':<9} {'rows':>9}  {'run':<32} {'seconds':>8} {'spread':>7} {'rows/s':>9} "
-          f"{'peak MB':>8} {'RSS/file':>8} {'/baseline':>9} {'/floor':>7}")  # fmt: skip
+          f"{'peak MB':>8} {'RSS/file':>8} {'/baseline':>9} {'/floor':>7} "
+          f"{'stolen':>7}")  # fmt: skip
     for result in report["results"]:
         for name, m in result["runs"].items():
             runs = m.get("all_seconds") or [m["seconds"]]
             spread = f"{(max(runs) - min(runs)) / m['seconds']:.0%}"
+            stolen = [x for x in m.get("all_stolen_seconds") or [] if x is not None]
             print(
                 f"{result.get('data', 'tickets'):<9} {result['rows']:>9,}  {name:<32} "
                 f"{m['seconds']:>8} {spread:>7} {m['rows_per_s']:>9,} {m['peak_rss_mb']:>8,} "
-                f"{m['rss_vs_file']:>8} {m['vs_baseline'] or '-':>9} {m['vs_floor'] or '-':>7}"
+                f"{m['rss_vs_file']:>8} {m['vs_baseline'] or '-':>9} {m['vs_floor'] or '-':>7} "
+                f"{f'{max(stolen):.0f} s' if stolen else '-':>7}"
             )
         if result.get("speed_up_one_to_all_cores"):
             print(
