@@ -124,10 +124,10 @@ def audit(
         # the distinct texts found before the hygiene analysis starts beside tokenizing
         shared = token_counts.prepared(frame, parse_names(settings.tokenizers))
         start_tables(ctx, then=warm_up)
+        shared.when_counted(lambda: wait_for_started(ctx))  # the search's peak, not the counts'
         counts, summary, recommendation = _tokens(
-            settings, detection, frame, train, timer.step("tokenize"), shared,
-            settle=lambda: wait_for_started(ctx),  # the search's peak, not beside the tables
-        )  # fmt: skip
+            settings, detection, frame, train, timer.step("tokenize"), shared
+        )
         del shared
     release_freed_memory()  # the counts' arrays, freed into glibc's heap (~90 MiB at 1M rows)
     ctx.token_counts, ctx.token_summary, ctx.recommendation = counts, summary, recommendation
@@ -350,10 +350,9 @@ def _tokens(
     train: pl.DataFrame,
     step: Callable[[int, int], None] | None = None,
     shared: token_counts.Prepared | None = None,
-    settle: Callable[[], None] | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     names = parse_names(settings.tokenizers)
-    counts = token_counts.count(frame, detection.schema, names, step, shared, settle)
+    counts = token_counts.count(frame, detection.schema, names, step, shared)
     summary = {name: token_counts.summarise(c) for name, c in counts.items()}
     recommendation = recommend(
         task=detection.task,

@@ -204,34 +204,60 @@ def test_counts_from_prepared_texts_equal_counts_made_afresh(tmp_path, chat):
         shared.distinct("chat, stripped" if not chat else "plain")
 
 
+@pytest.mark.parametrize("slow", [False, True], ids=["fast", "slow"])
 @pytest.mark.parametrize("schema", ["chat", "text"])
-def test_settle_runs_once_after_counting_before_the_per_row_tables(tmp_path, monkeypatch, schema):
-    """The audit waits at `settle` for the work it started beside tokenizing: it must run
-    once for all tokenizers, after the first has counted its texts and before any table of
-    rows is made, and change no count."""
+def test_when_counted_runs_once_after_counting_before_any_row_long_array(
+    tmp_path, monkeypatch, schema, slow
+):
+    """The audit waits at `when_counted` for the work it started beside tokenizing: the
+    callback must run once for all tokenizers, after the first has counted its texts and
+    before the counts are gathered to rows or any table is made, and change no count."""
+    monkeypatch.setenv("DATACHECK_SLOW_PATHS", "1" if slow else "")
     frame = _chat_frame(tmp_path, CONVERSATIONS)
     if schema == "text":
         frame = frame.drop("messages")
     names = ("cl100k_base", "o200k_base")
     events: list[str] = []
-    counted = token_counts._row_counts
+    inside: list[str] = []  # what a tokenizer selects and gathers while it counts is its own
 
-    def counting(*args):
-        found = counted(*args)
-        events.append("counted")
-        return found
+    def counting(real, name):
+        def count(*args):
+            events.append(f"count {name}")
+            inside.append(name)
+            try:
+                return real(*args)
+            finally:
+                inside.pop()
 
-    monkeypatch.setattr(token_counts, "_row_counts", counting)
-    monkeypatch.setattr(
-        pl.DataFrame,
-        "select",
-        lambda self, *a, _s=pl.DataFrame.select: events.append("table") or _s(self, *a),
-    )
-    settled = token_counts.count(frame, schema, names, settle=lambda: events.append("settle"))
-    events_with = list(events)
+        return count
+
+    def building(real, event):
+        def build(self, *args):
+            if not inside:
+                events.append(event)
+            return real(self, *args)
+
+        return build
+
+    for name in names:
+        tokenizer = tokens.get(name)
+        for method in ("count", "count_all"):
+            monkeypatch.setattr(tokenizer, method, counting(getattr(tokenizer, method), name))
+    for cls, method, event in ((pl.Series, "gather", "gather"), (pl.DataFrame, "select", "table")):
+        monkeypatch.setattr(cls, method, building(getattr(cls, method), event))
+    shared = token_counts.prepared(frame, names)  # as the audit does, before the hook
+    if schema == "chat":
+        shared.messages()
     events.clear()
+    shared.when_counted(lambda: events.append("settle"))
+    settled = token_counts.count(frame, schema, names, shared=shared)
+    with_hook = list(events)
     plain = token_counts.count(frame, schema, names)
-    assert events_with.count("settle") == 1
-    after = events_with[events_with.index("counted") + 1 :]
-    assert after[0] == "settle" and "table" in after  # nothing built between the two
+    assert with_hook.count("settle") == 1
+    before = with_hook[: with_hook.index("settle")]
+    after = with_hook[with_hook.index("settle") + 1 :]
+    assert before and set(before) == {"count cl100k_base"}  # the first tokenizer, nothing built
+    assert "table" in after and "count o200k_base" in after
+    if not slow:
+        assert after[0] == "gather"  # the counts went to rows only once it had run
     assert all(settled[n].frame.equals(plain[n].frame) for n in names)

@@ -65,6 +65,20 @@ class Prepared:
         self._messages: pl.DataFrame | None = None
         self._distinct: dict[str, Distinct] = {}
         self._roles: list[str] | None = None
+        self._on_counted: Callable[[], None] | None = None
+
+    def when_counted(self, callback: Callable[[], None]) -> None:
+        """Run `callback` once, as soon as the first tokenizer has counted its texts and
+        before any row-long array of counts is made. The audit waits there for the work it
+        started beside tokenizing, whose peak those arrays (the gathered counts, then the
+        per-message ones: 80-110 MiB at 1M chat rows) would otherwise add to."""
+        self._on_counted = callback
+
+    def counted(self) -> None:
+        """Say the first tokenizer has counted its texts: runs `when_counted`'s callback once."""
+        callback, self._on_counted = self._on_counted, None
+        if callback is not None:
+            callback()
 
     def texts(self, key: str) -> pl.Series:
         """The texts a tokenizer counts: one per message (chat), or each prompt then each
@@ -150,25 +164,19 @@ def _row_counts(tokenizer: tokens.Tokenizer, shared: Prepared, key: str) -> pl.S
     if not fast():  # every text on its own: the slow path the tests compare against
         every = shared.texts(key).to_list()
         counts = [0 if t is None else tokenizer.count(t) for t in every]
+        shared.counted()
         return pl.Series(counts, dtype=pl.Int64)
     found = shared.distinct(key)
     # the Series goes in whole: the tokenizer turns a slice at a time into Python strings
     each = pl.Series(tokenizer.count_all(found.texts), dtype=pl.Int64)
+    shared.counted()
     return each.gather(found.positions).fill_null(0)
 
 
-def count_plain(
-    frame: pl.DataFrame,
-    name: str,
-    shared: Prepared | None = None,
-    settle: Callable[[], None] | None = None,
-) -> Counts:
-    """Prompt and target counted separately, plus the model's sequence markers. `settle` runs
-    once the texts are counted, before the per-row tables are built (see `count`)."""
+def count_plain(frame: pl.DataFrame, name: str, shared: Prepared | None = None) -> Counts:
+    """Prompt and target counted separately, plus the model's sequence markers."""
     tokenizer = tokens.get(name)
     counts = _row_counts(tokenizer, shared or Prepared(frame), _PLAIN)
-    if settle is not None:
-        settle()
     inputs, targets = counts.head(frame.height), counts.tail(frame.height)
     out = frame.select(
         "example_id",
@@ -181,20 +189,12 @@ def count_plain(
     return Counts(name, tokenizer.exact, tokenizer.source, "prompt + target", out)
 
 
-def count_chat(
-    frame: pl.DataFrame,
-    name: str,
-    shared: Prepared | None = None,
-    settle: Callable[[], None] | None = None,
-) -> Counts:
-    """Messages counted through the tokenizer family's chat template. `settle` runs once the
-    texts are counted, before the per-message arrays are made (see `count`)."""
+def count_chat(frame: pl.DataFrame, name: str, shared: Prepared | None = None) -> Counts:
+    """Messages counted through the tokenizer family's chat template."""
     tokenizer = tokens.get(name)
     shared = shared or Prepared(frame)
     messages = shared.messages()
     content_tokens = _row_counts(tokenizer, shared, _key(name, chat=True))
-    if settle is not None:
-        settle()
     # each message's tokens, template included, added up role by role: the roles are few,
     # and a replace of every message's role by its tokens held 105 MiB at 1M rows for a
     # 24 MB result
@@ -269,20 +269,15 @@ def count(
     names: tuple[str, ...],
     step: Callable[[int, int], None] | None = None,
     shared: Prepared | None = None,
-    settle: Callable[[], None] | None = None,
 ) -> dict[str, Counts]:
     """Each tokenizer's counts; `step(done, total)` after each tokenizer, for progress.
     `shared` is what `prepared` made of the same examples and names, if anything: `frame`
-    need not hold the texts and messages then. `settle` runs once, after the first
-    tokenizer has counted its texts and before any per-row table is built: the audit waits
-    there for the work it started beside tokenizing, whose peak the per-message arrays
-    (60-90 MiB at 1M chat rows) would otherwise add to."""
+    need not hold the texts and messages then."""
     shared = shared or Prepared(frame)
     chat = schema == "chat" and shared.chat
     out = {}
     for done, name in enumerate(names, start=1):
-        out[name] = (count_chat if chat else count_plain)(frame, name, shared, settle)
-        settle = None
+        out[name] = (count_chat if chat else count_plain)(frame, name, shared)
         if step is not None:
             step(done, len(names))
     return out
