@@ -74,7 +74,7 @@ class Prepared:
         rows, 24 MB of counts gathered to the messages, then the per-message sums)."""
         self._on_counted = callback
 
-    def counted(self) -> None:
+    def _counted(self) -> None:
         """Say the first tokenizer has counted its texts: runs `when_counted`'s callback once."""
         callback, self._on_counted = self._on_counted, None
         if callback is not None:
@@ -164,12 +164,12 @@ def _row_counts(tokenizer: tokens.Tokenizer, shared: Prepared, key: str) -> pl.S
     if not fast():  # every text on its own: the slow path the tests compare against
         every = shared.texts(key).to_list()
         counts = [0 if t is None else tokenizer.count(t) for t in every]
-        shared.counted()
+        shared._counted()
         return pl.Series(counts, dtype=pl.Int64)
     found = shared.distinct(key)
     # the Series goes in whole: the tokenizer turns a slice at a time into Python strings
     each = pl.Series(tokenizer.count_all(found.texts), dtype=pl.Int64)
-    shared.counted()
+    shared._counted()
     return each.gather(found.positions).fill_null(0)
 
 
