@@ -19,9 +19,10 @@ bench/_generators.py), then times in a fresh process each:
 
 It prints wall time, rows/s, peak RSS (from /usr/bin/time) and the ratios datacheck/baseline
 and datacheck/floor (with --repeat, the median of interleaved runs in alternating order), and
-writes bench/results/run-<date>.json with the machine's core count. Each run's CPU time and the
-CPU time the hypervisor gave to other guests meanwhile (`steal` in /proc/stat; "stolen", the
-most of any run) go to the JSON too, so a slow run can be told from a busy host.
+writes bench/results/run-<date>.json with the machine's core count. Each run's CPU time (and
+how much of it the kernel spent: page faults show there), and the CPU time the hypervisor gave
+to other guests meanwhile (`steal` in /proc/stat; "stolen", the most of any run) go to the
+JSON too, so a slow run can be told from a busy host.
 """
 
 from __future__ import annotations
@@ -227,6 +228,7 @@ def measure(command: list[str], env: dict[str, str] | None = None) -> dict[str, 
         "seconds": round(wall, 2),
         "peak_rss_mb": round(int(max_kib) * 1024 / 1e6),
         "cpu_seconds": round(float(user) + float(system), 2),
+        "system_seconds": round(float(system), 2),
         "stolen_seconds": None if stolen is None or after is None else round(after - stolen, 2),
     }
 
@@ -242,8 +244,9 @@ def _rounds(commands: dict[str, list[str]], repeat: int) -> dict[str, dict]:
             m = measure(commands[name])
             samples[name].append(m)
             print(
-                f"  run {number + 1}/{repeat} {name}: {m['seconds']} s, {m['cpu_seconds']} CPU-s, "
-                f"{m['peak_rss_mb']} MB, stolen {m['stolen_seconds']} s",
+                f"  run {number + 1}/{repeat} {name}: {m['seconds']} s, {m['cpu_seconds']} CPU-s "
+                f"({m['system_seconds']} system), {m['peak_rss_mb']} MB, "
+                f"stolen {m['stolen_seconds']} s",
                 file=sys.stderr,
                 flush=True,
             )
@@ -252,6 +255,7 @@ def _rounds(commands: dict[str, list[str]], repeat: int) -> dict[str, dict]:
             "seconds": round(statistics.median(m["seconds"] for m in runs), 2),
             "all_seconds": [m["seconds"] for m in runs],
             "all_cpu_seconds": [m["cpu_seconds"] for m in runs],
+            "all_system_seconds": [m["system_seconds"] for m in runs],
             "all_stolen_seconds": [m["stolen_seconds"] for m in runs],
             "peak_rss_mb": max(m["peak_rss_mb"] for m in runs),
         }
