@@ -892,3 +892,52 @@ def test_group_texts_come_in_blocks_with_buffers_of_their_own(monkeypatch):
     assert texts["id"].to_list() == list(range(10))
     assert texts["text"].to_list() == [words[i] for i in firsts]
     assert texts["text"].n_chunks() == 3
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_work_in_threads_comes_back_in_order_taking_few_items_ahead(workers, monkeypatch):
+    """Blocks of the search done on several threads come back in their order, and items are
+    taken only a few ahead of the result being read (each holds arrays as long as a block);
+    on one core, the work runs in the caller's thread."""
+    import threading
+
+    from datacheck.checks import _near
+
+    monkeypatch.setattr(_near, "_workers", lambda: workers)
+    taken, threads = [], set()
+
+    def items():
+        for k in range(40):
+            taken.append(k)
+            yield k
+
+    def work(k: int) -> int:
+        threads.add(threading.current_thread() is threading.main_thread())
+        return k * k
+
+    results = _near._in_threads(work, items())
+    for k, result in enumerate(results):
+        assert result == k * k
+        assert max(taken) <= k + workers + 1
+    assert len(taken) == 40
+    assert threads == ({True} if workers == 1 else {False})
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_search_finds_the_same_pairs_on_one_core_and_on_two(workers, monkeypatch):
+    """Candidates, prefix entries and verification in many small blocks, on one thread or
+    on two, give brute force's pairs, in the same order."""
+    import numpy as np
+
+    from datacheck.checks import _near
+
+    monkeypatch.setattr(_near, "_workers", lambda: workers)
+    monkeypatch.setattr(_near, "PAIRS_PER_TEXT", 10**6)
+    monkeypatch.setattr(_near, "PAIR_BLOCK", 11)
+    monkeypatch.setattr(_near, "CHUNK", 16)  # prefix entries made 2 texts at a time
+    texts = _random_texts(6, 300)
+    groups = np.array([k % 3 for k in range(len(texts))], dtype=np.uint64)
+    found = _near.near_pairs(_ids_and_texts(texts), 0.6, groups).pairs
+    expected = _true_pairs(texts, 0.6, groups)
+    assert len(expected) > 20
+    assert found.select("a", "b").rows() == sorted(expected)
