@@ -895,16 +895,20 @@ def test_group_texts_come_in_blocks_with_buffers_of_their_own(monkeypatch):
 
 
 @pytest.mark.parametrize("workers", [1, 2, 3])
-def test_work_in_threads_comes_back_in_order_taking_few_items_ahead(workers, monkeypatch):
-    """Blocks of the search done on several threads come back in their order, and items are
-    taken only a few ahead of the result being read (each holds arrays as long as a block);
-    on one core, the work runs in the caller's thread."""
+def test_work_in_threads_comes_back_in_order_one_at_a_time_until_alone(workers, monkeypatch):
+    """Blocks of the search come back in their order. Until the search has the cores to
+    itself they are done one at a time, in the caller's thread; then on as many threads as
+    there are cores, never taking more items than that ahead of the result being read
+    (each holds arrays as long as a block). On one core, always in the caller's thread."""
     import threading
 
     from datacheck.checks import _near
 
-    monkeypatch.setattr(_near, "_workers", lambda: workers)
-    taken, threads = [], set()
+    monkeypatch.setattr(_near, "cores", lambda: workers)
+    alone, lock = threading.Event(), threading.Lock()
+    taken, running, most = [], [0], {False: 0, True: 0}
+    callers: dict[int, bool] = {}
+    together = threading.Barrier(workers, timeout=30)
 
     def items():
         for k in range(40):
@@ -912,15 +916,25 @@ def test_work_in_threads_comes_back_in_order_taking_few_items_ahead(workers, mon
             yield k
 
     def work(k: int) -> int:
-        threads.add(threading.current_thread() is threading.main_thread())
+        callers[k] = threading.current_thread() is threading.main_thread()
+        with lock:
+            running[0] += 1
+            most[alone.is_set()] = max(most[alone.is_set()], running[0])
+        if 20 <= k < 20 + workers:
+            together.wait()  # breaks, failing the test, unless `workers` items run at once
+        with lock:
+            running[0] -= 1
         return k * k
 
-    results = _near._in_threads(work, items())
-    for k, result in enumerate(results):
+    for k, result in enumerate(_near._in_threads(work, items(), alone.is_set)):
         assert result == k * k
-        assert max(taken) <= k + workers + 1
+        assert max(taken) <= k + (workers if alone.is_set() else 1)
+        if k == 19:
+            alone.set()
     assert len(taken) == 40
-    assert threads == ({True} if workers == 1 else {False})
+    assert most[False] == 1
+    assert all(callers[k] for k in range(20))
+    assert all(callers[k] == (workers == 1) for k in range(20, 40))
 
 
 @pytest.mark.parametrize("workers", [1, 2])
@@ -931,7 +945,7 @@ def test_the_search_finds_the_same_pairs_on_one_core_and_on_two(workers, monkeyp
 
     from datacheck.checks import _near
 
-    monkeypatch.setattr(_near, "_workers", lambda: workers)
+    monkeypatch.setattr(_near, "cores", lambda: workers)
     monkeypatch.setattr(_near, "PAIRS_PER_TEXT", 10**6)
     monkeypatch.setattr(_near, "PAIR_BLOCK", 11)
     monkeypatch.setattr(_near, "CHUNK", 16)  # prefix entries made 2 texts at a time

@@ -59,9 +59,34 @@ def test_tables_wait_for_the_early_ones_before_any_is_built(monkeypatch):
         "early": _tables.Derivation("early", early, prefetch=True),
     }
     monkeypatch.setattr(_tables, "DERIVED", derived)
-    ctx = SimpleNamespace(pending={}, tables={}, facts={})
+    ctx = SimpleNamespace(pending={}, tables={}, facts={}, waiting=threading.Event())
     _tables.start_tables(ctx)
     threading.Timer(0.2, release.set).start()
     _tables.build_tables(ctx)
     assert order == ["early", "first"]
     assert ctx.facts == {"first": "fact", "early": "hygiene-like"}
+
+
+def test_early_tables_are_told_when_the_audit_waits_for_them(monkeypatch):
+    """A table built beside tokenizing learns when it has the cores to itself: once the
+    audit waits for it, and not before (the near-duplicate search then uses every core)."""
+    seen: list[bool] = []
+    started, looked = threading.Event(), threading.Event()
+
+    def early(ctx):
+        seen.append(ctx.waiting.is_set())
+        started.set()
+        assert looked.wait(5)
+        assert ctx.waiting.wait(5)
+        seen.append(ctx.waiting.is_set())
+        return "done"
+
+    derived = {"early": _tables.Derivation("early", early, prefetch=True)}
+    monkeypatch.setattr(_tables, "DERIVED", derived)
+    ctx = SimpleNamespace(pending={}, waiting=threading.Event())
+    _tables.start_tables(ctx)
+    assert started.wait(5)
+    looked.set()
+    _tables.wait_for_started(ctx)
+    assert seen == [False, True]
+    assert ctx.pending["early"].result() == "done"

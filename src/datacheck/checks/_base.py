@@ -4,6 +4,7 @@ that says what it measures and why it matters. Checks register themselves with `
 from __future__ import annotations
 
 import inspect
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -60,6 +61,9 @@ class Context:
     outcomes: dict[str, list[Outcome]] = field(default_factory=dict)
     #: derived tables being built in the background (see `checks._tables.start_tables`)
     pending: dict[str, Future[Any]] = field(default_factory=dict, repr=False)
+    #: set once the audit waits for those tables: from then on they have the cores to
+    #: themselves, where until then tokenizing needed one
+    waiting: threading.Event = field(default_factory=threading.Event, repr=False)
     #: told (what, done, total) as long work inside the checks goes (embedding texts), for
     #: a progress display
     step: Callable[[str, int, int], None] | None = field(default=None, repr=False)

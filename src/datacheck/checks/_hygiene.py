@@ -13,6 +13,7 @@ set of verified pairs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -141,6 +142,7 @@ def analyse(
     same_target: bool = False,
     numbers: bool = True,
     near: bool = True,
+    alone: Callable[[], bool] | None = None,
 ) -> Hygiene:
     """Run every hygiene analysis on the canonical frame (training and eval splits).
     `labelled`: whether examples carry a label whose eval mix is compared (classification,
@@ -148,7 +150,8 @@ def analyse(
     same expected output (extraction: inputs that differ in a value to extract are not
     redundant, however alike). `numbers`: whether numbers tell near duplicates apart (see
     `fuzzy`). `near`: whether to search for near duplicates at all (no check reads them when
-    both near-duplicate checks are off)."""
+    both near-duplicate checks are off). `alone`: whether this analysis has the cores to
+    itself (it runs beside tokenizing until the audit waits for it); always, if not given."""
     target = pl.col("label") if task == "classification" else pl.col("target_text")
     labelled = task == "classification" if labelled is None else labelled
     keyed = _keyed(frame, target, labels=labelled, numbers=numbers)
@@ -186,7 +189,9 @@ def analyse(
     blocks = text_blocks(texts) if near else []
     del texts  # each block is let go once shingled; the search needs only the shingles
     shingles = _shingled(blocks, targets) if near else None
-    found = _near(shingles, targets, threshold) if shingles is not None else Near(NO_PAIRS, True)
+    found = (
+        _near(shingles, targets, threshold, alone) if shingles is not None else Near(NO_PAIRS, True)
+    )
     pairs = found.pairs
     del shingles
     clusters = _clusters(keyed.filter(~pl.col("_eval")), pairs)
@@ -521,10 +526,15 @@ def _shingled(texts: pl.DataFrame | list[pl.DataFrame], targets: pl.DataFrame | 
     return shingled(texts, output[_TARGET[0]].to_numpy())
 
 
-def _near(shingles: Shingled, targets: pl.DataFrame | None, threshold: float) -> Near:
+def _near(
+    shingles: Shingled,
+    targets: pl.DataFrame | None,
+    threshold: float,
+    alone: Callable[[], bool] | None = None,
+) -> Near:
     """Verified near-duplicate pairs of fuzzy groups; when targets count, only groups with
     the same target pair."""
-    found = search(shingles, threshold)
+    found = search(shingles, threshold, alone)
     return found._replace(pairs=_same_target(found.pairs, targets))
 
 

@@ -24,15 +24,18 @@ rules out most that cannot reach the bound: see `_marks`):
 
 from __future__ import annotations
 
-import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 import polars as pl
+
+from datacheck._perf import cores
+
+T = TypeVar("T")
 
 #: prefix filtering's candidates are all verified while they number at most this many per
 #: text; beyond, MinHash picks the candidates. Measured on a million joined real utterances
@@ -56,7 +59,8 @@ NEIGHBOUR_KEYS = 2
 #: texts per batch (below 2^16: see SHINGLE_BITS): bounds memory at about 60 shingles x 8
 #: bytes x this
 CHUNK = 50_000
-#: candidate pairs made, deduplicated and decoded at a time: bounds the memory of prefix
+#: candidate pairs made, deduplicated and decoded at a time, shared by the blocks in flight
+#: on several threads (see `_block`): bounds the memory of prefix
 #: filtering's candidates at about 6 x 8 bytes x this beyond their distinct keys (a class
 #: shared by many texts makes a larger block). 2^21 held 229 MiB at its peak on 1M template
 #: rows and 184 on 1M joined real utterances (the audit's peak on both) and took 0.34-0.38
@@ -264,6 +268,42 @@ _RANKS = 2**_RANK_BITS - 1
 _RUN = np.uint64(_OWNER_BITS + _RANK_BITS)
 
 
+def _always() -> bool:
+    return True
+
+
+def _block() -> int:
+    """Candidate pairs in one block: `PAIR_BLOCK` shared by the blocks `_in_threads` may
+    have in flight at once, so that the search's memory does not grow with the cores."""
+    return max(PAIR_BLOCK // cores(), 1)
+
+
+def _in_threads(
+    work: Callable[[Any], T], items: Iterable[Any], alone: Callable[[], bool] = _always
+) -> Iterator[T]:
+    """`work(item)` of each of `items`, in order: in the caller's thread while `alone()` is
+    false, and on as many threads as there are cores once it is true (it is asked before
+    each item is taken). numpy lets go of the GIL in the work's sorts and arithmetic, so
+    the threads use the cores; but tokenizing needs the second core until it is done, and
+    a search that ran on two beside it was 9-13% slower on 5M mostly unique or ticket rows.
+    Once alone, on 5M template rows (where the search ends 54 s after tokenizing), the
+    prefixes took 15.2 s instead of 21.1, the candidates 8.2 instead of 14.5, and
+    verification 10.6 instead of 16.9."""
+    workers = cores()
+    with ThreadPoolExecutor(workers, thread_name_prefix="datacheck-near") as pool:
+        waiting: deque[Future[T]] = deque()
+        for item in items:
+            threads = workers if workers > 1 and alone() else 1
+            while len(waiting) >= threads:
+                yield waiting.popleft().result()
+            if threads > 1:
+                waiting.append(pool.submit(work, item))
+            else:
+                yield work(item)
+        while waiting:
+            yield waiting.popleft().result()
+
+
 class _Prefixes(NamedTuple):
     """The texts that share a prefix class (`owners`, positions in the sets), as runs:
     `owners[starts[i] : starts[i] + sizes[i]]` share one class, ascending; `ranks` says
@@ -283,18 +323,25 @@ class _Prefixes(NamedTuple):
         shared[self.owners] = True
         return shared
 
-    def pairs(self, sets: _Sets, groups: np.ndarray, threshold: float) -> np.ndarray:
+    def pairs(
+        self,
+        sets: _Sets,
+        groups: np.ndarray,
+        threshold: float,
+        alone: Callable[[], bool] = _always,
+    ) -> np.ndarray:
         """Every pair of positions (a < b) in one group sharing a prefix class that may reach
         `threshold`, once, as `_pair_keys`, ascending; made a block of runs at a time, so
         only the distinct keys are ever held whole (a pair sharing several classes is
         proposed by each). Texts of two groups can share a class by chance, never a
         bigram."""
-        block = np.cumsum(self.sizes * (self.sizes - 1) // 2) // PAIR_BLOCK
+        block = np.cumsum(self.sizes * (self.sizes - 1) // 2) // _block()
         cuts = np.split(np.arange(self.sizes.size), np.flatnonzero(np.diff(block)) + 1)
         found = list(
             _in_threads(
                 lambda cut: _distinct(self._run_pairs(cut, sets.sizes, groups, threshold)),
                 (cut for cut in cuts if cut.size),
+                alone,
             )
         )
         return _distinct(np.concatenate(found)) if found else np.empty(0, dtype=np.uint64)
@@ -323,39 +370,15 @@ class _Prefixes(NamedTuple):
         return _pair_keys(a, b)[keep]
 
 
-def _workers() -> int:
-    """The cores this process may run on."""
-    return len(os.sched_getaffinity(0))
-
-
-def _in_threads(work: Callable, items: Iterable) -> Iterator:
-    """`work(item)` of each of `items`, in order, on as many threads as there are cores
-    (numpy lets go of the GIL in the work's sorts and arithmetic); items are taken, and
-    results held, only one per thread ahead of the one being read. On 5M template rows,
-    where the search ends well after tokenizing and ran on one core alone, the prefixes
-    took 15.2 s instead of 21.1, the candidates 8.2 instead of 14.5, and verification 10.6
-    instead of 16.9."""
-    workers = _workers()
-    if workers < 2:
-        yield from map(work, items)
-        return
-    with ThreadPoolExecutor(workers, thread_name_prefix="datacheck-near") as pool:
-        waiting: deque = deque()
-        for item in items:
-            waiting.append(pool.submit(work, item))
-            if len(waiting) > workers:
-                yield waiting.popleft().result()
-        while waiting:
-            yield waiting.popleft().result()
-
-
 def _overlap_needed(threshold: float, size_a: np.ndarray, size_b: np.ndarray) -> np.ndarray:
     """The fewest shared bigrams two sets of these sizes need for a Jaccard of `threshold`:
     |A & B| / (|A| + |B| - |A & B|) >= t when |A & B| >= t / (1 + t) (|A| + |B|)."""
     return np.ceil(threshold / (1 + threshold) * (size_a + size_b) - 1e-9)
 
 
-def _prefixes(sets: _Sets, groups: np.ndarray, threshold: float) -> _Prefixes:
+def _prefixes(
+    sets: _Sets, groups: np.ndarray, threshold: float, alone: Callable[[], bool] = _always
+) -> _Prefixes:
     """Each text's prefix under one order of all bigrams, rarest first, and the texts that
     share a bigram of it, by class: a bigram's class is its frequency within its group
     (coded, see `_codes`) and 28 bits of its hash. Two texts sharing a bigram share its
@@ -365,7 +388,7 @@ def _prefixes(sets: _Sets, groups: np.ndarray, threshold: float) -> _Prefixes:
     nothing: it is counted, never sorted (on mostly unique texts, nine in ten)."""
     size = sets.sizes
     length = size - np.ceil(threshold * size - 1e-9).astype(np.int64) + 1
-    keys = _prefix_entries(sets, groups.astype(np.uint64) * np.uint64(MIX), length)
+    keys = _prefix_entries(sets, groups.astype(np.uint64) * np.uint64(MIX), length, alone)
     run = keys >> _RUN
     cut = np.flatnonzero(np.r_[True, run[1:] != run[:-1]])
     del run
@@ -453,7 +476,9 @@ def _shared_tokens(ordered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(tokens), np.concatenate(codes)
 
 
-def _prefix_entries(sets: _Sets, mixed: np.ndarray, length: np.ndarray) -> np.ndarray:
+def _prefix_entries(
+    sets: _Sets, mixed: np.ndarray, length: np.ndarray, alone: Callable[[], bool] = _always
+) -> np.ndarray:
     """Each text's prefix entries (class, rank, text), sorted by class: a batch of texts at
     a time, each text's shared bigrams ordered by class (`_codes`, with `mixed`, each text's
     group mixed in) after its bigrams no other text has (which `rank` counts first), the
@@ -465,7 +490,7 @@ def _prefix_entries(sets: _Sets, mixed: np.ndarray, length: np.ndarray) -> np.nd
     filled = 0
 
     entries_of = partial(_batch_entries, sets, mixed, length, codes)
-    for part in _in_threads(entries_of, _batches(sets, CHUNK // _SMALLER)):
+    for part in _in_threads(entries_of, _batches(sets, CHUNK // _SMALLER), alone):
         out[filled : filled + part.size] = part
         filled += part.size
     del codes, entries_of
@@ -600,15 +625,17 @@ def _verified(
     ).sort("a", "b")
 
 
-def _verified_keys(sets: _Sets, keys: np.ndarray, threshold: float) -> pl.DataFrame:
+def _verified_keys(
+    sets: _Sets, keys: np.ndarray, threshold: float, alone: Callable[[], bool] = _always
+) -> pl.DataFrame:
     """`_verified` of pairs of positions given as `_pair_keys`, a block at a time."""
     marks = _marks_worth(sets, keys.size)
+    size = _block()
     found = list(
         _in_threads(
-            lambda start: _verified(
-                sets, *_unpacked(keys[start : start + PAIR_BLOCK]), threshold, marks
-            ),
-            range(0, keys.size, PAIR_BLOCK),
+            lambda start: _verified(sets, *_unpacked(keys[start : start + size]), threshold, marks),
+            range(0, keys.size, size),
+            alone,
         )
     )
     return pl.concat(found).sort("a", "b") if found else NO_PAIRS
@@ -679,18 +706,21 @@ def near_pairs(texts: pl.DataFrame, threshold: float, groups: np.ndarray | None 
     return search(shingled(texts, groups), threshold)
 
 
-def search(shingles: Shingled, threshold: float) -> Near:
+def search(shingles: Shingled, threshold: float, alone: Callable[[], bool] | None = None) -> Near:
     """`near_pairs` of texts already shingled. When MinHash takes over, the texts it needs
-    are narrowed down in place: `shingles` can be searched once."""
+    are narrowed down in place: `shingles` can be searched once. `alone`: whether the
+    search has the cores to itself, from which point it uses them all (`_in_threads`);
+    always, if not given."""
+    alone = alone or _always
     sets, groups = shingles
     if sets.ids.size < 2:
         return Near(NO_PAIRS, True)
     if sets.ids.size < 2**_OWNER_BITS:
-        prefixes = _prefixes(sets, groups, threshold)
+        prefixes = _prefixes(sets, groups, threshold, alone)
         if prefixes.pair_count() <= PAIRS_PER_TEXT * sets.ids.size:
-            keys = prefixes.pairs(sets, groups, threshold)
+            keys = prefixes.pairs(sets, groups, threshold, alone)
             del prefixes
-            return Near(_verified_keys(sets, keys, threshold), True)
+            return Near(_verified_keys(sets, keys, threshold, alone), True)
         keep = prefixes.texts(sets.ids.size)
         del prefixes
         sets, groups = _narrowed(sets, keep), groups[keep]

@@ -131,7 +131,9 @@ def start_tables(ctx: Context, then: Callable[[], None] | None = None) -> None:
 
 
 def wait_for_started(ctx: Context) -> None:
-    """Wait until every table `start_tables` began is built (or has failed)."""
+    """Wait until every table `start_tables` began is built (or has failed), saying so
+    first (`Context.waiting`)."""
+    ctx.waiting.set()
     wait(list(ctx.pending.values()))
 
 

@@ -24,6 +24,7 @@ def _hygiene(ctx: Context) -> Hygiene:
         same_target=ctx.task in JSON_TASKS,
         numbers=ctx.task != "classification",  # a category rarely hangs on an order number
         near=any(ctx.settings.checks.get(c) != "off" for c in _NEAR_CHECKS),
+        alone=ctx.waiting.is_set,
     )
 
 
