@@ -11,8 +11,10 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from collections.abc import Callable
-from typing import TypeVar
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, TypeVar
 
 _T = TypeVar("_T")
 
@@ -51,6 +53,33 @@ def background_work() -> int:
     with two tokenizer threads; with one tokenizer thread until it ended, a 12.2 s audit took
     11.0 s."""
     return _background
+
+
+def in_order(
+    work: Callable[[Any], _T],
+    items: Iterable[Any],
+    workers: int,
+    threads: Callable[[], int] | None = None,
+    ahead: int = 0,
+) -> Iterator[_T]:
+    """`work(item)` of each of `items`, in order, on `workers` threads, or as many of them as
+    `threads()` says (asked before each item is taken; with one, in the caller's thread),
+    holding at most `ahead` items beyond those running: what is read ahead is bounded (each
+    item may hold a block of memory)."""
+    with ThreadPoolExecutor(workers, thread_name_prefix="datacheck") as pool:
+        waiting: deque[Future[_T]] = deque()
+        for item in items:
+            count = threads() if threads is not None else workers
+            if count < 2:
+                while waiting:
+                    yield waiting.popleft().result()
+                yield work(item)
+                continue
+            waiting.append(pool.submit(work, item))
+            while len(waiting) > count - 1 + ahead:
+                yield waiting.popleft().result()
+        while waiting:
+            yield waiting.popleft().result()
 
 
 def release_freed_memory() -> None:

@@ -24,16 +24,14 @@ rules out most that cannot reach the bound: see `_marks`):
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 import polars as pl
 
-from datacheck._perf import cores
+from datacheck._perf import cores, in_order
 
 T = TypeVar("T")
 
@@ -283,25 +281,14 @@ def _in_threads(
 ) -> Iterator[T]:
     """`work(item)` of each of `items`, in order: in the caller's thread while `alone()` is
     false, and on as many threads as there are cores once it is true (it is asked before
-    each item is taken). numpy lets go of the GIL in the work's sorts and arithmetic, so
-    the threads use the cores; but tokenizing needs the second core until it is done, and
-    a search that ran on two beside it was 9-13% slower on 5M mostly unique or ticket rows.
-    Once alone, on 5M template rows (where the search ends 54 s after tokenizing), the
-    prefixes took 15.2 s instead of 21.1, the candidates 8.2 instead of 14.5, and
-    verification 10.6 instead of 16.9."""
+    each item is taken), one item in flight per thread. numpy lets go of the GIL in the
+    work's sorts and arithmetic, so the threads use the cores; but tokenizing needs the
+    second core until it is done, and a search that ran on two beside it was 9-13% slower
+    on 5M mostly unique or ticket rows. Once alone, on 5M template rows (where the search
+    ends 54 s after tokenizing), the prefixes took 15.2 s instead of 21.1, the candidates
+    8.2 instead of 14.5, and verification 10.6 instead of 16.9."""
     workers = cores()
-    with ThreadPoolExecutor(workers, thread_name_prefix="datacheck-near") as pool:
-        waiting: deque[Future[T]] = deque()
-        for item in items:
-            threads = workers if workers > 1 and alone() else 1
-            while len(waiting) >= threads:
-                yield waiting.popleft().result()
-            if threads > 1:
-                waiting.append(pool.submit(work, item))
-            else:
-                yield work(item)
-        while waiting:
-            yield waiting.popleft().result()
+    return in_order(work, items, workers, lambda: workers if alone() else 1)
 
 
 class _Prefixes(NamedTuple):

@@ -9,9 +9,7 @@ import json
 import random
 import sys
 from array import array
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
@@ -25,7 +23,7 @@ from datacheck._frames import compact
 from datacheck._json import depth, dtype_kind
 from datacheck._json import kind as value_kind
 from datacheck._json import kind_with_article as json_kind
-from datacheck._perf import cores, fast, release_freed_memory
+from datacheck._perf import cores, fast, in_order, release_freed_memory
 from datacheck.errors import InputError
 from datacheck.load._base import (
     MAX_NESTING,
@@ -225,18 +223,7 @@ def _read_in_threads(
 ) -> Iterator[tuple[pl.DataFrame, list[LoadError]]]:
     """`_read_chunk` of each chunk, in order, a few chunks at a time in threads (Arrow and
     polars parse without holding the GIL); only a few chunks are ever read ahead."""
-    workers = cores()
-    if workers < 2:
-        yield from (_read_chunk(chunk, first) for chunk, first in chunks)
-        return
-    with ThreadPoolExecutor(workers) as pool:
-        pending: deque[Future[tuple[pl.DataFrame, list[LoadError]]]] = deque()
-        for chunk, first in chunks:
-            pending.append(pool.submit(_read_chunk, chunk, first))
-            if len(pending) > workers:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+    return in_order(lambda chunk: _read_chunk(*chunk), chunks, cores(), ahead=1)
 
 
 def _with_line_numbers(chunks: Iterable[bytes]) -> Iterator[tuple[bytes, int]]:
